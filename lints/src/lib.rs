@@ -1,0 +1,22 @@
+//! cancel-check's analysis: the source model, the cancel-safety knowledge base and the rules.
+//!
+//! Architecture invariant: this crate does no IO. It takes `(path label, source text, config)`
+//! and returns data; it never prints, reads files or reads the environment.
+
+pub mod config;
+pub mod diagnostic;
+pub mod knowledge;
+pub mod lint;
+pub(crate) mod model;
+pub mod registry;
+pub(crate) mod rules;
+pub mod span;
+
+mod analysis;
+
+pub use analysis::analyze_file;
+pub use config::Config;
+pub use diagnostic::{Diagnostic, Label};
+pub use lint::{Level, Lint};
+pub use registry::{lint_by_name, LINTS};
+pub use span::Span;

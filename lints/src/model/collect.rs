@@ -1,0 +1,849 @@
+//! Builds a [`FileModel`] from a syntax tree in one walk.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Expr, FnArg, ImplItemFn, Item, ItemFn, Pat, ReturnType, Signature, Stmt, Token, Type};
+
+use super::imports::Imports;
+use super::operation::{future_shape, FutureShape};
+use super::race::{Branch, RaceKind, RaceSite};
+use super::select::parse_select_body;
+use super::{Body, BodyId, BodyKind, FileModel, LocalDecl, LoopSite, Param, PlaceUse};
+use crate::span::Span;
+
+/// How deep macro bodies are re-parsed inside each other.
+const MAX_MACRO_DEPTH: usize = 8;
+
+const TIMEOUT_FNS: &[&str] = &[
+    "tokio::time::timeout",
+    "tokio::time::timeout_at",
+    "async_std::future::timeout",
+    "async_std::io::timeout",
+];
+const FUTURE_SELECT_FNS: &[&str] = &[
+    "futures::future::select",
+    "futures::future::select_all",
+    "futures::future::select_ok",
+    "futures::select",
+    "futures::select_all",
+    "futures::select_ok",
+    "futures::future::try_select",
+];
+/// Identifiers that make a macro body worth parsing as code.
+const INTERESTING: &[&str] = &[
+    "await",
+    "async",
+    "select",
+    "select_biased",
+    "timeout",
+    "timeout_at",
+    "select_all",
+    "select_ok",
+];
+
+pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
+    let mut model = FileModel {
+        path: path.to_string(),
+        ..FileModel::default()
+    };
+    let mut imports = Imports::default();
+    let mut declarations = Declarations {
+        model: &mut model,
+        imports: &mut imports,
+    };
+    declarations.visit_file(file);
+    let mut collector = Collector {
+        model: &mut model,
+        imports: &imports,
+        bodies: Vec::new(),
+        loops: Vec::new(),
+        impl_types: Vec::new(),
+        macro_depth: 0,
+    };
+    for item in &file.items {
+        collector.model.item_uses.push(Vec::new());
+        collector.model.item_assigns.push(Vec::new());
+        collector.visit_item(item);
+    }
+    model
+}
+
+/// First pass: imports, types, struct fields and method names, anywhere in the file.
+struct Declarations<'m> {
+    model: &'m mut FileModel,
+    imports: &'m mut Imports,
+}
+
+impl<'ast> Visit<'ast> for Declarations<'_> {
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        self.imports.add_use(&item.tree, &item.vis);
+    }
+
+    fn visit_item_struct(&mut self, item: &'ast syn::ItemStruct) {
+        let name = item.ident.to_string();
+        let fields = self.model.fields.entry(name.clone()).or_default();
+        for (index, field) in item.fields.iter().enumerate() {
+            let field_name = field
+                .ident
+                .as_ref()
+                .map_or_else(|| index.to_string(), ToString::to_string);
+            if let Some(ty) = type_name(&field.ty) {
+                fields.insert(field_name, ty);
+            }
+        }
+        self.model.user_types.insert(name);
+        visit::visit_item_struct(self, item);
+    }
+
+    fn visit_item_enum(&mut self, item: &'ast syn::ItemEnum) {
+        self.model.user_types.insert(item.ident.to_string());
+        visit::visit_item_enum(self, item);
+    }
+
+    fn visit_item_type(&mut self, item: &'ast syn::ItemType) {
+        self.model.user_types.insert(item.ident.to_string());
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast ImplItemFn) {
+        self.model.user_methods.insert(item.sig.ident.to_string());
+        visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        self.model.user_methods.insert(item.sig.ident.to_string());
+        visit::visit_trait_item_fn(self, item);
+    }
+
+    fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        if is_macro_rules(&item.mac) || !mentions_interesting(&item.mac.tokens, 0) {
+            return;
+        }
+        if let Ok(file) = syn::parse2::<syn::File>(item.mac.tokens.clone()) {
+            self.visit_file(&file);
+        }
+    }
+}
+
+/// The last segment of a type with references, pointers and smart pointers peeled:
+/// `&mut BufReader<TcpStream>` -> `BufReader`, `Arc<Mutex<Conn>>` -> `Mutex`.
+pub(super) fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Reference(reference) => type_name(&reference.elem),
+        Type::Paren(inner) => type_name(&inner.elem),
+        Type::Group(inner) => type_name(&inner.elem),
+        Type::Path(path) => {
+            let last = path.path.segments.last()?;
+            let name = last.ident.to_string();
+            if matches!(name.as_str(), "Box" | "Arc" | "Rc" | "Pin") {
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    if let Some(syn::GenericArgument::Type(inner)) = args.args.first() {
+                        return type_name(inner);
+                    }
+                }
+            }
+            Some(name)
+        }
+        _ => None,
+    }
+}
+
+fn is_macro_rules(mac: &syn::Macro) -> bool {
+    mac.path.is_ident("macro_rules")
+}
+
+/// Whether the tokens mention an identifier that makes them worth parsing as code.
+fn mentions_interesting(tokens: &TokenStream, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => INTERESTING.iter().any(|name| ident == name),
+        TokenTree::Group(group) => mentions_interesting(&group.stream(), depth + 1),
+        _ => false,
+    })
+}
+
+/// Second pass: bodies, loops, locals, uses and race sites.
+struct Collector<'m> {
+    model: &'m mut FileModel,
+    imports: &'m Imports,
+    /// The open bodies, innermost last.
+    bodies: Vec<BodyId>,
+    /// The open loops of each open body (parallel to `bodies`).
+    loops: Vec<Vec<LoopSite>>,
+    impl_types: Vec<Option<String>>,
+    macro_depth: usize,
+}
+
+impl Collector<'_> {
+    fn current_body(&self) -> Option<BodyId> {
+        self.bodies.last().copied()
+    }
+
+    fn current_loop(&self) -> Option<LoopSite> {
+        self.loops.last().and_then(|loops| loops.last().copied())
+    }
+
+    fn item_index(&self) -> usize {
+        self.model.item_uses.len().saturating_sub(1)
+    }
+
+    fn open_body(&mut self, kind: BodyKind, params: Vec<Param>, self_by_ref: bool) -> BodyId {
+        let id = self.model.bodies.len();
+        self.model.bodies.push(Body {
+            kind,
+            parent: self.current_body(),
+            item: self.item_index(),
+            params,
+            self_by_ref,
+            self_type: self.impl_types.last().cloned().flatten(),
+            locals: Vec::new(),
+        });
+        self.bodies.push(id);
+        self.loops.push(Vec::new());
+        id
+    }
+
+    fn close_body(&mut self) {
+        self.bodies.pop();
+        self.loops.pop();
+    }
+
+    fn in_loop(&mut self, keyword: Span, span: Span, walk: impl FnOnce(&mut Self)) {
+        if let Some(loops) = self.loops.last_mut() {
+            loops.push(LoopSite { keyword, span });
+        }
+        walk(self);
+        if let Some(loops) = self.loops.last_mut() {
+            loops.pop();
+        }
+    }
+
+    fn fn_body(&mut self, sig: &Signature, walk: impl FnOnce(&mut Self)) {
+        let (params, self_by_ref) = signature_params(sig);
+        let kind = BodyKind::Fn {
+            name: sig.ident.to_string(),
+            is_async: sig.asyncness.is_some() || returns_impl_future(&sig.output),
+        };
+        self.open_body(kind, params, self_by_ref);
+        walk(self);
+        self.close_body();
+    }
+
+    fn record_assign(&mut self, target: &Expr) {
+        if let Expr::Tuple(tuple) = target {
+            for elem in &tuple.elems {
+                self.record_assign(elem);
+            }
+            return;
+        }
+        let Some(place) = super::operation::place_of(target) else {
+            return;
+        };
+        let index = self.item_index();
+        if let Some(assigns) = self.model.item_assigns.get_mut(index) {
+            assigns.push(PlaceUse {
+                place: place.text,
+                offset: place.span.start,
+                span: place.span,
+            });
+        }
+    }
+
+    fn record_use(&mut self, place: String, span: Span) {
+        let index = self.item_index();
+        if let Some(uses) = self.model.item_uses.get_mut(index) {
+            uses.push(PlaceUse {
+                place,
+                offset: span.start,
+                span,
+            });
+        }
+    }
+
+    /// Turns a future expression at a race site into a branch.
+    fn branch(&self, future: &Expr, handler: Option<&Expr>) -> Branch {
+        let span = Span::of(future);
+        let body = self.current_body();
+        let in_loop = self.current_loop();
+        let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
+            FutureShape::Call(op) => (Some(op), in_loop.is_some(), false),
+            FutureShape::Binding(name) => {
+                let local = body.and_then(|body| self.model.local_before(body, &name, span.start));
+                match local {
+                    Some(local) => {
+                        let inside = in_loop.is_some_and(|lp| lp.span.contains(&local.span));
+                        (local.init.clone(), inside, !inside)
+                    }
+                    None => (None, false, true),
+                }
+            }
+            FutureShape::AsyncBlock | FutureShape::Other => (None, in_loop.is_some(), false),
+        };
+        Branch {
+            span,
+            op,
+            created_in_loop,
+            resumed,
+            handler_diverges: handler.is_some_and(diverges),
+        }
+    }
+
+    fn push_race(
+        &mut self,
+        kind: RaceKind,
+        label_span: Span,
+        span: Span,
+        branches: Vec<Branch>,
+        fallback_continues: bool,
+        handlers_are_values: bool,
+    ) {
+        let Some(body) = self.current_body() else {
+            return;
+        };
+        let in_loop = self.current_loop();
+        self.model.races.push(RaceSite {
+            kind,
+            label_span,
+            span,
+            body,
+            in_loop,
+            branches,
+            fallback_continues,
+            handlers_are_values,
+        });
+    }
+
+    /// `select!` and friends, or another macro whose body holds code.
+    fn handle_macro(&mut self, mac: &syn::Macro) {
+        if is_macro_rules(mac) || self.macro_depth >= MAX_MACRO_DEPTH {
+            return;
+        }
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        let segments: Vec<String> = mac
+            .path
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect();
+        let full = self.imports.expand(&segments);
+        let foreign_select = full.starts_with("crossbeam") || full.starts_with("std::");
+        if (name == "select" || name == "select_biased") && !foreign_select {
+            if let Some(body) = parse_select_body(mac.tokens.clone()) {
+                self.handle_select(mac, &name, body);
+                return;
+            }
+        }
+        if !mentions_interesting(&mac.tokens, 0) {
+            return;
+        }
+        self.macro_depth += 1;
+        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
+            for stmt in &stmts {
+                self.visit_stmt(stmt);
+            }
+        } else if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
+            for item in &file.items {
+                self.visit_item(item);
+            }
+        }
+        self.macro_depth -= 1;
+    }
+
+    fn handle_select(&mut self, mac: &syn::Macro, name: &str, body: super::select::SelectBody) {
+        let branches = body
+            .branches
+            .iter()
+            .map(|branch| self.branch(&branch.future, Some(&branch.handler)))
+            .collect();
+        let fallback_continues = body.fallbacks.iter().any(|handler| !diverges(handler));
+        let handlers_are_values = body
+            .branches
+            .iter()
+            .map(|branch| &branch.handler)
+            .chain(&body.fallbacks)
+            .all(is_plain_value);
+        let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
+        let span = Span::of(mac);
+        self.push_race(
+            RaceKind::Select {
+                macro_name: name.to_string(),
+                biased: body.biased,
+            },
+            label_span,
+            span,
+            branches,
+            fallback_continues,
+            handlers_are_values,
+        );
+        self.macro_depth += 1;
+        for branch in &body.branches {
+            self.visit_pat(&branch.pat);
+            self.visit_expr(&branch.future);
+            if let Some(precondition) = &branch.precondition {
+                self.visit_expr(precondition);
+            }
+            self.visit_expr(&branch.handler);
+        }
+        for handler in &body.fallbacks {
+            self.visit_expr(handler);
+        }
+        self.macro_depth -= 1;
+    }
+}
+
+fn signature_params(sig: &Signature) -> (Vec<Param>, bool) {
+    let mut params = Vec::new();
+    let mut self_by_ref = false;
+    for input in &sig.inputs {
+        match input {
+            FnArg::Receiver(receiver) => {
+                self_by_ref = match &receiver.kind {
+                    syn::ReceiverKind::Reference(..) => true,
+                    // `self: Pin<&mut Self>`, `self: &Arc<Self>`; `self: Box<Self>` is owned.
+                    syn::ReceiverKind::Typed(_, ty) => {
+                        let text = quote::ToTokens::to_token_stream(&**ty).to_string();
+                        text.contains('&') || text.starts_with("Arc") || text.starts_with("Rc")
+                    }
+                    _ => false,
+                };
+            }
+            FnArg::Typed(typed) => {
+                let is_mut_ref = matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some());
+                for name in pat_names(&typed.pat) {
+                    params.push(Param {
+                        name,
+                        ty: type_name(&typed.ty),
+                        is_mut_ref,
+                    });
+                }
+            }
+        }
+    }
+    (params, self_by_ref)
+}
+
+fn returns_impl_future(output: &ReturnType) -> bool {
+    let ReturnType::Type(_, ty) = output else {
+        return false;
+    };
+    match &**ty {
+        Type::ImplTrait(imp) => imp.bounds.iter().any(|bound| match bound {
+            syn::TypeParamBound::Trait(trait_bound) => trait_bound
+                .path
+                .segments
+                .last()
+                .is_some_and(|segment| segment.ident == "Future"),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
+/// The names a pattern binds.
+fn pat_names(pat: &Pat) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_pat_names(pat, &mut names);
+    names
+}
+
+fn collect_pat_names(pat: &Pat, names: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(ident) => {
+            names.push(ident.ident.to_string());
+            if let Some((_, sub)) = &ident.subpat {
+                collect_pat_names(sub, names);
+            }
+        }
+        Pat::Type(typed) => collect_pat_names(&typed.pat, names),
+        Pat::Reference(reference) => collect_pat_names(&reference.pat, names),
+        Pat::Tuple(tuple) => tuple
+            .elems
+            .iter()
+            .for_each(|pat| collect_pat_names(pat, names)),
+        Pat::TupleStruct(tuple) => tuple
+            .elems
+            .iter()
+            .for_each(|pat| collect_pat_names(pat, names)),
+        Pat::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .for_each(|field| collect_pat_names(&field.pat, names)),
+        Pat::Slice(slice) => slice
+            .elems
+            .iter()
+            .for_each(|pat| collect_pat_names(pat, names)),
+        Pat::Or(or) => {
+            if let Some(first) = or.cases.first() {
+                collect_pat_names(first, names);
+            }
+        }
+        Pat::Paren(paren) => collect_pat_names(&paren.pat, names),
+        _ => {}
+    }
+}
+
+/// Whether evaluating the expression never completes normally: `break`, `return`, a panic, a
+/// `?` on `Err(..)`, or a block / `if` / `match` all of whose ways end so.
+pub(super) fn diverges(expr: &Expr) -> bool {
+    match expr {
+        Expr::Break(_) | Expr::Return(_) => true,
+        Expr::Block(block) => block_diverges(&block.block),
+        Expr::Paren(inner) => diverges(&inner.expr),
+        Expr::Macro(mac) => mac.mac.path.segments.last().is_some_and(|segment| {
+            matches!(
+                segment.ident.to_string().as_str(),
+                "panic" | "unreachable" | "todo" | "unimplemented" | "bail"
+            )
+        }),
+        Expr::Try(try_expr) => {
+            matches!(&*try_expr.expr, Expr::Call(call) if matches!(&*call.func, Expr::Path(path) if path.path.is_ident("Err")))
+        }
+        Expr::Call(call) => {
+            matches!(&*call.func, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "exit")
+            && path.path.segments.len() >= 2)
+        }
+        Expr::If(if_expr) => {
+            block_diverges(&if_expr.then_branch)
+                && if_expr
+                    .else_branch
+                    .as_ref()
+                    .is_some_and(|(_, other)| diverges(other))
+        }
+        Expr::Match(match_expr) => {
+            !match_expr.arms.is_empty() && match_expr.arms.iter().all(|arm| diverges(&arm.body))
+        }
+        _ => false,
+    }
+}
+
+/// An expression that only computes a value: a literal, a path, a constructor (`Some(x)`,
+/// `Reason::Timer`, `Event { .. }`), `x?`, or a block of `let`s, `?`s and logging macros ending in
+/// one. Anything that calls a method or awaits does work.
+fn is_plain_value(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(_) | Expr::Path(_) => true,
+        Expr::Paren(inner) => is_plain_value(&inner.expr),
+        Expr::Tuple(tuple) => tuple.elems.iter().all(is_plain_value),
+        Expr::Struct(strukt) => strukt
+            .fields
+            .iter()
+            .all(|field| is_plain_value(&field.expr)),
+        Expr::Try(inner) => is_plain_value(&inner.expr),
+        // `() = result?;` checks an outcome; it does no work.
+        Expr::Assign(assign) => {
+            matches!(&*assign.left, Expr::Tuple(unit) if unit.elems.is_empty()) && is_plain_value(&assign.right)
+        }
+        Expr::Call(call) => {
+            let constructor = matches!(&*call.func, Expr::Path(path) if path.path.segments.last()
+                .is_some_and(|segment| segment.ident.to_string().starts_with(char::is_uppercase)));
+            constructor && call.args.iter().all(is_plain_value)
+        }
+        Expr::Block(block) => block.block.stmts.iter().all(|stmt| match stmt {
+            Stmt::Local(local) => local
+                .init
+                .as_ref()
+                .is_none_or(|init| is_plain_value(&init.expr)),
+            Stmt::Expr(expr, _) => is_plain_value(expr),
+            Stmt::Macro(_) => true,
+            Stmt::Item(_) => false,
+        }),
+        Expr::Macro(_) => true,
+        _ => false,
+    }
+}
+
+fn block_diverges(block: &syn::Block) -> bool {
+    block.stmts.iter().any(|stmt| match stmt {
+        Stmt::Expr(expr, _) => diverges(expr),
+        Stmt::Macro(mac) => diverges(&Expr::Macro(syn::ExprMacro {
+            attrs: Vec::new(),
+            mac: mac.mac.clone(),
+        })),
+        _ => false,
+    })
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        match item {
+            Item::Macro(item) => self.handle_macro(&item.mac),
+            _ => visit::visit_item(self, item),
+        }
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast ItemFn) {
+        self.fn_body(&item.sig, |this| visit::visit_item_fn(this, item));
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.impl_types.push(type_name(&item.self_ty));
+        visit::visit_item_impl(self, item);
+        self.impl_types.pop();
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.impl_types.push(Some(item.ident.to_string()));
+        visit::visit_item_trait(self, item);
+        self.impl_types.pop();
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast ImplItemFn) {
+        self.fn_body(&item.sig, |this| visit::visit_impl_item_fn(this, item));
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        self.fn_body(&item.sig, |this| visit::visit_trait_item_fn(this, item));
+    }
+
+    fn visit_impl_item_macro(&mut self, item: &'ast syn::ImplItemMacro) {
+        self.handle_macro(&item.mac);
+    }
+
+    fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        self.open_body(BodyKind::AsyncBlock, Vec::new(), false);
+        visit::visit_expr_async(self, expr);
+        self.close_body();
+    }
+
+    fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        let params = expr
+            .inputs
+            .iter()
+            .flat_map(|pat| {
+                let ty = match pat {
+                    Pat::Type(typed) => type_name(&typed.ty),
+                    _ => None,
+                };
+                pat_names(pat).into_iter().map(move |name| Param {
+                    name,
+                    ty: ty.clone(),
+                    is_mut_ref: false,
+                })
+            })
+            .collect();
+        let kind = BodyKind::Closure {
+            is_async: expr.asyncness.is_some(),
+        };
+        self.open_body(kind, params, false);
+        visit::visit_expr_closure(self, expr);
+        self.close_body();
+    }
+
+    fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
+        let keyword = match &expr.label {
+            Some(label) => Span::of(label).to(Span::of(&expr.loop_token)),
+            None => Span::of(&expr.loop_token),
+        };
+        self.in_loop(keyword, Span::of(expr), |this| {
+            visit::visit_expr_loop(this, expr)
+        });
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+        let keyword = Span::of(&expr.while_token).to(Span::of(&*expr.cond));
+        self.in_loop(keyword, Span::of(expr), |this| {
+            visit::visit_expr_while(this, expr)
+        });
+    }
+
+    fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
+        let keyword = Span::of(&expr.for_token).to(Span::of(&*expr.expr));
+        self.visit_expr(&expr.expr);
+        self.in_loop(keyword, Span::of(expr), |this| {
+            this.visit_pat(&expr.pat);
+            this.visit_block(&expr.body);
+        });
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let Some(body) = self.current_body() {
+            let declared = match &local.pat {
+                Pat::Type(typed) => type_name(&typed.ty),
+                _ => None,
+            };
+            let init = local.init.as_ref().map(|init| &*init.expr);
+            let op = init.and_then(|expr| match future_shape(expr, self.imports) {
+                FutureShape::Call(op) => Some(op),
+                _ => None,
+            });
+            let constructed = init.and_then(constructed_type);
+            let span = Span::of(local);
+            for name in pat_names(&local.pat) {
+                self.model.bodies[body].locals.push(LocalDecl {
+                    name,
+                    span,
+                    ty: declared.clone().or_else(|| constructed.clone()),
+                    init: op.clone(),
+                });
+            }
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_macro(&mut self, expr: &'ast syn::ExprMacro) {
+        self.handle_macro(&expr.mac);
+    }
+
+    fn visit_stmt_macro(&mut self, stmt: &'ast syn::StmtMacro) {
+        self.handle_macro(&stmt.mac);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Expr::Path(func) = &*call.func {
+            let segments: Vec<String> = func
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            if let Some(target) = self.imports.resolves_to(&segments, TIMEOUT_FNS) {
+                if let Some(future) = call.args.iter().nth(1) {
+                    let branches = vec![self.branch(future, None)];
+                    let function = target.rsplit("::").next().unwrap_or(target).to_string();
+                    self.push_race(
+                        RaceKind::Timeout { function },
+                        Span::of(&func.path),
+                        Span::of(call),
+                        branches,
+                        true,
+                        false,
+                    );
+                }
+            } else if let Some(target) = self.imports.resolves_to(&segments, FUTURE_SELECT_FNS) {
+                let futures: Vec<Expr> =
+                    if target.ends_with("select") || target.ends_with("try_select") {
+                        call.args.iter().cloned().collect()
+                    } else {
+                        call.args.iter().flat_map(collection_elements).collect()
+                    };
+                let branches = futures
+                    .iter()
+                    .map(|future| self.branch(future, None))
+                    .collect();
+                let function = target.rsplit("::").next().unwrap_or(target).to_string();
+                self.push_race(
+                    RaceKind::FutureSelect { function },
+                    Span::of(&func.path),
+                    Span::of(call),
+                    branches,
+                    true,
+                    false,
+                );
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.model.called_methods.insert(call.method.to_string());
+        if call.method == "timeout" && call.args.len() == 1 {
+            let branches = vec![self.branch(&call.receiver, None)];
+            let label = Span::of(&call.method);
+            self.push_race(
+                RaceKind::Timeout {
+                    function: "timeout".into(),
+                },
+                label,
+                Span::of(call),
+                branches,
+                true,
+                false,
+            );
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
+        self.record_assign(&expr.left);
+        visit::visit_expr_assign(self, expr);
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
+        use syn::BinOp::*;
+        if matches!(
+            expr.op,
+            AddAssign(_)
+                | SubAssign(_)
+                | MulAssign(_)
+                | DivAssign(_)
+                | RemAssign(_)
+                | BitXorAssign(_)
+                | BitAndAssign(_)
+                | BitOrAssign(_)
+                | ShlAssign(_)
+                | ShrAssign(_)
+        ) {
+            self.record_assign(&expr.left);
+        }
+        visit::visit_expr_binary(self, expr);
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        if expr.qself.is_none() && expr.path.segments.len() == 1 {
+            self.record_use(expr.path.segments[0].ident.to_string(), Span::of(expr));
+        }
+    }
+
+    fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+        match super::operation::place_of(&Expr::Field(expr.clone())) {
+            Some(place) => self.record_use(place.text, place.span),
+            None => visit::visit_expr_field(self, expr),
+        }
+    }
+}
+
+/// The elements of `vec![a, b]` or `[a, b]`, for `select_all`.
+fn collection_elements(expr: &Expr) -> Vec<Expr> {
+    match expr {
+        Expr::Array(array) => array.elems.iter().cloned().collect(),
+        Expr::Reference(reference) => collection_elements(&reference.expr),
+        Expr::Macro(mac) if mac.mac.path.is_ident("vec") => mac
+            .mac
+            .parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated)
+            .map(|elems| elems.into_iter().collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// `T::new(..)`, `T::connect(..).await?`, `T { .. }`: the constructed type's name.
+fn constructed_type(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) if path.path.segments.len() >= 2 => {
+                let owner = &path.path.segments[path.path.segments.len() - 2].ident;
+                let owner = owner.to_string();
+                owner
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+                    .then_some(owner)
+            }
+            _ => None,
+        },
+        Expr::Struct(strukt) => strukt
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string()),
+        Expr::Await(inner) => constructed_type(&inner.base),
+        Expr::Try(inner) => constructed_type(&inner.expr),
+        Expr::MethodCall(call)
+            if matches!(call.method.to_string().as_str(), "unwrap" | "expect") =>
+        {
+            constructed_type(&call.receiver)
+        }
+        _ => None,
+    }
+}

@@ -1,0 +1,215 @@
+//! The domain model between syn and the rules. A file is parsed once and turned into the facts
+//! the rules share: bodies (fns, async blocks, closures) with their parameters, locals and the
+//! places they use; loops; race sites (`select!`, `future::select`, `timeout`) with their
+//! branches resolved to operations. Spans are our own values: no `proc_macro2::Span` leaves here.
+
+mod collect;
+pub mod imports;
+pub mod operation;
+pub mod race;
+pub mod select;
+
+use std::collections::{HashMap, HashSet};
+
+use crate::span::Span;
+
+pub use operation::{OpTarget, Operation, Place};
+pub use race::{Branch, LossReason, RaceKind, RaceSite};
+
+/// Index of a [`Body`] in [`FileModel::bodies`].
+pub type BodyId = usize;
+
+/// Everything the rules know about one file.
+#[derive(Debug, Default)]
+pub struct FileModel {
+    /// The path label, as given to the analysis.
+    pub path: String,
+    pub bodies: Vec<Body>,
+    pub races: Vec<RaceSite>,
+    /// Names of methods defined in `impl` blocks of this file.
+    pub user_methods: HashSet<String>,
+    /// Types (structs, enums, unions, aliases) defined in this file.
+    pub user_types: HashSet<String>,
+    /// Struct name -> field name -> the last segment of the field's declared type.
+    pub fields: HashMap<String, HashMap<String, String>>,
+    /// Names of every method called in this file.
+    pub called_methods: HashSet<String>,
+    /// Places assigned (`x = ..`, `x += ..`, `(a, b) = ..`) in each top-level item.
+    pub item_assigns: Vec<Vec<PlaceUse>>,
+    /// Places used (read or written) in each top-level item, with the byte offset of the use.
+    pub item_uses: Vec<Vec<PlaceUse>>,
+}
+
+/// A function body, async block or closure: the unit in which loops and locals are scoped.
+#[derive(Debug)]
+pub struct Body {
+    pub kind: BodyKind,
+    /// The body this one is nested in (an async block inside a fn, ...).
+    pub parent: Option<BodyId>,
+    /// Index into [`FileModel::item_uses`]: the top-level item this body belongs to.
+    pub item: usize,
+    pub params: Vec<Param>,
+    /// The fn takes `&self` / `&mut self` (its `self` outlives the call).
+    pub self_by_ref: bool,
+    /// The type of the enclosing `impl`, if any.
+    pub self_type: Option<String>,
+    pub locals: Vec<LocalDecl>,
+}
+
+/// What kind of body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BodyKind {
+    Fn { name: String, is_async: bool },
+    AsyncBlock,
+    Closure { is_async: bool },
+}
+
+/// A parameter of a fn or closure.
+#[derive(Debug, Clone)]
+pub struct Param {
+    pub name: String,
+    /// The last segment of the declared type, references peeled (`&mut BufReader<T>` -> `BufReader`).
+    pub ty: Option<String>,
+    /// Declared as `&mut T`: the caller keeps the value and may poll it again.
+    pub is_mut_ref: bool,
+}
+
+/// A `let` binding.
+#[derive(Debug, Clone)]
+pub struct LocalDecl {
+    pub name: String,
+    /// The whole `let` statement.
+    pub span: Span,
+    /// The last segment of the declared or constructed type, when visible.
+    pub ty: Option<String>,
+    /// The operation that creates the value, when the initialiser is a call.
+    pub init: Option<Operation>,
+}
+
+/// A use of a place (`reader`, `self.conn.stream`) at a byte offset.
+#[derive(Debug, Clone)]
+pub struct PlaceUse {
+    pub place: String,
+    pub offset: usize,
+    pub span: Span,
+}
+
+/// A loop (`loop`, `while`, `while let`, `for`).
+#[derive(Debug, Clone, Copy)]
+pub struct LoopSite {
+    /// The loop keyword (and label), for a short secondary label.
+    pub keyword: Span,
+    /// The whole loop expression.
+    pub span: Span,
+}
+
+impl FileModel {
+    /// Builds the model of a parsed file.
+    pub fn build(path: &str, file: &syn::File) -> FileModel {
+        collect::build(path, file)
+    }
+
+    /// The body and its ancestors, innermost first.
+    pub fn body_chain(&self, id: BodyId) -> impl Iterator<Item = &Body> + '_ {
+        std::iter::successors(Some(id), move |&id| self.bodies[id].parent)
+            .map(move |id| &self.bodies[id])
+    }
+
+    /// The most recent `let` of `name` before `offset`, searching the body and then its parents.
+    pub fn local_before(&self, body: BodyId, name: &str, offset: usize) -> Option<&LocalDecl> {
+        self.body_chain(body).find_map(|body| {
+            body.locals
+                .iter()
+                .filter(|local| local.name == name && local.span.start < offset)
+                .max_by_key(|local| local.span.start)
+        })
+    }
+
+    /// The parameter named `name` of the body or one of its parents.
+    pub fn param(&self, body: BodyId, name: &str) -> Option<&Param> {
+        self.body_chain(body)
+            .find_map(|body| body.params.iter().find(|param| param.name == name))
+    }
+
+    /// Whether `self` in this body is borrowed from the caller (`&self`, `&mut self`).
+    pub fn self_outlives_call(&self, body: BodyId) -> bool {
+        self.body_chain(body)
+            .find(|body| matches!(body.kind, BodyKind::Fn { .. }))
+            .is_some_and(|body| body.self_by_ref)
+    }
+
+    /// The type of the enclosing `impl`.
+    pub fn self_type(&self, body: BodyId) -> Option<&str> {
+        self.body_chain(body)
+            .find_map(|body| body.self_type.as_deref())
+    }
+
+    /// The first use of `place` (or of a place it is part of, or a part of it) after `offset`
+    /// in the same top-level item that still refers to the same binding: a `let` that shadows
+    /// the place's root in between ends the search.
+    pub fn use_after(&self, body: BodyId, place: &str, offset: usize) -> Option<&PlaceUse> {
+        let item = self.bodies[body].item;
+        let root = place.split('.').next().unwrap_or(place);
+        let binding = self.binding_at(body, root, offset);
+        self.item_uses[item]
+            .iter()
+            .filter(|used| used.offset >= offset)
+            .filter(|used| same_place(&used.place, place))
+            .find(|used| self.binding_at(body, root, used.offset) == binding)
+    }
+
+    /// The start of the `let` that binds `name` at `offset` (a `let` is in scope once its
+    /// statement has ended), or `None` for a parameter, `self` or an unknown name.
+    fn binding_at(&self, body: BodyId, name: &str, offset: usize) -> Option<usize> {
+        self.body_chain(body).find_map(|body| {
+            body.locals
+                .iter()
+                .filter(|local| local.name == name && local.span.end <= offset)
+                .map(|local| local.span.start)
+                .max()
+        })
+    }
+
+    /// Whether `name` is assigned, or declared by a `let`, inside `span` (a value the loop
+    /// recomputes).
+    pub fn recomputed_in(&self, body: BodyId, name: &str, span: &Span) -> bool {
+        let item = self.bodies[body].item;
+        let assigned = self.item_assigns[item].iter().any(|assign| {
+            span.contains(&assign.span) && assign.place.split('.').next() == Some(name)
+        });
+        let declared = self
+            .body_chain(body)
+            .flat_map(|body| &body.locals)
+            .any(|local| local.name == name && span.contains(&local.span));
+        assigned || declared
+    }
+
+    /// The declared type of a place's value, when visible: a parameter, a typed or constructed
+    /// local, or a field of `self` whose struct is declared in this file.
+    pub fn type_of_place(&self, body: BodyId, place: &Place, offset: usize) -> Option<String> {
+        let mut parts = place.text.split('.');
+        let root = parts.next()?;
+        let field = parts.next();
+        if root == "self" {
+            let field = field?;
+            if parts.next().is_some() {
+                return None;
+            }
+            let owner = self.self_type(body)?;
+            return self.fields.get(owner)?.get(field).cloned();
+        }
+        if field.is_some() {
+            return None;
+        }
+        if let Some(local) = self.local_before(body, root, offset) {
+            return local.ty.clone();
+        }
+        self.param(body, root).and_then(|param| param.ty.clone())
+    }
+}
+
+/// `a` and `b` name overlapping places: equal, or one is a field path inside the other.
+fn same_place(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    long == short || (long.starts_with(short) && long.as_bytes()[short.len()] == b'.')
+}

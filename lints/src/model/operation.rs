@@ -1,0 +1,351 @@
+//! Operations: the call that creates a raced future (`reader.read_exact(&mut buf)`,
+//! `tokio::time::sleep(d)`), seen through adapters (`.fuse()`, `Box::pin(..)`, `.map(..)`), with
+//! the resource it works on and what the knowledge base says about it.
+
+use syn::{Expr, ExprMethodCall};
+
+use super::imports::Imports;
+use super::{BodyId, FileModel};
+use crate::knowledge::{ApiEntry, ApiKind, Knowledge, Verdict};
+use crate::span::Span;
+
+/// A place: a local, a parameter or a field path (`reader`, `self.conn.stream`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// Dotted text: `self.conn.stream`.
+    pub text: String,
+    pub span: Span,
+}
+
+impl Place {
+    /// The first segment: a local, a parameter or `self`.
+    pub fn root(&self) -> &str {
+        self.text.split('.').next().unwrap_or(&self.text)
+    }
+
+    /// A field reached through `self`.
+    pub fn is_self_field(&self) -> bool {
+        self.text.starts_with("self.")
+    }
+}
+
+/// How an operation is called.
+#[derive(Debug, Clone)]
+pub enum OpTarget {
+    /// `receiver.name(..)`; the receiver's place when it is one.
+    Method { receiver: Option<Place> },
+    /// A call through a path, expanded through the file's imports (`tokio::time::sleep`).
+    Path { full: String },
+}
+
+/// The call that creates a future.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The method or function name.
+    pub name: String,
+    /// The whole call expression.
+    pub span: Span,
+    pub target: OpTarget,
+    /// The first argument is a reference (`&buf`): nothing is moved into the future.
+    pub first_arg_is_ref: bool,
+    /// An argument calls `now()`: a deadline computed on the spot.
+    pub args_call_now: bool,
+    /// The resource the operation works on: the receiver, else the first `&mut` argument.
+    pub resource: Option<Place>,
+    /// Single-segment names mentioned in the arguments (`sleep(remaining)` gives `remaining`).
+    pub arg_names: Vec<String>,
+}
+
+/// Adapters that wrap a future without changing what is lost when it is dropped.
+const ADAPTERS: &[&str] = &[
+    "fuse",
+    "boxed",
+    "boxed_local",
+    "map",
+    "map_err",
+    "map_ok",
+    "err_into",
+    "ok_into",
+    "inspect",
+    "inspect_err",
+    "inspect_ok",
+    "then",
+    "and_then",
+    "or_else",
+    "into_future",
+    "instrument",
+    "in_current_span",
+    "with_current_subscriber",
+];
+
+/// Methods that give access to a place without consuming it.
+const PLACE_ACCESSORS: &[&str] = &[
+    "as_mut",
+    "get_mut",
+    "by_ref",
+    "borrow_mut",
+    "deref_mut",
+    "as_pin_mut",
+];
+
+/// A future expression seen through adapters: a call, a binding, or something else.
+pub enum FutureShape {
+    Call(Operation),
+    /// `fut`, `&mut fut`, `fut.as_mut()`: a future created elsewhere and polled here.
+    Binding(String),
+    AsyncBlock,
+    Other,
+}
+
+/// Classifies a future expression.
+pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
+    match expr {
+        Expr::Paren(inner) => future_shape(&inner.expr, imports),
+        Expr::Group(inner) => future_shape(&inner.expr, imports),
+        Expr::Reference(reference) => match future_shape(&reference.expr, imports) {
+            FutureShape::Binding(name) => FutureShape::Binding(name),
+            other => other,
+        },
+        Expr::Path(path) if path.qself.is_none() => match path.path.get_ident() {
+            Some(ident) => FutureShape::Binding(ident.to_string()),
+            None => FutureShape::Other,
+        },
+        Expr::Field(_) => FutureShape::Other,
+        Expr::Async(_) => FutureShape::AsyncBlock,
+        Expr::MethodCall(call) => {
+            let method = call.method.to_string();
+            if ADAPTERS.contains(&method.as_str()) || PLACE_ACCESSORS.contains(&method.as_str()) {
+                return future_shape(&call.receiver, imports);
+            }
+            FutureShape::Call(method_operation(call))
+        }
+        Expr::Call(call) => {
+            let Expr::Path(func) = &*call.func else {
+                return FutureShape::Other;
+            };
+            let segments: Vec<String> = func
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            let full = imports.expand(&segments);
+            if matches!(
+                full.as_str(),
+                "Box::pin" | "std::pin::pin" | "core::pin::pin" | "Pin::new" | "std::pin::Pin::new"
+            ) && call.args.len() == 1
+            {
+                return future_shape(&call.args[0], imports);
+            }
+            let name = segments.last().cloned().unwrap_or_default();
+            let resource = call.args.iter().find_map(|arg| match arg {
+                Expr::Reference(reference) if reference.mutability.is_some() => {
+                    place_of(&reference.expr)
+                }
+                _ => None,
+            });
+            FutureShape::Call(Operation {
+                name,
+                span: Span::of(call),
+                target: OpTarget::Path { full },
+                first_arg_is_ref: call.args.first().is_some_and(is_borrow),
+                args_call_now: call.args.iter().any(calls_now),
+                resource,
+                arg_names: names_in(call.args.iter()),
+            })
+        }
+        Expr::Macro(mac) => {
+            let last = mac
+                .mac
+                .path
+                .segments
+                .last()
+                .map(|segment| segment.ident.to_string());
+            if matches!(last.as_deref(), Some("pin")) {
+                if let Ok(inner) = mac.mac.parse_body::<Expr>() {
+                    return future_shape(&inner, imports);
+                }
+            }
+            FutureShape::Other
+        }
+        _ => FutureShape::Other,
+    }
+}
+
+fn method_operation(call: &ExprMethodCall) -> Operation {
+    Operation {
+        name: call.method.to_string(),
+        span: Span::of(call),
+        target: OpTarget::Method {
+            receiver: place_of(&call.receiver),
+        },
+        first_arg_is_ref: call.args.first().is_some_and(is_borrow),
+        args_call_now: call.args.iter().any(calls_now),
+        resource: place_of(&call.receiver),
+        arg_names: names_in(call.args.iter()),
+    }
+}
+
+/// An argument that lends data rather than moving it: `&buf`, `buf.as_ref()`, `&buf[..n]`.
+fn is_borrow(expr: &Expr) -> bool {
+    match expr {
+        Expr::Reference(_) => true,
+        Expr::MethodCall(call) => {
+            matches!(
+                call.method.to_string().as_str(),
+                "as_ref" | "as_slice" | "as_bytes" | "as_str" | "chunk"
+            )
+        }
+        Expr::Paren(inner) => is_borrow(&inner.expr),
+        _ => false,
+    }
+}
+
+/// The place an expression denotes: `x`, `self.a.b`, `&mut x`, `*x`, `x.as_mut()`, `x[i]`.
+pub fn place_of(expr: &Expr) -> Option<Place> {
+    let text = place_text(expr)?;
+    Some(Place {
+        text,
+        span: Span::of(expr),
+    })
+}
+
+fn place_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => {
+            path.path.get_ident().map(ToString::to_string).or_else(|| {
+                // `self` parses as a path with the `self` ident.
+                (path.path.segments.len() == 1).then(|| path.path.segments[0].ident.to_string())
+            })
+        }
+        Expr::Field(field) => {
+            let base = place_text(&field.base)?;
+            let member = match &field.member {
+                syn::Member::Named(ident) => ident.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            Some(format!("{base}.{member}"))
+        }
+        Expr::Reference(reference) => place_text(&reference.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => place_text(&unary.expr),
+        Expr::Paren(inner) => place_text(&inner.expr),
+        Expr::Index(index) => place_text(&index.expr),
+        Expr::MethodCall(call) if PLACE_ACCESSORS.contains(&call.method.to_string().as_str()) => {
+            place_text(&call.receiver)
+        }
+        _ => None,
+    }
+}
+
+/// The single-segment paths (locals, parameters, constants) mentioned in some expressions.
+fn names_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Names {
+        fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
+            if let Some(ident) = path.path.get_ident() {
+                self.0.push(ident.to_string());
+            }
+        }
+    }
+    let mut names = Names(Vec::new());
+    for expr in exprs {
+        syn::visit::Visit::visit_expr(&mut names, expr);
+    }
+    names.0
+}
+
+/// Whether an expression calls something named `now` (`Instant::now()`).
+fn calls_now(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(call) => {
+            let is_now = matches!(&*call.func, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "now"));
+            is_now || call.args.iter().any(calls_now)
+        }
+        Expr::Binary(binary) => calls_now(&binary.left) || calls_now(&binary.right),
+        Expr::MethodCall(call) => calls_now(&call.receiver) || call.args.iter().any(calls_now),
+        Expr::Paren(inner) => calls_now(&inner.expr),
+        Expr::Reference(reference) => calls_now(&reference.expr),
+        _ => false,
+    }
+}
+
+impl Operation {
+    /// The full path when called through a path.
+    pub fn path(&self) -> Option<&str> {
+        match &self.target {
+            OpTarget::Path { full, .. } => Some(full),
+            OpTarget::Method { .. } => None,
+        }
+    }
+
+    /// What the knowledge base says about this operation, or `None` when it does not know it or
+    /// cannot tell which API is meant.
+    ///
+    /// Methods match by name. The receiver's declared type picks among same-named entries; a
+    /// receiver whose type is defined in this file, or a name this file defines as a method while
+    /// the type is unknown, is the user's own method and is left alone.
+    pub fn api<'k>(
+        &self,
+        knowledge: &'k Knowledge,
+        model: &FileModel,
+        body: BodyId,
+    ) -> Option<&'k ApiEntry> {
+        match &self.target {
+            OpTarget::Path { full, .. } => knowledge
+                .by_path(full)
+                .filter(|entry| entry.kind != ApiKind::Method),
+            OpTarget::Method { receiver } => {
+                let candidates: Vec<&ApiEntry> = knowledge
+                    .named(&self.name)
+                    .filter(|entry| entry.kind == ApiKind::Method)
+                    .collect();
+                if candidates.is_empty() {
+                    return None;
+                }
+                let ty = receiver
+                    .as_ref()
+                    .and_then(|place| model.type_of_place(body, place, self.span.start));
+                if let Some(ty) = &ty {
+                    if let Some(entry) = candidates.iter().find(|entry| entry.owner() == ty) {
+                        return Some(entry);
+                    }
+                    if model.user_types.contains(ty) {
+                        return None;
+                    }
+                } else if model.user_methods.contains(&self.name) {
+                    return None;
+                }
+                pick_without_type(&candidates, self.first_arg_is_ref)
+            }
+        }
+    }
+}
+
+/// Chooses among same-named entries when the receiver's type is unknown. A value passed by
+/// reference is not moved into the future, so "message lost" entries do not apply. Otherwise the
+/// majority decides whether progress is lost (`send` is a channel or sink send far more often
+/// than a datagram socket's); a tie claims nothing.
+fn pick_without_type<'k>(
+    candidates: &[&'k ApiEntry],
+    first_arg_is_ref: bool,
+) -> Option<&'k ApiEntry> {
+    let applicable: Vec<&ApiEntry> = candidates
+        .iter()
+        .copied()
+        .filter(|entry| !(first_arg_is_ref && entry.verdict == Verdict::MessageLost))
+        .collect();
+    let losing = applicable
+        .iter()
+        .filter(|entry| entry.verdict.loses_progress())
+        .count();
+    let keeping = applicable.len() - losing;
+    match losing.cmp(&keeping) {
+        std::cmp::Ordering::Greater => applicable
+            .into_iter()
+            .find(|entry| entry.verdict.loses_progress()),
+        std::cmp::Ordering::Less => applicable
+            .into_iter()
+            .find(|entry| !entry.verdict.loses_progress()),
+        std::cmp::Ordering::Equal => None,
+    }
+}

@@ -1,0 +1,62 @@
+//! The list of lints and their checks. A test (`tests/registry.rs`) checks that every rule file
+//! is registered, that names are unique and match their files, that every lint has a fixture
+//! folder and documentation with the required headings, and that the documented examples behave.
+
+use crate::lint::Lint;
+use crate::model::FileModel;
+use crate::rules::{self, LintContext};
+
+/// A registered lint with its check (`None` for lints emitted by the driver, like `parse_error`).
+pub(crate) struct Registered {
+    pub lint: &'static Lint,
+    pub check: Option<fn(&mut LintContext<'_>, &FileModel)>,
+}
+
+macro_rules! register {
+    ($($module:ident :: $LINT:ident => $check:expr),* $(,)?) => {
+        pub(crate) static REGISTERED: &[Registered] = &[
+            $(Registered { lint: &rules::$module::$LINT, check: $check },)*
+        ];
+        /// Every lint, in catalogue order.
+        pub static LINTS: &[&Lint] = &[$(&rules::$module::$LINT,)*];
+    };
+}
+
+register! {
+    select_arm_not_cancel_safe::SELECT_ARM_NOT_CANCEL_SAFE => Some(rules::select_arm_not_cancel_safe::check),
+    timeout_not_cancel_safe::TIMEOUT_NOT_CANCEL_SAFE => Some(rules::timeout_not_cancel_safe::check),
+    select_timer_reset::SELECT_TIMER_RESET => Some(rules::select_timer_reset::check),
+    parse_error::PARSE_ERROR => None,
+}
+
+/// Looks a lint up by its name.
+pub fn lint_by_name(name: &str) -> Option<&'static Lint> {
+    LINTS.iter().copied().find(|lint| lint.name == name)
+}
+
+/// The lints reference (docs/lints.md), generated from the lint declarations.
+pub fn lints_markdown() -> String {
+    let mut out = String::from(
+        "# Lints\n\n<!-- Generated from lints/src/rules/*.rs by \
+         `UPDATE_EXPECT=1 cargo test -p cancel-check-lints --test registry`. Do not edit. -->\n\n\
+         | lint | default | what it does |\n|---|---|---|\n",
+    );
+    for lint in LINTS {
+        out.push_str(&format!(
+            "| [`{name}`](#{name}) | {level} | {summary} |\n",
+            name = lint.name,
+            level = lint.default_level,
+            summary = lint.summary().replace('|', "\\|"),
+        ));
+    }
+    for lint in LINTS {
+        out.push_str(&format!(
+            "\n## {name}\n\nDefault level: `{level}`. Change it for a run with `-A {name}`, `-W {name}` \
+             or `-D {name}`; print this page with `cargo cancel-check explain {name}`.\n\n{docs}",
+            name = lint.name,
+            level = lint.default_level,
+            docs = lint.docs(),
+        ));
+    }
+    out
+}

@@ -1,0 +1,122 @@
+use crate::diagnostic::{Diagnostic, Label};
+use crate::knowledge::ApiEntry;
+use crate::lint::{declare_lint, Level};
+use crate::model::{Branch, FileModel, LossReason, RaceKind, RaceSite};
+use crate::rules::LintContext;
+
+declare_lint! {
+    /// ### What it does
+    /// Flags a `select!` branch whose future is not cancel safe when the select can lose its
+    /// progress: the select sits in a loop and the future is created anew inside it, or the
+    /// resource the future works on outlives the select (it is used again after it, is a field of
+    /// `self`, or is a `&mut` parameter whose owner will poll it again).
+    ///
+    /// Covers `tokio::select!`, `futures::select!`, `futures::select_biased!` (under any import
+    /// path), `futures::future::select`, `select_all` and `select_ok`. Only the branch future is
+    /// checked, never the handler after `=>`.
+    ///
+    /// ### Why is this bad?
+    /// `select!` drops every branch that does not complete first. A future such as
+    /// `read_exact` has already taken bytes off the stream when it is dropped; those bytes are
+    /// gone, and the next read starts in the middle of a frame. A `send(value)` that loses the
+    /// race drops the value with it. Nothing fails loudly: the protocol is silently out of sync.
+    ///
+    /// ### Known problems
+    /// Only APIs in the knowledge base are recognised (tokio, futures, async-std, quinn, ...);
+    /// calls to the crate's own async functions are not followed yet. The receiver's type is
+    /// found from declarations in the same file only; when two library APIs share a name and
+    /// disagree, and the type is not visible, the more common meaning wins (`send(value)` is taken
+    /// as a channel send unless the argument is borrowed, as with `UdpSocket::send(&buf)`).
+    /// Losing a queue position (`Mutex::lock`, `Semaphore::acquire`, `Sender::reserve`) is not
+    /// reported here.
+    ///
+    /// A select in a loop whose other branches all leave the loop (`break`, `return`, `?` on an
+    /// error) is treated as a one-shot select: the future is dropped at most once, at shutdown,
+    /// and is reported only if its resource outlives the select. Dropping one in-flight message
+    /// at shutdown is then a policy choice the lint does not second-guess.
+    ///
+    /// ### Example
+    /// ```rust
+    /// use tokio::io::AsyncReadExt;
+    /// use tokio::net::TcpStream;
+    /// use tokio::sync::mpsc;
+    ///
+    /// async fn pump(mut stream: TcpStream, mut commands: mpsc::Receiver<String>) -> std::io::Result<()> {
+    ///     let mut header = [0u8; 8];
+    ///     loop {
+    ///         tokio::select! {
+    ///             res = stream.read_exact(&mut header) => { res?; }
+    ///             Some(cmd) = commands.recv() => println!("{cmd}"),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```rust
+    /// use tokio::io::AsyncReadExt;
+    /// use tokio::net::TcpStream;
+    /// use tokio::sync::mpsc;
+    ///
+    /// async fn pump(mut stream: TcpStream, mut commands: mpsc::Receiver<String>) -> std::io::Result<()> {
+    ///     let mut buffer = bytes::BytesMut::with_capacity(4096);
+    ///     loop {
+    ///         tokio::select! {
+    ///             res = stream.read_buf(&mut buffer) => { res?; }
+    ///             Some(cmd) = commands.recv() => println!("{cmd}"),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub SELECT_ARM_NOT_CANCEL_SAFE, "select_arm_not_cancel_safe", Warn
+}
+
+pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    for lossy in super::lossy_branches(cx.knowledge(), model, |race| {
+        !matches!(race.kind, RaceKind::Timeout { .. })
+    }) {
+        cx.emit(diagnostic(
+            model,
+            lossy.race,
+            lossy.branch,
+            lossy.api,
+            &lossy.reason,
+        ));
+    }
+}
+
+fn diagnostic(
+    model: &FileModel,
+    race: &RaceSite,
+    branch: &Branch,
+    api: &ApiEntry,
+    reason: &LossReason,
+) -> Diagnostic {
+    let construct = match &race.kind {
+        RaceKind::Select { macro_name, .. } => format!("{macro_name}!"),
+        RaceKind::FutureSelect { function } | RaceKind::Timeout { function } => function.clone(),
+    };
+    let call = super::call_text(branch);
+    let loses = api.loses.as_deref().unwrap_or("its progress");
+    let mut secondary = vec![Label {
+        file: model.path.clone(),
+        span: race.label_span,
+        message: format!("`{construct}` drops the branches that lose"),
+    }];
+    secondary.extend(super::reason_label(model, reason, &call));
+    Diagnostic {
+        lint: &SELECT_ARM_NOT_CANCEL_SAFE,
+        level: Level::Warn,
+        message: format!("`{call}` is not cancel safe and is raced in `{construct}`"),
+        primary: Label {
+            file: model.path.clone(),
+            span: branch.span,
+            message: format!("loses {loses} when another branch completes first"),
+        },
+        secondary,
+        help: api.fix.clone(),
+        notes: super::reason_note(reason, &call)
+            .into_iter()
+            .chain([super::source_note(api)])
+            .collect(),
+    }
+}

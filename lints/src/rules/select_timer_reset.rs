@@ -1,0 +1,145 @@
+use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::{declare_lint, Level};
+use crate::model::{Branch, FileModel, LoopSite, RaceKind, RaceSite};
+use crate::rules::LintContext;
+
+declare_lint! {
+    /// ### What it does
+    /// Flags `sleep(d)`, or `sleep_until(Instant::now() + d)`, created in a `select!` branch
+    /// inside a loop whose other branches let the loop go on.
+    ///
+    /// ### Why is this bad?
+    /// Every iteration creates a new timer, so the deadline restarts whenever another branch
+    /// wins. If messages arrive more often than `d`, the timer never fires: a heartbeat that is
+    /// never sent, a flush that never happens.
+    ///
+    /// ### Known problems
+    /// An idle timeout ("give up after 30 s without a message") restarts on purpose. The lint
+    /// treats a timer branch whose handler leaves the loop (`break`, `return`, `?` on an error)
+    /// as an idle timeout and does not report it; an idle timeout written differently (setting a
+    /// flag, `continue`) is reported and can be allowed on that line. A loop whose other branches
+    /// all leave the loop is not reported either, since the timer is then never restarted early.
+    ///
+    /// Two more shapes are taken as deliberate and not reported: a duration the loop recomputes
+    /// (`sleep(remaining)` where `remaining` is assigned or declared inside the loop), and a
+    /// select whose handlers only compute a value (`reason = select! { _ = sleep(d) => Timer,
+    /// _ = rx.changed() => Changed }`), where the loop does the same work whichever branch won.
+    /// A batching loop written in that value style is therefore missed.
+    ///
+    /// ### Example
+    /// ```rust
+    /// use std::time::Duration;
+    /// use tokio::sync::mpsc;
+    ///
+    /// async fn batch(mut rx: mpsc::Receiver<u64>) {
+    ///     let mut pending = Vec::new();
+    ///     loop {
+    ///         tokio::select! {
+    ///             Some(item) = rx.recv() => pending.push(item),
+    ///             _ = tokio::time::sleep(Duration::from_millis(100)) => pending.clear(),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```rust
+    /// use std::time::Duration;
+    /// use tokio::sync::mpsc;
+    ///
+    /// async fn batch(mut rx: mpsc::Receiver<u64>) {
+    ///     let mut pending = Vec::new();
+    ///     let mut flush = tokio::time::interval(Duration::from_millis(100));
+    ///     loop {
+    ///         tokio::select! {
+    ///             Some(item) = rx.recv() => pending.push(item),
+    ///             _ = flush.tick() => pending.clear(),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub SELECT_TIMER_RESET, "select_timer_reset", Warn
+}
+
+const SLEEP_FNS: &[&str] = &["tokio::time::sleep", "async_std::task::sleep"];
+const SLEEP_UNTIL_FNS: &[&str] = &["tokio::time::sleep_until"];
+
+pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    for race in &model.races {
+        if !matches!(race.kind, RaceKind::Select { .. }) {
+            continue;
+        }
+        let Some(lp) = race.in_loop else { continue };
+        for (index, branch) in race.branches.iter().enumerate() {
+            let Some(op) = &branch.op else { continue };
+            let Some(path) = op.path() else { continue };
+            let restarts =
+                SLEEP_FNS.contains(&path) || (SLEEP_UNTIL_FNS.contains(&path) && op.args_call_now);
+            // A timer whose handler leaves the loop is an idle timeout: restarting it whenever
+            // something else happens is the point.
+            if !restarts
+                || !branch.created_in_loop
+                || branch.handler_diverges
+                || !race.others_may_continue(index)
+            {
+                continue;
+            }
+            // The loop manages the deadline itself: the duration is recomputed each time round
+            // (`sleep(remaining)` with `remaining` assigned in the loop).
+            if !op.args_call_now
+                && op
+                    .arg_names
+                    .iter()
+                    .any(|name| model.recomputed_in(race.body, name, &lp.span))
+            {
+                continue;
+            }
+            // The select only reports which branch won; the loop does the same work after it
+            // whichever it was, so a restarted timer delays nothing.
+            if race.handlers_are_values {
+                continue;
+            }
+            cx.emit(diagnostic(model, race, branch, &op.name, lp));
+        }
+    }
+}
+
+fn diagnostic(
+    model: &FileModel,
+    race: &RaceSite,
+    branch: &Branch,
+    name: &str,
+    lp: LoopSite,
+) -> Diagnostic {
+    let construct = match &race.kind {
+        RaceKind::Select { macro_name, .. } => format!("{macro_name}!"),
+        _ => "select!".to_string(),
+    };
+    Diagnostic {
+        lint: &SELECT_TIMER_RESET,
+        level: Level::Warn,
+        message: format!("`{name}` in a `{construct}` branch restarts its deadline on every iteration of the loop"),
+        primary: Label {
+            file: model.path.clone(),
+            span: branch.span,
+            message: "a new timer is created on every iteration".to_string(),
+        },
+        secondary: vec![
+            Label {
+                file: model.path.clone(),
+                span: lp.keyword,
+                message: "the deadline restarts each time this loop goes round".to_string(),
+            },
+            Label {
+                file: model.path.clone(),
+                span: race.label_span,
+                message: "another branch winning drops the timer".to_string(),
+            },
+        ],
+        help: Some(
+            "create the timer once before the loop (`let sleep = tokio::time::sleep(d); tokio::pin!(sleep);`), \
+             poll `&mut sleep` in the branch and call `sleep.as_mut().reset(..)` when it fires, or use `tokio::time::interval`"
+                .to_string(),
+        ),
+        notes: Vec::new(),
+    }
+}

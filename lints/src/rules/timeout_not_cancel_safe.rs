@@ -1,0 +1,106 @@
+use crate::diagnostic::{Diagnostic, Label};
+use crate::knowledge::ApiEntry;
+use crate::lint::{declare_lint, Level};
+use crate::model::{Branch, FileModel, LossReason, RaceKind, RaceSite};
+use crate::rules::LintContext;
+
+declare_lint! {
+    /// ### What it does
+    /// Flags a future that is not cancel safe wrapped in `tokio::time::timeout`, `timeout_at` or
+    /// a `.timeout(..)` extension, when the loss matters: the timeout sits in a loop or retry and
+    /// the future is created anew inside it, or the resource is used again afterwards (also as a
+    /// field of `self` or a `&mut` parameter).
+    ///
+    /// ### Why is this bad?
+    /// When the time runs out, `timeout` drops the inner future. A `read_exact` that had read half
+    /// a frame loses that half; the retry, or the next read on the same connection, starts in the
+    /// middle of the frame and the protocol is out of sync.
+    ///
+    /// ### Known problems
+    /// The lint cannot see whether the caller discards the connection after a timeout error;
+    /// when it does, the finding is harmless and can be allowed. Only APIs in the knowledge base
+    /// are recognised.
+    ///
+    /// ### Example
+    /// ```rust
+    /// use std::time::Duration;
+    /// use tokio::io::AsyncReadExt;
+    /// use tokio::net::TcpStream;
+    /// use tokio::time::timeout;
+    ///
+    /// async fn read_header(stream: &mut TcpStream) -> std::io::Result<[u8; 4]> {
+    ///     let mut header = [0u8; 4];
+    ///     loop {
+    ///         match timeout(Duration::from_secs(5), stream.read_exact(&mut header)).await {
+    ///             Ok(res) => { res?; return Ok(header); }
+    ///             Err(_) => eprintln!("slow peer, retrying"),
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```rust
+    /// use std::time::Duration;
+    /// use tokio::io::AsyncReadExt;
+    /// use tokio::net::TcpStream;
+    /// use tokio::time::timeout;
+    ///
+    /// async fn read_header(stream: &mut TcpStream, buffer: &mut bytes::BytesMut) -> std::io::Result<()> {
+    ///     while buffer.len() < 4 {
+    ///         match timeout(Duration::from_secs(5), stream.read_buf(buffer)).await {
+    ///             Ok(res) => { res?; }
+    ///             Err(_) => eprintln!("slow peer, retrying"),
+    ///         }
+    ///     }
+    ///     Ok(())
+    /// }
+    /// ```
+    pub TIMEOUT_NOT_CANCEL_SAFE, "timeout_not_cancel_safe", Warn
+}
+
+pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    for lossy in super::lossy_branches(cx.knowledge(), model, |race| {
+        matches!(race.kind, RaceKind::Timeout { .. })
+    }) {
+        cx.emit(diagnostic(
+            model,
+            lossy.race,
+            lossy.branch,
+            lossy.api,
+            &lossy.reason,
+        ));
+    }
+}
+
+fn diagnostic(
+    model: &FileModel,
+    race: &RaceSite,
+    branch: &Branch,
+    api: &ApiEntry,
+    reason: &LossReason,
+) -> Diagnostic {
+    let call = super::call_text(branch);
+    let loses = api.loses.as_deref().unwrap_or("its progress");
+    let mut secondary = vec![Label {
+        file: model.path.clone(),
+        span: race.label_span,
+        message: "drops the future when the time runs out".to_string(),
+    }];
+    secondary.extend(super::reason_label(model, reason, &call));
+    Diagnostic {
+        lint: &TIMEOUT_NOT_CANCEL_SAFE,
+        level: Level::Warn,
+        message: format!("`{call}` is not cancel safe and is wrapped in a timeout"),
+        primary: Label {
+            file: model.path.clone(),
+            span: branch.span,
+            message: format!("loses {loses} when the time runs out"),
+        },
+        secondary,
+        help: api.fix.clone(),
+        notes: super::reason_note(reason, &call)
+            .into_iter()
+            .chain([super::source_note(api)])
+            .collect(),
+    }
+}

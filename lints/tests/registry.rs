@@ -1,0 +1,153 @@
+//! The registry checks itself: every rule file is registered under its own name, every lint has
+//! fixtures and documentation with the required headings, and the documented examples behave.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use cancel_check_lints::{analyze_file, lint_by_name, Config, Level, LINTS};
+
+fn root() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+#[test]
+fn every_rule_file_is_registered_under_its_name() {
+    let rules = root().join("lints/src/rules");
+    let mut stems = BTreeSet::new();
+    for entry in std::fs::read_dir(&rules).unwrap() {
+        let path = entry.unwrap().path();
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        if stem == "mod" {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            lint_by_name(&stem).is_some(),
+            "rules/{stem}.rs is not registered in registry.rs"
+        );
+        let declaration = format!("pub {}, \"{stem}\"", stem.to_uppercase());
+        assert!(
+            text.contains(&declaration),
+            "rules/{stem}.rs must declare `{declaration}`"
+        );
+        stems.insert(stem);
+    }
+    let names: BTreeSet<String> = LINTS.iter().map(|lint| lint.name.to_string()).collect();
+    assert_eq!(names, stems, "registered lints and rule files differ");
+    assert_eq!(names.len(), LINTS.len(), "lint names are not unique");
+}
+
+#[test]
+fn names_follow_the_convention() {
+    for lint in LINTS {
+        let name = lint.name;
+        assert!(
+            name.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                && !name.starts_with('_')
+                && !name.ends_with('_'),
+            "`{name}` is not snake_case"
+        );
+        assert!(
+            !name.starts_with("no_") && !name.starts_with("check_"),
+            "`{name}` must name the bad pattern"
+        );
+    }
+}
+
+#[test]
+fn every_lint_has_documentation_with_the_required_headings() {
+    for lint in LINTS {
+        for heading in [
+            "What it does",
+            "Why is this bad?",
+            "Known problems",
+            "Example",
+        ] {
+            let section = lint.section(heading).unwrap_or_default();
+            assert!(
+                !section.is_empty(),
+                "`{}` docs lack a non-empty `### {heading}`",
+                lint.name
+            );
+        }
+        let (bad, good) = lint.example_blocks();
+        assert!(bad.is_some(), "`{}` has no example code block", lint.name);
+        assert!(
+            good.is_some(),
+            "`{}` has no `Use instead:` code block",
+            lint.name
+        );
+        assert!(!lint.summary().is_empty());
+    }
+}
+
+#[test]
+fn documented_examples_trigger_and_fixes_do_not() {
+    for lint in LINTS {
+        let mut config = Config::default();
+        config.set_level(lint, Level::Warn);
+        let (bad, good) = lint.example_blocks();
+        let fires = |code: &str| {
+            analyze_file("example.rs", code, &config)
+                .iter()
+                .any(|diagnostic| diagnostic.lint.name == lint.name)
+        };
+        assert!(
+            fires(&bad.unwrap()),
+            "the `Example` of `{}` does not trigger it",
+            lint.name
+        );
+        assert!(
+            !fires(&good.unwrap()),
+            "the `Use instead:` of `{}` triggers it",
+            lint.name
+        );
+    }
+}
+
+#[test]
+fn every_lint_has_positive_and_negative_fixtures() {
+    for lint in LINTS {
+        let folder = root().join("test-fixtures").join(lint.name);
+        let entries = std::fs::read_dir(&folder).unwrap_or_else(|_| {
+            panic!(
+                "`{}` has no fixture folder test-fixtures/{}/",
+                lint.name, lint.name
+            )
+        });
+        let texts: Vec<String> = entries
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+            .map(|path| String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned())
+            .collect();
+        let marker = format!(" {}", lint.name);
+        assert!(
+            texts.iter().any(|text| text
+                .lines()
+                .any(|line| line.contains("//~") && line.contains(&marker))),
+            "`{}` has no positive fixture (a `//~ {}` marker)",
+            lint.name,
+            lint.name
+        );
+        assert!(
+            texts.iter().any(|text| text.contains("//@ check-pass")),
+            "`{}` has no negative fixture (a file with `//@ check-pass`)",
+            lint.name
+        );
+    }
+}
+
+#[test]
+fn lints_reference_is_fresh() {
+    let path = root().join("docs/lints.md");
+    let generated = cancel_check_lints::registry::lints_markdown();
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "docs/lints.md is stale: run `UPDATE_EXPECT=1 cargo test -p cancel-check-lints --test registry`"
+    );
+}
