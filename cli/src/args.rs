@@ -1,0 +1,233 @@
+//! The command line, declared with clap's derive API.
+//!
+//! `-W/-A/-D` are order sensitive (the last flag for a lint wins, as with rustc), which the derive
+//! API cannot express: [`Args::from_command_line`] reads their positions from clap's indices.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use cancel_check_lints::Level;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+
+/// Finds cancel-safety bugs in async Rust, without compiling it.
+///
+/// With no PATH, analyses every target of every member of the cargo workspace around the current
+/// directory. Exit status: 0 no finding, 1 findings, 2 the tool could not do its job.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo-cancel-check",
+    bin_name = "cargo cancel-check",
+    version,
+    override_usage = "cargo cancel-check [OPTIONS] [PATH]...\n       cargo cancel-check explain <LINT>\n       cargo cancel-check lints"
+)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Files and directories to analyse (directories are walked for `*.rs`)
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Path to the Cargo.toml of the workspace or package to analyse
+    #[arg(long, value_name = "PATH", conflicts_with = "paths")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Analyse only this package (repeatable; a name, `name@version` or a package id)
+    #[arg(
+        short = 'p',
+        long = "package",
+        value_name = "SPEC",
+        conflicts_with = "paths"
+    )]
+    pub packages: Vec<String>,
+
+    /// Analyse every member of the workspace (the default when no package is selected)
+    #[arg(long, alias = "all", conflicts_with = "paths")]
+    pub workspace: bool,
+
+    /// Leave this package out (repeatable)
+    #[arg(long, value_name = "SPEC", conflicts_with = "paths")]
+    pub exclude: Vec<String>,
+
+    /// How findings are printed
+    #[arg(
+        long = "message-format",
+        visible_alias = "format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t
+    )]
+    pub message_format: MessageFormat,
+
+    /// When to use colors (`NO_COLOR` turns `auto` off)
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t)]
+    pub color: ColorChoice,
+
+    /// Set a lint to warn (repeatable)
+    #[arg(short = 'W', long = "warn", value_name = "LINT")]
+    warn: Vec<String>,
+
+    /// Set a lint to allow (repeatable)
+    #[arg(short = 'A', long = "allow", value_name = "LINT")]
+    allow: Vec<String>,
+
+    /// Set a lint to deny (repeatable; `-D warnings` turns every warning into an error)
+    #[arg(short = 'D', long = "deny", value_name = "LINT")]
+    deny: Vec<String>,
+
+    /// Number of parallel jobs (default: all cores)
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// Exit with 0 even when there are findings (2 still means the tool failed)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// The `-W/-A/-D` flags in command-line order: later ones win.
+    #[arg(skip)]
+    pub lint_levels: Vec<(Level, String)>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the documentation of a lint
+    Explain {
+        /// The lint's name, e.g. `select_arm_not_cancel_safe`
+        lint: String,
+    },
+    /// List every lint with its default level and a one-line summary
+    Lints,
+}
+
+/// The output format. New formats (sarif, github) are added as variants.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum MessageFormat {
+    /// rustc-style diagnostics with source snippets
+    #[default]
+    Human,
+    /// one line per finding: `path:line:col: level[lint]: message`
+    Short,
+    /// cargo's `--message-format=json` stream (for rust-analyzer and other tools)
+    Json,
+    /// like json, with ANSI colors in `rendered` (what rust-analyzer asks for)
+    #[value(hide = true)]
+    JsonDiagnosticRenderedAnsi,
+}
+
+impl MessageFormat {
+    /// Whether this is one of cargo's JSON formats.
+    pub fn is_json(self) -> bool {
+        matches!(
+            self,
+            MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi
+        )
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+impl Args {
+    /// Parses the command line (`args` includes the program name). Called as a cargo subcommand,
+    /// cargo passes the subcommand's name first (`cargo-cancel-check cancel-check ...`): it is
+    /// dropped here.
+    pub fn from_command_line<I, T>(args: I) -> Result<Args, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString>,
+    {
+        let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        if args.get(1).is_some_and(|word| word == "cancel-check") {
+            args.remove(1);
+        }
+        let matches = Args::command().try_get_matches_from(args)?;
+        let mut parsed = Args::from_arg_matches(&matches)?;
+        parsed.lint_levels = lint_levels_in_order(&matches);
+        Ok(parsed)
+    }
+}
+
+fn lint_levels_in_order(matches: &ArgMatches) -> Vec<(Level, String)> {
+    let mut flags: Vec<(usize, Level, String)> = Vec::new();
+    for (id, level) in [
+        ("warn", Level::Warn),
+        ("allow", Level::Allow),
+        ("deny", Level::Deny),
+    ] {
+        let (Some(values), Some(indices)) =
+            (matches.get_many::<String>(id), matches.indices_of(id))
+        else {
+            continue;
+        };
+        flags.extend(
+            indices
+                .zip(values)
+                .map(|(index, name)| (index, level, name.clone())),
+        );
+    }
+    flags.sort_by_key(|(index, _, _)| *index);
+    flags
+        .into_iter()
+        .map(|(_, level, name)| (level, name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Args::command().debug_assert();
+    }
+
+    #[test]
+    fn lint_flags_keep_command_line_order() {
+        let args = Args::from_command_line([
+            "cargo-cancel-check",
+            "-D",
+            "a",
+            "-W",
+            "b",
+            "-A",
+            "a",
+            "--deny=c",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.lint_levels,
+            vec![
+                (Level::Deny, "a".to_string()),
+                (Level::Warn, "b".to_string()),
+                (Level::Allow, "a".to_string()),
+                (Level::Deny, "c".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_cargo_subcommand_word_is_dropped() {
+        let args = Args::from_command_line(["cargo-cancel-check", "cancel-check", "src"]).unwrap();
+        assert_eq!(args.paths, vec![PathBuf::from("src")]);
+    }
+
+    #[test]
+    fn rust_analyzer_message_format_is_accepted() {
+        let args = Args::from_command_line([
+            "cargo-cancel-check",
+            "--message-format=json-diagnostic-rendered-ansi",
+        ])
+        .unwrap();
+        assert_eq!(
+            args.message_format,
+            MessageFormat::JsonDiagnosticRenderedAnsi
+        );
+        let args = Args::from_command_line(["cargo-cancel-check", "--format", "short"]).unwrap();
+        assert_eq!(args.message_format, MessageFormat::Short);
+    }
+}

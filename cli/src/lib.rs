@@ -1,0 +1,12 @@
+//! `cargo cancel-check`: the binary's side of cancel-check. It reads files, discovers the cargo
+//! workspace, renders the output formats and owns the exit codes; the analysis itself is the
+//! `cancel-check-lints` library, which does no IO.
+
+pub mod analyze;
+pub mod args;
+pub mod explain;
+pub mod render;
+pub mod run;
+pub mod workspace;
+
+pub use run::{is_broken_pipe, run, FAILURE};

@@ -1,0 +1,12 @@
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    match cargo_cancel_check::run(std::env::args_os()) {
+        Ok(code) => code,
+        Err(error) if cargo_cancel_check::is_broken_pipe(&error) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(cargo_cancel_check::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `--message-format human`: rustc-style diagnostics through codespan-reporting, then a summary
+//! line (`1 warning, 0 errors in 3 files`).
+
+use std::io;
+
+use cancel_check_lints::{Diagnostic, Level};
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label, LabelStyle, Severity};
+use codespan_reporting::files;
+use codespan_reporting::term::termcolor::{Buffer, WriteColor};
+use codespan_reporting::term::{self, Chars};
+
+use super::{byte_range, count, explain_note, FileTable};
+use crate::analyze::Analysis;
+
+pub fn render(analysis: &Analysis, out: &mut dyn WriteColor) -> io::Result<()> {
+    let table = FileTable::new(&analysis.files);
+    for diagnostic in &analysis.diagnostics {
+        emit(&table, diagnostic, out)?;
+    }
+    writeln!(
+        out,
+        "{}",
+        summary(&analysis.diagnostics, analysis.files.len())
+    )?;
+    out.flush()
+}
+
+/// One diagnostic as text, for the `rendered` field of JSON messages.
+pub(crate) fn render_to_string(
+    table: &FileTable<'_>,
+    diagnostic: &Diagnostic,
+    ansi: bool,
+) -> String {
+    let mut buffer = if ansi {
+        Buffer::ansi()
+    } else {
+        Buffer::no_color()
+    };
+    // Writing into memory cannot fail, and spans are clamped to their file.
+    let _ = emit(table, diagnostic, &mut buffer);
+    String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// `N warnings, M errors in K files`, or `no findings in K files`.
+pub(crate) fn summary(diagnostics: &[Diagnostic], files: usize) -> String {
+    let files = plural(files, "file", "files");
+    if diagnostics.is_empty() {
+        return format!("no findings in {files}");
+    }
+    let (warnings, errors) = count(diagnostics);
+    format!(
+        "{}, {} in {files}",
+        plural(warnings, "warning", "warnings"),
+        plural(errors, "error", "errors")
+    )
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn emit(
+    table: &FileTable<'_>,
+    diagnostic: &Diagnostic,
+    out: &mut dyn WriteColor,
+) -> io::Result<()> {
+    let config = term::Config {
+        chars: Chars::ascii(),
+        ..term::Config::default()
+    };
+    term::emit_to_write_style(out, &config, table.files(), &to_codespan(table, diagnostic)).map_err(
+        |error| match error {
+            files::Error::Io(error) => error,
+            other => io::Error::other(other.to_string()),
+        },
+    )
+}
+
+fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> {
+    let severity = match diagnostic.level {
+        Level::Deny => Severity::Error,
+        Level::Warn | Level::Allow => Severity::Warning,
+    };
+    let mut labels = Vec::new();
+    let mut notes: Vec<String> = diagnostic
+        .help
+        .iter()
+        .map(|help| format!("help: {help}"))
+        .collect();
+    notes.extend(diagnostic.notes.iter().map(|note| format!("note: {note}")));
+    let all = std::iter::once((LabelStyle::Primary, &diagnostic.primary)).chain(
+        diagnostic
+            .secondary
+            .iter()
+            .map(|label| (LabelStyle::Secondary, label)),
+    );
+    for (style, label) in all {
+        match table.get(&label.file) {
+            Some((id, file)) => labels.push(
+                Label::new(style, id, byte_range(&file.text, &label.span))
+                    .with_message(&label.message),
+            ),
+            // Not a file of this run: say where it is in words.
+            None => notes.push(format!(
+                "note: {}:{}:{}: {}",
+                label.file, label.span.line, label.span.column, label.message
+            )),
+        }
+    }
+    notes.push(format!("note: {}", explain_note(diagnostic)));
+    Report::new(severity)
+        .with_code(diagnostic.lint.name)
+        .with_message(&diagnostic.message)
+        .with_labels(labels)
+        .with_notes(notes)
+}

@@ -1,0 +1,90 @@
+//! The output formats. Each renderer writes a whole run to a writer; only `human` uses colors.
+
+pub mod human;
+pub mod json;
+pub mod short;
+
+use std::collections::HashMap;
+use std::io;
+
+use cancel_check_lints::{Diagnostic, Level, Span};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::analyze::{Analysis, AnalyzedFile};
+use crate::args::MessageFormat;
+
+/// Writes a run in the chosen format. `success` is what the exit code says (JSON reports it).
+pub fn render(
+    format: MessageFormat,
+    analysis: &Analysis,
+    success: bool,
+    out: &mut dyn WriteColor,
+) -> io::Result<()> {
+    match format {
+        MessageFormat::Human => human::render(analysis, out),
+        MessageFormat::Short => short::render(analysis, out),
+        MessageFormat::Json => json::render(analysis, success, false, out),
+        MessageFormat::JsonDiagnosticRenderedAnsi => json::render(analysis, success, true, out),
+    }
+}
+
+/// Every analysed file by its path label: the codespan file table, and the text and context that
+/// labels point into (a secondary label may be in another file than its primary).
+pub struct FileTable<'a> {
+    files: SimpleFiles<&'a str, &'a str>,
+    by_label: HashMap<&'a str, (usize, &'a AnalyzedFile)>,
+}
+
+impl<'a> FileTable<'a> {
+    pub fn new(analysed: &'a [AnalyzedFile]) -> FileTable<'a> {
+        let mut files = SimpleFiles::new();
+        let mut by_label = HashMap::new();
+        for file in analysed {
+            let id = files.add(file.file.label.as_str(), file.text.as_str());
+            by_label
+                .entry(file.file.label.as_str())
+                .or_insert((id, file));
+        }
+        FileTable { files, by_label }
+    }
+
+    pub fn files(&self) -> &SimpleFiles<&'a str, &'a str> {
+        &self.files
+    }
+
+    /// The codespan id and the file of a path label.
+    pub fn get(&self, label: &str) -> Option<(usize, &'a AnalyzedFile)> {
+        self.by_label.get(label).copied()
+    }
+}
+
+/// A span's byte range, clamped to the text and to char boundaries so it can always be rendered.
+pub(crate) fn byte_range(text: &str, span: &Span) -> std::ops::Range<usize> {
+    let clamp = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let start = clamp(span.start);
+    start..clamp(span.end).max(start)
+}
+
+/// Counts by level, for the summary line and the exit code.
+pub(crate) fn count(diagnostics: &[Diagnostic]) -> (usize, usize) {
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Deny)
+        .count();
+    (diagnostics.len() - errors, errors)
+}
+
+/// `for more information, run ...`: the last note of every finding.
+pub(crate) fn explain_note(diagnostic: &Diagnostic) -> String {
+    format!(
+        "for more information, run `cargo cancel-check explain {}`",
+        diagnostic.lint.name
+    )
+}

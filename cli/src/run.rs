@@ -1,0 +1,182 @@
+//! One run of the tool: parse the arguments, pick the files, analyse, render, choose the exit code.
+
+use std::env;
+use std::ffi::OsString;
+use std::io::{self, IsTerminal};
+use std::num::NonZero;
+use std::process::ExitCode;
+use std::thread;
+
+use anyhow::{bail, Result};
+use cancel_check_lints::{Config, Level};
+use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice as TermColor};
+
+use crate::analyze::analyze;
+use crate::args::{Args, ColorChoice, Command};
+use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
+use crate::render::render;
+use crate::workspace::{path_files, workspace_files, PackageSelection};
+
+/// Exit code: no finding at warn level or above.
+const CLEAN: u8 = 0;
+/// Exit code: findings.
+const FINDINGS: u8 = 1;
+/// Exit code: the tool could not do its job (also what `main` returns for an `Err`).
+pub const FAILURE: u8 = 2;
+
+/// Runs the tool on a command line (`args` includes the program name).
+pub fn run<I, T>(args: I) -> Result<ExitCode>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString>,
+{
+    let args = match Args::from_command_line(args) {
+        Ok(args) => args,
+        Err(error) => {
+            error.print()?;
+            return Ok(ExitCode::from(if error.use_stderr() {
+                FAILURE
+            } else {
+                CLEAN
+            }));
+        }
+    };
+    let color = if use_color(args.color) {
+        TermColor::Always
+    } else {
+        TermColor::Never
+    };
+    let mut out = BufferedStandardStream::stdout(color);
+    match &args.command {
+        Some(Command::Explain { lint }) => {
+            explain(lint, &mut out)?;
+            return Ok(ExitCode::from(CLEAN));
+        }
+        Some(Command::Lints) => {
+            list_lints(&mut out)?;
+            return Ok(ExitCode::from(CLEAN));
+        }
+        None => {}
+    }
+
+    let config = lint_config(&args.lint_levels)?;
+    let files = if args.paths.is_empty() {
+        workspace_files(&PackageSelection {
+            manifest_path: args.manifest_path.as_deref(),
+            packages: &args.packages,
+            workspace: args.workspace,
+            exclude: &args.exclude,
+        })?
+    } else {
+        // Only the JSON output reports packages and targets.
+        path_files(&args.paths, args.message_format.is_json())?
+    };
+    let jobs = match args.jobs {
+        Some(jobs) => usize::from(jobs),
+        None => thread::available_parallelism().map_or(1, NonZero::get),
+    };
+    let analysis = analyze(files, &config, jobs)?;
+    let code = if analysis.diagnostics.is_empty() || args.exit_zero {
+        CLEAN
+    } else {
+        FINDINGS
+    };
+    render(args.message_format, &analysis, code == CLEAN, &mut out)?;
+    Ok(ExitCode::from(code))
+}
+
+/// Whether an error is a closed stdout (`cargo cancel-check | head`): not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|cause| cause.downcast_ref::<io::Error>())
+        .any(|error| error.kind() == io::ErrorKind::BrokenPipe)
+}
+
+/// `--color`: `auto` colors when stdout is a terminal and `NO_COLOR` is unset or empty.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stdout().is_terminal()
+                && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
+        }
+    }
+}
+
+/// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win). `warnings` is
+/// the group of every finding at warn level: `-D warnings` makes them errors, `-A warnings`
+/// silences them, `-W warnings` undoes either.
+fn lint_config(levels: &[(Level, String)]) -> Result<Config> {
+    let mut config = Config::default();
+    let mut warnings = Level::Warn;
+    for (level, name) in levels {
+        if name == "warnings" {
+            warnings = *level;
+            continue;
+        }
+        let Some(lint) = find_lint(name) else {
+            bail!(
+                "{}\n  known lints: {}",
+                unknown_lint_message(name),
+                known_lints()
+            );
+        };
+        config.set_level(lint, *level);
+    }
+    match warnings {
+        Level::Deny => config.warnings_are_errors = true,
+        Level::Allow => {
+            for lint in cancel_check_lints::LINTS {
+                if config.level(lint) == Level::Warn {
+                    config.set_level(lint, Level::Allow);
+                }
+            }
+        }
+        Level::Warn => {}
+    }
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use cancel_check_lints::lint_by_name;
+
+    use super::*;
+
+    fn levels(flags: &[(Level, &str)]) -> Result<Config> {
+        let flags: Vec<(Level, String)> = flags
+            .iter()
+            .map(|(level, name)| (*level, name.to_string()))
+            .collect();
+        lint_config(&flags)
+    }
+
+    #[test]
+    fn later_flags_win() {
+        let lint = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        let config = levels(&[(Level::Allow, lint.name), (Level::Deny, lint.name)]).unwrap();
+        assert_eq!(config.level(lint), Level::Deny);
+        let config = levels(&[(Level::Deny, lint.name), (Level::Allow, lint.name)]).unwrap();
+        assert_eq!(config.level(lint), Level::Allow);
+    }
+
+    #[test]
+    fn deny_warnings_raises_every_warning() {
+        let lint = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        let config = levels(&[(Level::Deny, "warnings")]).unwrap();
+        assert_eq!(config.level(lint), Level::Deny);
+        let config = levels(&[(Level::Allow, "warnings")]).unwrap();
+        assert_eq!(config.level(lint), Level::Allow);
+    }
+
+    #[test]
+    fn an_unknown_lint_lists_the_known_ones() {
+        let error = levels(&[(Level::Allow, "no_such_lint")])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("unknown lint `no_such_lint`"), "{error}");
+        assert!(error.contains("select_arm_not_cancel_safe"), "{error}");
+    }
+}
