@@ -6,7 +6,7 @@
 use std::fs;
 
 use anyhow::{Context as _, Result};
-use cancel_check_lints::{analyze_file, lint_by_name, Config, Diagnostic, Label, Level, Span};
+use cancel_check_lints::{analyze_file, file_error, Config, Diagnostic};
 use rayon::prelude::*;
 
 use crate::workspace::SourceFile;
@@ -59,7 +59,7 @@ pub fn analyze(files: Vec<SourceFile>, config: &Config, jobs: usize) -> Result<A
 /// Reads one file as bytes and analyses it.
 pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diagnostic>) {
     if let Some(error) = &file.walk_error {
-        let diagnostics = unanalysable(&file.label, error, config);
+        let diagnostics = file_error(&file.label, error, config);
         return (
             AnalyzedFile {
                 file,
@@ -71,7 +71,7 @@ pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diag
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,
         Err(error) => {
-            let diagnostics = unanalysable(
+            let diagnostics = file_error(
                 &file.label,
                 &format!("could not read file: {error}"),
                 config,
@@ -94,48 +94,18 @@ pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diag
             let offset = error.utf8_error().valid_up_to();
             let message =
                 format!("file is not valid UTF-8 (first invalid byte at offset {offset})");
-            let diagnostics = unanalysable(&file.label, &message, config);
+            let diagnostics = file_error(&file.label, &message, config);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             (AnalyzedFile { file, text }, diagnostics)
         }
     }
 }
 
-/// The `parse_error` finding for a file that could not be analysed at all.
-fn unanalysable(label: &str, message: &str, config: &Config) -> Vec<Diagnostic> {
-    let Some(lint) = lint_by_name("parse_error") else {
-        return Vec::new();
-    };
-    let level = config.level(lint);
-    if level == Level::Allow {
-        return Vec::new();
-    }
-    let span = Span {
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        start: 0,
-        end: 0,
-    };
-    vec![Diagnostic {
-        lint,
-        level,
-        message: message.to_string(),
-        primary: Label {
-            file: label.to_string(),
-            span,
-            message: "not analysed".to_string(),
-        },
-        secondary: Vec::new(),
-        help: None,
-        notes: vec!["nothing in this file was checked".to_string()],
-    }]
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
+
+    use cancel_check_lints::{lint_by_name, Level};
 
     use super::*;
 

@@ -557,7 +557,13 @@ fn output_does_not_depend_on_the_number_of_jobs() {
 #[test]
 fn a_deeply_nested_file_does_not_crash() {
     let dir = tempfile::tempdir().unwrap();
-    let nested = |depth: usize| format!("fn f() {{ {}{} }}\n", "{ ".repeat(depth), "} ".repeat(depth));
+    let nested = |depth: usize| {
+        format!(
+            "fn f() {{ {}{} }}\n",
+            "{ ".repeat(depth),
+            "} ".repeat(depth)
+        )
+    };
     fs::write(dir.path().join("deep.rs"), nested(10_000)).unwrap();
     fs::write(dir.path().join("fine.rs"), nested(200)).unwrap();
     let output = tool()
@@ -571,7 +577,9 @@ fn a_deeply_nested_file_does_not_crash() {
     let stdout = String::from_utf8(output).unwrap();
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert!(
-        stdout.starts_with("deep.rs:1:") && stdout.contains("error[parse_error]") && stdout.contains("the limit is 256"),
+        stdout.starts_with("deep.rs:1:")
+            && stdout.contains("error[parse_error]")
+            && stdout.contains("the limit is 256"),
         "{stdout}"
     );
 }

@@ -24,24 +24,32 @@ pub fn analyze_file(path: &str, text: &str, config: &Config) -> Vec<Diagnostic> 
             .map(ToString::to_string)
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_string());
-        let span = Span {
-            line: 1,
-            column: 1,
-            end_line: 1,
-            end_column: 1,
-            start: 0,
-            end: 0,
-        };
-        let mut diagnostic = parse_error::diagnostic(
+        file_error(
             path,
-            span,
-            &format!("internal error while analysing: {what}"),
-        );
-        diagnostic.message = format!("internal error while analysing the file: {what}");
-        vec![diagnostic]
+            &format!("internal error while analysing the file: {what}"),
+            config,
+        )
     });
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
+}
+
+/// The `parse_error` finding for a file that could not be analysed at all (unreadable, not
+/// UTF-8, an internal error), at its first line; empty when `parse_error` is allowed.
+pub fn file_error(path: &str, message: &str, config: &Config) -> Vec<Diagnostic> {
+    let mut cx = LintContext::new(config, Knowledge::builtin());
+    let start = Span {
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        start: 0,
+        end: 0,
+    };
+    let mut diagnostic = parse_error::diagnostic(path, start, "not analysed");
+    diagnostic.message = message.to_string();
+    cx.emit(diagnostic);
+    cx.diagnostics
 }
 
 /// How deeply brackets may nest. syn parses recursively, so a file nested deeper than this (only

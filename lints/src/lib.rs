@@ -14,7 +14,7 @@ pub mod span;
 
 mod analysis;
 
-pub use analysis::analyze_file;
+pub use analysis::{analyze_file, file_error, MAX_NESTING};
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Label};
 pub use lint::{Level, Lint};

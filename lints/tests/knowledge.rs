@@ -13,13 +13,29 @@ fn verdict(path: &str) -> Verdict {
 #[test]
 fn the_data_file_loads_and_every_entry_is_complete() {
     let knowledge = Knowledge::from_toml(BUILTIN_DATA).expect("apis.toml parses");
-    assert!(knowledge.entries().len() > 300, "{}", knowledge.entries().len());
+    assert!(
+        knowledge.entries().len() > 300,
+        "{}",
+        knowledge.entries().len()
+    );
     for entry in knowledge.entries() {
-        assert!(entry.path.contains("::"), "{}: path needs an owner", entry.path);
+        assert!(
+            entry.path.contains("::"),
+            "{}: path needs an owner",
+            entry.path
+        );
         assert!(!entry.source.trim().is_empty(), "{}: no source", entry.path);
         if entry.verdict != Verdict::Safe {
-            assert!(entry.loses.as_deref().is_some_and(|s| !s.is_empty()), "{}: no `loses`", entry.path);
-            assert!(entry.fix.as_deref().is_some_and(|s| !s.is_empty()), "{}: no `fix`", entry.path);
+            assert!(
+                entry.loses.as_deref().is_some_and(|s| !s.is_empty()),
+                "{}: no `loses`",
+                entry.path
+            );
+            assert!(
+                entry.fix.as_deref().is_some_and(|s| !s.is_empty()),
+                "{}: no `fix`",
+                entry.path
+            );
         }
     }
 }
@@ -39,31 +55,70 @@ fn tokio_io_distinctions_are_kept() {
     assert_eq!(verdict("tokio::io::AsyncReadExt::read"), Verdict::Safe);
     assert_eq!(verdict("tokio::io::AsyncReadExt::read_buf"), Verdict::Safe);
     assert_eq!(verdict("tokio::io::AsyncReadExt::read_u8"), Verdict::Safe);
-    assert_eq!(verdict("tokio::io::AsyncReadExt::read_exact"), Verdict::DataLoss);
-    assert_eq!(verdict("tokio::io::AsyncReadExt::read_u32"), Verdict::DataLoss);
+    assert_eq!(
+        verdict("tokio::io::AsyncReadExt::read_exact"),
+        Verdict::DataLoss
+    );
+    assert_eq!(
+        verdict("tokio::io::AsyncReadExt::read_u32"),
+        Verdict::DataLoss
+    );
     assert_eq!(verdict("tokio::io::AsyncWriteExt::write"), Verdict::Safe);
-    assert_eq!(verdict("tokio::io::AsyncWriteExt::write_buf"), Verdict::Safe);
-    assert_eq!(verdict("tokio::io::AsyncWriteExt::write_all"), Verdict::DataLoss);
-    assert_eq!(verdict("tokio::io::AsyncBufReadExt::read_line"), Verdict::DataLoss);
+    assert_eq!(
+        verdict("tokio::io::AsyncWriteExt::write_buf"),
+        Verdict::Safe
+    );
+    assert_eq!(
+        verdict("tokio::io::AsyncWriteExt::write_all"),
+        Verdict::DataLoss
+    );
+    assert_eq!(
+        verdict("tokio::io::AsyncBufReadExt::read_line"),
+        Verdict::DataLoss
+    );
     assert_eq!(verdict("tokio::io::Lines::next_line"), Verdict::Safe);
 }
 
 #[test]
 fn tokio_sync_distinctions_are_kept() {
     assert_eq!(verdict("tokio::sync::mpsc::Receiver::recv"), Verdict::Safe);
-    assert_eq!(verdict("tokio::sync::mpsc::Receiver::recv_many"), Verdict::Safe);
-    assert_eq!(verdict("tokio::sync::mpsc::Sender::send"), Verdict::MessageLost);
-    assert_eq!(verdict("tokio::sync::mpsc::Sender::reserve"), Verdict::QueuePositionLost);
-    assert_eq!(verdict("tokio::sync::Mutex::lock"), Verdict::QueuePositionLost);
-    assert_eq!(verdict("tokio::sync::Semaphore::acquire"), Verdict::QueuePositionLost);
+    assert_eq!(
+        verdict("tokio::sync::mpsc::Receiver::recv_many"),
+        Verdict::Safe
+    );
+    assert_eq!(
+        verdict("tokio::sync::mpsc::Sender::send"),
+        Verdict::MessageLost
+    );
+    assert_eq!(
+        verdict("tokio::sync::mpsc::Sender::reserve"),
+        Verdict::QueuePositionLost
+    );
+    assert_eq!(
+        verdict("tokio::sync::Mutex::lock"),
+        Verdict::QueuePositionLost
+    );
+    assert_eq!(
+        verdict("tokio::sync::Semaphore::acquire"),
+        Verdict::QueuePositionLost
+    );
 }
 
 #[test]
 fn futures_quinn_and_async_std_are_covered() {
     assert_eq!(verdict("futures::SinkExt::send"), Verdict::MessageLost);
-    assert!(matches!(verdict("futures::StreamExt::next"), Verdict::Safe | Verdict::Conditional));
-    assert_eq!(verdict("futures::io::AsyncReadExt::read_exact"), Verdict::DataLoss);
-    assert_eq!(verdict("async_std::io::ReadExt::read_exact"), Verdict::DataLoss);
+    assert!(matches!(
+        verdict("futures::StreamExt::next"),
+        Verdict::Safe | Verdict::Conditional
+    ));
+    assert_eq!(
+        verdict("futures::io::AsyncReadExt::read_exact"),
+        Verdict::DataLoss
+    );
+    assert_eq!(
+        verdict("async_std::io::ReadExt::read_exact"),
+        Verdict::DataLoss
+    );
     assert_eq!(verdict("quinn::RecvStream::read_exact"), Verdict::DataLoss);
     assert_eq!(verdict("quinn::SendStream::write_all"), Verdict::DataLoss);
 }
@@ -71,7 +126,9 @@ fn futures_quinn_and_async_std_are_covered() {
 #[test]
 fn free_functions_are_indexed_by_path() {
     let knowledge = Knowledge::builtin();
-    let sleep = knowledge.by_path("tokio::time::sleep").expect("tokio::time::sleep");
+    let sleep = knowledge
+        .by_path("tokio::time::sleep")
+        .expect("tokio::time::sleep");
     assert_eq!(sleep.kind, ApiKind::Fn);
     assert_eq!(sleep.verdict, Verdict::Safe);
     assert!(knowledge.named("read_exact").count() >= 3);
@@ -103,6 +160,15 @@ fn a_later_entry_replaces_an_earlier_one() {
     .unwrap();
     knowledge.insert(replacement.entries()[0].clone());
     assert_eq!(knowledge.entries().len(), 1);
-    assert_eq!(knowledge.by_path("my_crate::Conn::read_frame").unwrap().verdict, Verdict::DataLoss);
-    assert!(Knowledge::from_toml("[[api]]\npath = \"x::y\"\nkind = \"method\"\nverdict = \"maybe\"\nsource = \"s\"").is_err());
+    assert_eq!(
+        knowledge
+            .by_path("my_crate::Conn::read_frame")
+            .unwrap()
+            .verdict,
+        Verdict::DataLoss
+    );
+    assert!(Knowledge::from_toml(
+        "[[api]]\npath = \"x::y\"\nkind = \"method\"\nverdict = \"maybe\"\nsource = \"s\""
+    )
+    .is_err());
 }

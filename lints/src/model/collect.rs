@@ -542,7 +542,8 @@ fn is_plain_value(expr: &Expr) -> bool {
         Expr::Try(inner) => is_plain_value(&inner.expr),
         // `() = result?;` checks an outcome; it does no work.
         Expr::Assign(assign) => {
-            matches!(&*assign.left, Expr::Tuple(unit) if unit.elems.is_empty()) && is_plain_value(&assign.right)
+            matches!(&*assign.left, Expr::Tuple(unit) if unit.elems.is_empty())
+                && is_plain_value(&assign.right)
         }
         Expr::Call(call) => {
             let constructor = matches!(&*call.func, Expr::Path(path) if path.path.segments.last()

@@ -39,6 +39,6 @@ pub(crate) fn diagnostic(path: &str, span: Span, error: &str) -> Diagnostic {
         },
         secondary: Vec::new(),
         help: None,
-        notes: vec!["nothing else in this file was checked".to_string()],
+        notes: vec!["nothing in this file was checked".to_string()],
     }
 }
