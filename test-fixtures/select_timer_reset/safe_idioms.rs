@@ -154,3 +154,28 @@ async fn reconcile_forever(mut config: tokio::sync::watch::Receiver<Config>) -> 
         tracing::debug!(?reason, "reconciling again");
     }
 }
+
+// An idle timeout written with `continue`: the timer is re-armed on purpose each time round and
+// its handler skips the rest of the loop (it releases a permit while the peer is quiet).
+async fn hold_permit_while_busy(mut frames: tokio::sync::mpsc::Receiver<Vec<u8>>, limiter: std::sync::Arc<tokio::sync::Semaphore>) {
+    let mut permit = None;
+    loop {
+        let quiet = tokio::time::sleep(std::time::Duration::from_millis(10));
+        tokio::pin!(quiet);
+        tokio::select! {
+            _ = &mut quiet => {
+                permit = None;
+                continue;
+            }
+            frame = frames.recv() => match frame {
+                Some(frame) => {
+                    if permit.is_none() {
+                        permit = limiter.clone().acquire_owned().await.ok();
+                    }
+                    tracing::trace!(len = frame.len(), "frame");
+                }
+                None => break,
+            },
+        }
+    }
+}

@@ -97,6 +97,10 @@ pub struct ApiEntry {
     /// mid-frame), so only a loop that repeats the loss matters.
     #[serde(default)]
     pub resource_intact: bool,
+    /// How many arguments a call passes (not counting `self`), when verified from the
+    /// signature: a same-named method with another arity is a different API.
+    #[serde(default)]
+    pub args: Option<usize>,
 }
 
 impl ApiEntry {

@@ -1,5 +1,7 @@
 //! Builds a [`FileModel`] from a syntax tree in one walk.
 
+use std::collections::HashSet;
+
 use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -59,23 +61,38 @@ pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
         bodies: Vec::new(),
         loops: Vec::new(),
         impl_types: Vec::new(),
+        scopes: Vec::new(),
+        timeouts_leaving: HashSet::new(),
         macro_depth: 0,
     };
     for item in &file.items {
-        collector.model.item_uses.push(Vec::new());
-        collector.model.item_assigns.push(Vec::new());
+        collector.open_scope();
         collector.visit_item(item);
+        collector.scopes.pop();
     }
     model
 }
 
-/// First pass: imports, types, struct fields and method names, anywhere in the file.
+/// First pass: imports, types, struct fields and method names, in every module and in fn bodies'
+/// statement-level items. It skips expressions, so it costs little next to the full walk.
 struct Declarations<'m> {
     model: &'m mut FileModel,
     imports: &'m mut Imports,
 }
 
 impl<'ast> Visit<'ast> for Declarations<'_> {
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        for stmt in &block.stmts {
+            if let Stmt::Item(item) = stmt {
+                self.visit_item(item);
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, _: &'ast Expr) {}
+
+    fn visit_type(&mut self, _: &'ast Type) {}
+
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         self.imports.add_use(&item.tree, &item.vis);
     }
@@ -173,6 +190,12 @@ struct Collector<'m> {
     /// The open loops of each open body (parallel to `bodies`).
     loops: Vec<Vec<LoopSite>>,
     impl_types: Vec<Option<String>>,
+    /// The open use scopes (indices into `item_uses`), innermost last.
+    scopes: Vec<usize>,
+    /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
+    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
+    /// down before the call itself is visited.
+    timeouts_leaving: HashSet<usize>,
     macro_depth: usize,
 }
 
@@ -186,7 +209,14 @@ impl Collector<'_> {
     }
 
     fn item_index(&self) -> usize {
-        self.model.item_uses.len().saturating_sub(1)
+        self.scopes.last().copied().unwrap_or(0)
+    }
+
+    /// Starts a use scope: a top-level item, or a fn.
+    fn open_scope(&mut self) {
+        self.scopes.push(self.model.item_uses.len());
+        self.model.item_uses.push(Vec::new());
+        self.model.item_assigns.push(Vec::new());
     }
 
     fn open_body(&mut self, kind: BodyKind, params: Vec<Param>, self_by_ref: bool) -> BodyId {
@@ -226,9 +256,11 @@ impl Collector<'_> {
             name: sig.ident.to_string(),
             is_async: sig.asyncness.is_some() || returns_impl_future(&sig.output),
         };
+        self.open_scope();
         self.open_body(kind, params, self_by_ref);
         walk(self);
         self.close_body();
+        self.scopes.pop();
     }
 
     fn record_assign(&mut self, target: &Expr) {
@@ -287,6 +319,7 @@ impl Collector<'_> {
             created_in_loop,
             resumed,
             handler_diverges: handler.is_some_and(diverges),
+            handler_continues: handler.is_some_and(ends_with_continue),
         }
     }
 
@@ -313,6 +346,33 @@ impl Collector<'_> {
             fallback_continues,
             handlers_are_values,
         });
+    }
+
+    /// Records that the timeout awaited in `expr` (through `.await`, `?`, `.unwrap()` and other
+    /// method calls) leaves the code when it elapses: `leaves` says the surrounding construct
+    /// diverges on the error; `?`, `unwrap` and `expect` on the way down do too.
+    fn note_timeout_outcome(&mut self, expr: &Expr, leaves: bool) {
+        let mut leaves = leaves;
+        let mut expr = expr;
+        loop {
+            match expr {
+                Expr::Await(inner) => expr = &inner.base,
+                Expr::Paren(inner) => expr = &inner.expr,
+                Expr::Try(inner) => {
+                    leaves = true;
+                    expr = &inner.expr;
+                }
+                Expr::MethodCall(call) if call.method == "timeout" => break,
+                Expr::MethodCall(call) => {
+                    leaves |= matches!(call.method.to_string().as_str(), "unwrap" | "expect");
+                    expr = &call.receiver;
+                }
+                _ => break,
+            }
+        }
+        if leaves && matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
+            self.timeouts_leaving.insert(Span::of(expr).start);
+        }
     }
 
     /// `select!` and friends, or another macro whose body holds code.
@@ -564,6 +624,18 @@ fn is_plain_value(expr: &Expr) -> bool {
     }
 }
 
+/// `continue`, or a block whose last statement is `continue`.
+fn ends_with_continue(expr: &Expr) -> bool {
+    match expr {
+        Expr::Continue(_) => true,
+        Expr::Block(block) => block.block.stmts.last().is_some_and(|stmt| match stmt {
+            Stmt::Expr(expr, _) => ends_with_continue(expr),
+            _ => false,
+        }),
+        _ => false,
+    }
+}
+
 fn block_diverges(block: &syn::Block) -> bool {
     block.stmts.iter().any(|stmt| match stmt {
         Stmt::Expr(expr, _) => diverges(expr),
@@ -668,6 +740,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let Some(init) = &local.init {
+            let diverging_else = init
+                .diverge
+                .as_ref()
+                .is_some_and(|(_, other)| diverges(other));
+            self.note_timeout_outcome(&init.expr, diverging_else);
+        }
         if let Some(body) = self.current_body() {
             let declared = match &local.pat {
                 Pat::Type(typed) => type_name(&typed.ty),
@@ -692,6 +771,31 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         visit::visit_local(self, local);
     }
 
+    fn visit_expr_try(&mut self, expr: &'ast syn::ExprTry) {
+        self.note_timeout_outcome(&expr.expr, true);
+        visit::visit_expr_try(self, expr);
+    }
+
+    fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        let err_arm_leaves = expr
+            .arms
+            .iter()
+            .any(|arm| is_err_pattern(&arm.pat) && diverges(&arm.body));
+        self.note_timeout_outcome(&expr.expr, err_arm_leaves);
+        visit::visit_expr_match(self, expr);
+    }
+
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        if let Expr::Let(cond) = &*expr.cond {
+            let else_leaves = expr
+                .else_branch
+                .as_ref()
+                .is_some_and(|(_, other)| diverges(other));
+            self.note_timeout_outcome(&cond.expr, is_ok_pattern(&cond.pat) && else_leaves);
+        }
+        visit::visit_expr_if(self, expr);
+    }
+
     fn visit_expr_macro(&mut self, expr: &'ast syn::ExprMacro) {
         self.handle_macro(&expr.mac);
     }
@@ -712,12 +816,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 if let Some(future) = call.args.iter().nth(1) {
                     let branches = vec![self.branch(future, None)];
                     let function = target.rsplit("::").next().unwrap_or(target).to_string();
+                    let goes_on = !self.timeouts_leaving.contains(&Span::of(call).start);
                     self.push_race(
                         RaceKind::Timeout { function },
                         Span::of(&func.path),
                         Span::of(call),
                         branches,
-                        true,
+                        goes_on,
                         false,
                     );
                 }
@@ -751,16 +856,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if call.method == "timeout" && call.args.len() == 1 {
             let branches = vec![self.branch(&call.receiver, None)];
             let label = Span::of(&call.method);
-            self.push_race(
-                RaceKind::Timeout {
-                    function: "timeout".into(),
-                },
-                label,
-                Span::of(call),
-                branches,
-                true,
-                false,
-            );
+            let goes_on = !self.timeouts_leaving.contains(&Span::of(call).start);
+            let kind = RaceKind::Timeout {
+                function: "timeout".into(),
+            };
+            self.push_race(kind, label, Span::of(call), branches, goes_on, false);
         }
         visit::visit_expr_method_call(self, call);
     }
@@ -802,6 +902,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             None => visit::visit_expr_field(self, expr),
         }
     }
+}
+
+/// `Err(..)`, `Err(_)`: the arm taken when a timeout elapses.
+fn is_err_pattern(pat: &Pat) -> bool {
+    match pat {
+        Pat::TupleStruct(tuple) => tuple.path.segments.last().is_some_and(|s| s.ident == "Err"),
+        Pat::Or(or) => or.cases.iter().any(is_err_pattern),
+        _ => false,
+    }
+}
+
+/// `Ok(..)`: the pattern of `if let` / `let .. else` on a timeout's result.
+fn is_ok_pattern(pat: &Pat) -> bool {
+    matches!(pat, Pat::TupleStruct(tuple) if tuple.path.segments.last().is_some_and(|s| s.ident == "Ok"))
 }
 
 /// The elements of `vec![a, b]` or `[a, b]`, for `select_all`.

@@ -34,9 +34,11 @@ pub struct FileModel {
     pub fields: HashMap<String, HashMap<String, String>>,
     /// Names of every method called in this file.
     pub called_methods: HashSet<String>,
-    /// Places assigned (`x = ..`, `x += ..`, `(a, b) = ..`) in each top-level item.
+    /// Places assigned (`x = ..`, `x += ..`, `(a, b) = ..`) in each use scope.
     pub item_assigns: Vec<Vec<PlaceUse>>,
-    /// Places used (read or written) in each top-level item, with the byte offset of the use.
+    /// Places used (read or written) in each use scope, with the byte offset of the use. A use
+    /// scope is a fn (with the closures and async blocks inside it), or a top-level item
+    /// outside any fn.
     pub item_uses: Vec<Vec<PlaceUse>>,
 }
 
@@ -46,7 +48,7 @@ pub struct Body {
     pub kind: BodyKind,
     /// The body this one is nested in (an async block inside a fn, ...).
     pub parent: Option<BodyId>,
-    /// Index into [`FileModel::item_uses`]: the top-level item this body belongs to.
+    /// Index into [`FileModel::item_uses`]: the use scope of the fn this body belongs to.
     pub item: usize,
     pub params: Vec<Param>,
     /// The fn takes `&self` / `&mut self` (its `self` outlives the call).
@@ -145,7 +147,7 @@ impl FileModel {
     }
 
     /// The first use of `place` (or of a place it is part of, or a part of it) after `offset`
-    /// in the same top-level item that still refers to the same binding: a `let` that shadows
+    /// in the same fn that still refers to the same binding: a `let` that shadows
     /// the place's root in between ends the search.
     pub fn use_after(&self, body: BodyId, place: &str, offset: usize) -> Option<&PlaceUse> {
         let item = self.bodies[body].item;

@@ -54,6 +54,8 @@ pub struct Operation {
     pub resource: Option<Place>,
     /// Single-segment names mentioned in the arguments (`sleep(remaining)` gives `remaining`).
     pub arg_names: Vec<String>,
+    /// How many arguments the call passes (not counting the receiver).
+    pub arg_count: usize,
 }
 
 /// Adapters that wrap a future without changing what is lost when it is dropped.
@@ -152,6 +154,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: names_in(call.args.iter()),
+                arg_count: call.args.len(),
             })
         }
         Expr::Macro(mac) => {
@@ -183,6 +186,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
         arg_names: names_in(call.args.iter()),
+        arg_count: call.args.len(),
     }
 }
 
@@ -270,6 +274,12 @@ fn calls_now(expr: &Expr) -> bool {
 }
 
 impl Operation {
+    /// Whether the call's shape fits the entry: the same number of arguments when the entry
+    /// knows it (`send()` with no argument is a request builder, not a channel's `send(value)`).
+    fn fits(&self, entry: &ApiEntry) -> bool {
+        entry.args.is_none_or(|args| args == self.arg_count)
+    }
+
     /// The full path when called through a path.
     pub fn path(&self) -> Option<&str> {
         match &self.target {
@@ -293,11 +303,11 @@ impl Operation {
         match &self.target {
             OpTarget::Path { full, .. } => knowledge
                 .by_path(full)
-                .filter(|entry| entry.kind != ApiKind::Method),
+                .filter(|entry| entry.kind != ApiKind::Method && self.fits(entry)),
             OpTarget::Method { receiver } => {
                 let candidates: Vec<&ApiEntry> = knowledge
                     .named(&self.name)
-                    .filter(|entry| entry.kind == ApiKind::Method)
+                    .filter(|entry| entry.kind == ApiKind::Method && self.fits(entry))
                     .collect();
                 if candidates.is_empty() {
                     return None;

@@ -29,7 +29,9 @@ pub struct RaceSite {
     /// block or closure do not count: that body is created anew).
     pub in_loop: Option<LoopSite>,
     pub branches: Vec<Branch>,
-    /// Whether the `else`/`default`/`complete` handler of a select may let the loop go on.
+    /// Whether the `else`/`default`/`complete` handler of a select may let the loop go on; for a
+    /// timeout, whether the code goes on after the time runs out (it does not after `?`,
+    /// `.unwrap()`, or a `let Ok(..) = .. else { break }`).
     pub fallback_continues: bool,
     /// Every handler only computes a value (`Reason::Timer`, `Some(x)`, `r?`): the select
     /// reports which branch won and the work happens after it, the same for every branch.
@@ -50,6 +52,8 @@ pub struct Branch {
     pub resumed: bool,
     /// The branch's handler leaves the loop (`break`, `return`, `?` on an error, panics).
     pub handler_diverges: bool,
+    /// The branch's handler ends with `continue`: it skips the rest of the loop body.
+    pub handler_continues: bool,
 }
 
 /// Why dropping a branch's future loses progress someone will miss.
@@ -70,7 +74,8 @@ impl RaceSite {
     /// Whether some other branch, or the fallback, may win and let the loop go on.
     pub fn others_may_continue(&self, index: usize) -> bool {
         match self.kind {
-            RaceKind::Timeout { .. } => true,
+            // For a timeout the "other branch" is the time running out.
+            RaceKind::Timeout { .. } => self.fallback_continues,
             _ => {
                 self.fallback_continues
                     || self

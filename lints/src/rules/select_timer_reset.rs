@@ -16,8 +16,8 @@ declare_lint! {
     /// ### Known problems
     /// An idle timeout ("give up after 30 s without a message") restarts on purpose. The lint
     /// treats a timer branch whose handler leaves the loop (`break`, `return`, `?` on an error)
-    /// as an idle timeout and does not report it; an idle timeout written differently (setting a
-    /// flag, `continue`) is reported and can be allowed on that line. A loop whose other branches
+    /// or ends with `continue` as an idle timeout and does not report it; an idle timeout written
+    /// differently (setting a flag) is reported and can be allowed with `-A select_timer_reset`. A loop whose other branches
     /// all leave the loop is not reported either, since the timer is then never restarted early.
     ///
     /// Two more shapes are taken as deliberate and not reported: a duration the loop recomputes
@@ -74,11 +74,12 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             let Some(path) = op.path() else { continue };
             let restarts =
                 SLEEP_FNS.contains(&path) || (SLEEP_UNTIL_FNS.contains(&path) && op.args_call_now);
-            // A timer whose handler leaves the loop is an idle timeout: restarting it whenever
-            // something else happens is the point.
+            // A timer whose handler leaves the loop, or skips the rest of it with `continue`, is
+            // an idle timeout: restarting it whenever something else happens is the point.
+            let idle_timeout = branch.handler_diverges || branch.handler_continues;
             if !restarts
                 || !branch.created_in_loop
-                || branch.handler_diverges
+                || idle_timeout
                 || !race.others_may_continue(index)
             {
                 continue;

@@ -1,0 +1,79 @@
+// A timeout whose elapsed error leaves the loop drops the future at most once, at the end: only
+// a resource that outlives the function (a field of `self`, a `&mut` parameter) or that is used
+// again afterwards makes that loss matter.
+
+use std::io;
+use std::time::Duration;
+
+use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+const READ_TIMEOUT: Duration = Duration::from_secs(5);
+
+// Not reported: `let .. else { break }` leaves the loop when the time runs out, and the stream is
+// dropped with the function.
+async fn read_records(mut stream: TcpStream) -> io::Result<Vec<[u8; 16]>> {
+    let mut records = Vec::new();
+    loop {
+        let mut record = [0u8; 16];
+        let Ok(read) = timeout(READ_TIMEOUT, stream.read_exact(&mut record)).await else {
+            break;
+        };
+        read?;
+        records.push(record);
+    }
+    Ok(records)
+}
+
+// Not reported: `??` returns the elapsed error; the stream is a local that dies with the task.
+async fn sum_counters(mut stream: TcpStream) -> Result<u64, Box<dyn std::error::Error>> {
+    let mut total = 0;
+    for _ in 0..8 {
+        total += timeout(READ_TIMEOUT, stream.read_u64()).await??;
+    }
+    Ok(total)
+}
+
+// Not reported: the `Err` arm returns.
+async fn first_lengths(mut stream: TcpStream) -> Vec<u32> {
+    let mut lengths = Vec::new();
+    while lengths.len() < 4 {
+        match timeout(READ_TIMEOUT, stream.read_u32()).await {
+            Ok(Ok(len)) => lengths.push(len),
+            Ok(Err(_)) | Err(_) => return lengths,
+        }
+    }
+    lengths
+}
+
+// Reported: the `Err` arm only logs, so the loop retries `read_u32` on a stream that may have
+// given up two bytes of the length already.
+async fn lengths_with_retry(mut stream: TcpStream) -> Vec<u32> {
+    let mut lengths = Vec::new();
+    while lengths.len() < 4 {
+        match timeout(READ_TIMEOUT, stream.read_u32()).await { //~ timeout_not_cancel_safe
+            Ok(Ok(len)) => lengths.push(len),
+            Ok(Err(_)) => return lengths,
+            Err(_) => tracing::warn!("slow peer, retrying"),
+        }
+    }
+    lengths
+}
+
+pub struct Session {
+    stream: TcpStream,
+}
+
+impl Session {
+    // Reported although `??` leaves the loop: the stream is a field of `self`, so the next call
+    // on this session reads from the middle of a length prefix.
+    pub async fn next_len(&mut self) -> Result<u32, Box<dyn std::error::Error>> {
+        loop {
+            let len = timeout(READ_TIMEOUT, self.stream.read_u32()).await??; //~ timeout_not_cancel_safe
+            if len > 0 {
+                return Ok(len);
+            }
+        }
+    }
+}
