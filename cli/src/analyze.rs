@@ -6,7 +6,8 @@
 use std::fs;
 
 use anyhow::{Context as _, Result};
-use cancel_check_lints::{analyze_file, file_error, Config, Diagnostic};
+use cancel_check_lints::knowledge::Knowledge;
+use cancel_check_lints::{analyze_files, file_error, module_path, Config, Diagnostic, SourceInput};
 use rayon::prelude::*;
 
 use crate::workspace::SourceFile;
@@ -28,36 +29,47 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Analyses every file on a pool of `jobs` threads.
-pub fn analyze(files: Vec<SourceFile>, config: &Config, jobs: usize) -> Result<Analysis> {
+/// Analyses every file on a pool of `jobs` threads: the files are read in parallel, then
+/// analysed together so that calls resolve across files and crates.
+pub fn analyze(
+    files: Vec<SourceFile>,
+    config: &Config,
+    knowledge: &Knowledge,
+    jobs: usize,
+) -> Result<Analysis> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .stack_size(WORKER_STACK_SIZE)
         .thread_name(|index| format!("cancel-check-{index}"))
         .build()
         .context("could not start the worker threads")?;
-    let results: Vec<(AnalyzedFile, Vec<Diagnostic>)> = pool.install(|| {
-        files
+    let diagnostics_and_files = pool.install(|| {
+        let read: Vec<(AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>)> = files
             .into_par_iter()
-            .map(|file| analyze_one(file, config))
-            .collect()
+            .map(|file| read_one(file, config))
+            .collect();
+        let inputs: Vec<SourceInput> = read
+            .iter()
+            .filter_map(|(_, input, _)| input.clone())
+            .collect();
+        let mut diagnostics = analyze_files(&inputs, config, knowledge);
+        let mut files = Vec::with_capacity(read.len());
+        for (file, _, errors) in read {
+            diagnostics.extend(errors);
+            files.push(file);
+        }
+        (diagnostics, files)
     });
-    let mut analysis = Analysis {
-        files: Vec::with_capacity(results.len()),
-        diagnostics: Vec::new(),
-    };
-    for (file, diagnostics) in results {
-        analysis.files.push(file);
-        analysis.diagnostics.extend(diagnostics);
-    }
-    analysis
-        .diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    Ok(analysis)
+    let (mut diagnostics, files) = diagnostics_and_files;
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Analysis { files, diagnostics })
 }
 
-/// Reads one file as bytes and analyses it.
-pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diagnostic>) {
+/// Reads one file as bytes: the text to analyse, or the finding that says why it cannot be.
+pub fn read_one(
+    file: SourceFile,
+    config: &Config,
+) -> (AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>) {
     if let Some(error) = &file.walk_error {
         let diagnostics = file_error(&file.label, error, config);
         return (
@@ -65,6 +77,7 @@ pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diag
                 file,
                 text: String::new(),
             },
+            None,
             diagnostics,
         );
     }
@@ -81,14 +94,21 @@ pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diag
                     file,
                     text: String::new(),
                 },
+                None,
                 diagnostics,
             );
         }
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let diagnostics = analyze_file(&file.label, &text, config);
-            (AnalyzedFile { file, text }, diagnostics)
+            let (crate_name, module) = crate_and_module(&file);
+            let input = SourceInput {
+                path: file.label.clone(),
+                text: text.clone(),
+                crate_name,
+                module,
+            };
+            (AnalyzedFile { file, text }, Some(input), Vec::new())
         }
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
@@ -96,9 +116,64 @@ pub fn analyze_one(file: SourceFile, config: &Config) -> (AnalyzedFile, Vec<Diag
                 format!("file is not valid UTF-8 (first invalid byte at offset {offset})");
             let diagnostics = file_error(&file.label, &message, config);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            (AnalyzedFile { file, text }, diagnostics)
+            (AnalyzedFile { file, text }, None, diagnostics)
         }
     }
+}
+
+/// The crate a file belongs to and its module path in it: from its cargo target when known,
+/// else from the nearest `src` folder above it (`my-crate/src/net/conn.rs` is `net::conn` of
+/// `my_crate`), else the file on its own.
+fn crate_and_module(file: &SourceFile) -> (String, Vec<String>) {
+    if let Some(context) = &file.context {
+        let root = context
+            .target
+            .src_path
+            .parent()
+            .map(|dir| dir.as_std_path().to_path_buf());
+        if let Some(relative) =
+            root.and_then(|root| file.path.strip_prefix(&root).ok().map(|p| p.to_path_buf()))
+        {
+            return (
+                identifier(&context.target.name),
+                module_path(&relative.to_string_lossy()),
+            );
+        }
+    }
+    let components: Vec<_> = file.path.components().collect();
+    if let Some(src) = components
+        .iter()
+        .rposition(|component| component.as_os_str() == "src")
+    {
+        let crate_name = src
+            .checked_sub(1)
+            .map(|index| components[index].as_os_str().to_string_lossy().to_string())
+            .unwrap_or_else(|| "crate".to_string());
+        let relative: std::path::PathBuf = components[src + 1..].iter().collect();
+        return (
+            identifier(&crate_name),
+            module_path(&relative.to_string_lossy()),
+        );
+    }
+    let stem = file
+        .path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().to_string())
+        .unwrap_or_default();
+    ("crate".to_string(), vec![identifier(&stem)])
+}
+
+/// A crate or file name as a Rust identifier (`my-crate` -> `my_crate`).
+fn identifier(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -121,7 +196,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_file_is_a_parse_error_finding() {
-        let (file, diagnostics) = analyze_one(source("does/not/exist.rs"), &Config::default());
+        let (file, _, diagnostics) = read_one(source("does/not/exist.rs"), &Config::default());
         assert_eq!(file.text, "");
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].lint.name, "parse_error");
@@ -143,7 +218,7 @@ mod tests {
     fn allowing_parse_error_silences_unreadable_files() {
         let mut config = Config::default();
         config.set_level(lint_by_name("parse_error").unwrap(), Level::Allow);
-        let (_, diagnostics) = analyze_one(source("does/not/exist.rs"), &config);
+        let (_, _, diagnostics) = read_one(source("does/not/exist.rs"), &config);
         assert!(diagnostics.is_empty());
     }
 }

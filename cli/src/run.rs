@@ -75,7 +75,8 @@ where
         Some(jobs) => usize::from(jobs),
         None => thread::available_parallelism().map_or(1, NonZero::get),
     };
-    let analysis = analyze(files, &config, jobs)?;
+    let knowledge = cancel_check_lints::knowledge::Knowledge::builtin();
+    let analysis = analyze(files, &config, knowledge, jobs)?;
     let code = if analysis.diagnostics.is_empty() || args.exit_zero {
         CLEAN
     } else {

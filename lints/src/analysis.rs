@@ -1,43 +1,202 @@
-//! The driver: parse a file, build its model, run the registered rules.
+//! The driver: parse every file and build its model (in parallel), index the workspace and
+//! compute the function summaries, then run the rules on each file (in parallel again).
+//!
+//! Only compact models cross the phases; syntax trees are dropped as soon as each file's model is
+//! built, so memory follows the largest files in flight rather than the workspace.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Knowledge;
-use crate::model::FileModel;
+use crate::model::workspace::Unit;
+use crate::model::{FileModel, Workspace};
 use crate::registry::REGISTERED;
 use crate::rules::{parse_error, LintContext};
 use crate::span::Span;
 
-/// Analyses one file: `path` is the label used in diagnostics, `text` its contents.
+/// One source file given to the analysis.
+#[derive(Clone, Debug)]
+pub struct SourceInput {
+    /// The label used in diagnostics (a path relative to the workspace root, or as given).
+    pub path: String,
+    pub text: String,
+    /// The crate the file belongs to, as a Rust identifier (`my_crate`).
+    pub crate_name: String,
+    /// The file's module path inside its crate (see [`module_path`]).
+    pub module: Vec<String>,
+}
+
+impl SourceInput {
+    /// A file of its own: crate `crate`, module taken from the file name.
+    pub fn standalone(path: &str, text: &str) -> SourceInput {
+        SourceInput {
+            path: path.to_string(),
+            text: text.to_string(),
+            crate_name: "crate".to_string(),
+            module: Vec::new(),
+        }
+    }
+}
+
+/// The module path of a file from its path relative to the crate's source root
+/// (`lib.rs` and `main.rs` are the root; `net/conn.rs` and `net/conn/mod.rs` are `net::conn`).
+pub fn module_path(relative: &str) -> Vec<String> {
+    let relative = relative.replace('\\', "/");
+    let mut parts: Vec<String> = relative
+        .split('/')
+        .filter(|part| !part.is_empty())
+        .map(str::to_string)
+        .collect();
+    if let Some(last) = parts.pop() {
+        let stem = last.strip_suffix(".rs").unwrap_or(&last).to_string();
+        let is_root = parts.is_empty() && matches!(stem.as_str(), "lib" | "main");
+        if stem != "mod" && !is_root {
+            parts.push(stem);
+        }
+    }
+    parts
+}
+
+/// Analyses one file on its own, with the built-in knowledge base.
 ///
 /// Never panics: a file syn rejects gives a `parse_error` finding, and an internal failure is
-/// reported the same way, so one bad file never stops a run. Diagnostics come back sorted.
+/// reported the same way. Diagnostics come back sorted.
 pub fn analyze_file(path: &str, text: &str, config: &Config) -> Vec<Diagnostic> {
-    let result = catch_unwind(AssertUnwindSafe(|| analyze(path, text, config)));
-    // Spans of this thread's parses are no longer needed: free their source map.
-    proc_macro2::extra::invalidate_current_thread_spans();
-    let mut diagnostics = result.unwrap_or_else(|panic| {
-        let what = panic
-            .downcast_ref::<&str>()
-            .map(ToString::to_string)
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        file_error(
-            path,
-            &format!("internal error while analysing the file: {what}"),
-            config,
-        )
-    });
+    analyze_files(
+        &[SourceInput::standalone(path, text)],
+        config,
+        Knowledge::builtin(),
+    )
+}
+
+/// Analyses files together, so that calls resolve across them: the workspace's functions get
+/// cancel-safety summaries, and the rules use them. Runs on the current rayon pool.
+///
+/// Never panics; one bad file never stops the others. Diagnostics come back sorted by path,
+/// line, column and lint.
+pub fn analyze_files(
+    inputs: &[SourceInput],
+    config: &Config,
+    knowledge: &Knowledge,
+) -> Vec<Diagnostic> {
+    let built: Vec<(Option<FileModel>, Vec<Diagnostic>)> = inputs
+        .par_iter()
+        .map(|input| build_model(input, config))
+        .collect();
+    let mut diagnostics = Vec::new();
+    let mut units = Vec::new();
+    for (input, (model, errors)) in inputs.iter().zip(built) {
+        diagnostics.extend(errors);
+        if let Some(model) = model {
+            units.push(Unit {
+                model,
+                crate_name: input.crate_name.clone(),
+                module: input.module.clone(),
+            });
+        }
+    }
+    let workspace = match catch_unwind(AssertUnwindSafe(|| Workspace::build(units, knowledge))) {
+        Ok(workspace) => workspace,
+        Err(panic) => {
+            let what = panic_text(&panic);
+            let mut all = diagnostics;
+            for input in inputs {
+                all.extend(file_error(
+                    &input.path,
+                    &format!("internal error while summarising the workspace: {what}"),
+                    config,
+                ));
+            }
+            all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+            return all;
+        }
+    };
+    let per_file: Vec<Vec<Diagnostic>> = (0..workspace.units.len())
+        .into_par_iter()
+        .map(|file| {
+            let checked = catch_unwind(AssertUnwindSafe(|| run_rules(&workspace, file, config)));
+            checked.unwrap_or_else(|panic| {
+                let path = &workspace.units[file].model.path;
+                file_error(
+                    path,
+                    &format!(
+                        "internal error while checking the file: {}",
+                        panic_text(&panic)
+                    ),
+                    config,
+                )
+            })
+        })
+        .collect();
+    diagnostics.extend(per_file.into_iter().flatten());
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
+}
+
+fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(ToString::to_string)
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_string())
+}
+
+/// Phase one for one file: parse and build the model, or explain why not.
+fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<Diagnostic>) {
+    let result = catch_unwind(AssertUnwindSafe(|| match parse(&input.text) {
+        Ok(file) => Ok(FileModel::build(&input.path, &file)),
+        Err((span, message)) => Err(Box::new(parse_error::diagnostic(
+            &input.path,
+            span,
+            &message,
+        ))),
+    }));
+    // Spans of this thread's parses are no longer needed: free their source map.
+    proc_macro2::extra::invalidate_current_thread_spans();
+    match result {
+        Ok(Ok(model)) => (Some(model), Vec::new()),
+        Ok(Err(diagnostic)) => (None, emit_one(*diagnostic, config)),
+        Err(panic) => (
+            None,
+            file_error(
+                &input.path,
+                &format!(
+                    "internal error while analysing the file: {}",
+                    panic_text(&panic)
+                ),
+                config,
+            ),
+        ),
+    }
+}
+
+fn emit_one(mut diagnostic: Diagnostic, config: &Config) -> Vec<Diagnostic> {
+    let level = config.level(diagnostic.lint);
+    if level == crate::lint::Level::Allow {
+        return Vec::new();
+    }
+    diagnostic.level = level;
+    vec![diagnostic]
+}
+
+/// Phase three for one file: every registered rule.
+fn run_rules(workspace: &Workspace<'_>, file: usize, config: &Config) -> Vec<Diagnostic> {
+    let model = &workspace.units[file].model;
+    let mut cx = LintContext::new(config, workspace, file);
+    for registered in REGISTERED {
+        if let Some(check) = registered.check {
+            check(&mut cx, model);
+        }
+    }
+    cx.diagnostics
 }
 
 /// The `parse_error` finding for a file that could not be analysed at all (unreadable, not
 /// UTF-8, an internal error), at its first line; empty when `parse_error` is allowed.
 pub fn file_error(path: &str, message: &str, config: &Config) -> Vec<Diagnostic> {
-    let mut cx = LintContext::new(config, Knowledge::builtin());
     let start = Span {
         line: 1,
         column: 1,
@@ -48,8 +207,12 @@ pub fn file_error(path: &str, message: &str, config: &Config) -> Vec<Diagnostic>
     };
     let mut diagnostic = parse_error::diagnostic(path, start, "not analysed");
     diagnostic.message = message.to_string();
-    cx.emit(diagnostic);
-    cx.diagnostics
+    diagnostic.primary = Label {
+        file: path.to_string(),
+        span: start,
+        message: "not analysed".to_string(),
+    };
+    emit_one(diagnostic, config)
 }
 
 /// How deeply brackets may nest. syn parses recursively, so a file nested deeper than this (only
@@ -110,24 +273,4 @@ fn too_deep(tokens: &proc_macro2::TokenStream) -> Option<(usize, Span)> {
         }
     }
     None
-}
-
-fn analyze(path: &str, text: &str, config: &Config) -> Vec<Diagnostic> {
-    let knowledge = Knowledge::builtin();
-    let mut cx = LintContext::new(config, knowledge);
-    let file = match parse(text) {
-        Ok(file) => file,
-        Err((span, message)) => {
-            cx.emit(parse_error::diagnostic(path, span, &message));
-            return cx.diagnostics;
-        }
-    };
-    let model = FileModel::build(path, &file);
-    for registered in REGISTERED {
-        if let Some(check) = registered.check {
-            cx.current = Some(registered.lint);
-            check(&mut cx, &model);
-        }
-    }
-    cx.diagnostics
 }

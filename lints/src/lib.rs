@@ -14,7 +14,9 @@ pub mod span;
 
 mod analysis;
 
-pub use analysis::{analyze_file, file_error, MAX_NESTING};
+pub use analysis::{
+    analyze_file, analyze_files, file_error, module_path, SourceInput, MAX_NESTING,
+};
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Label};
 pub use lint::{Level, Lint};

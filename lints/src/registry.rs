@@ -6,16 +6,15 @@ use crate::lint::Lint;
 use crate::model::FileModel;
 use crate::rules::{self, LintContext};
 
-/// A registered lint with its check (`None` for lints emitted by the driver, like `parse_error`).
+/// A registered check (`None` for lints emitted by the driver, like `parse_error`).
 pub(crate) struct Registered {
-    pub lint: &'static Lint,
     pub check: Option<fn(&mut LintContext<'_>, &FileModel)>,
 }
 
 macro_rules! register {
     ($($module:ident :: $LINT:ident => $check:expr),* $(,)?) => {
         pub(crate) static REGISTERED: &[Registered] = &[
-            $(Registered { lint: &rules::$module::$LINT, check: $check },)*
+            $(Registered { check: $check },)*
         ];
         /// Every lint, in catalogue order.
         pub static LINTS: &[&Lint] = &[$(&rules::$module::$LINT,)*];
@@ -26,6 +25,9 @@ register! {
     select_arm_not_cancel_safe::SELECT_ARM_NOT_CANCEL_SAFE => Some(rules::select_arm_not_cancel_safe::check),
     timeout_not_cancel_safe::TIMEOUT_NOT_CANCEL_SAFE => Some(rules::timeout_not_cancel_safe::check),
     select_timer_reset::SELECT_TIMER_RESET => Some(rules::select_timer_reset::check),
+    buffer_held_across_await::BUFFER_HELD_ACROSS_AWAIT => Some(rules::buffer_held_across_await::check),
+    futurelock::FUTURELOCK => Some(rules::futurelock::check),
+    undocumented_cancel_safety::UNDOCUMENTED_CANCEL_SAFETY => Some(rules::undocumented_cancel_safety::check),
     parse_error::PARSE_ERROR => None,
 }
 

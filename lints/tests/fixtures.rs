@@ -8,7 +8,10 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use cancel_check_lints::{analyze_file, Config, Level, LINTS};
+use cancel_check_lints::knowledge::Knowledge;
+use cancel_check_lints::{
+    analyze_files, module_path, Config, Diagnostic, Level, SourceInput, LINTS,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Expectation {
@@ -53,17 +56,70 @@ pub fn all_lints_config() -> Config {
     config
 }
 
-fn check_file(folder_lint: &str, path: &Path, label: &str, failures: &mut String) {
-    let bytes = std::fs::read(path).unwrap();
-    let text = String::from_utf8_lossy(&bytes);
-    let expected = expectations(&text);
-    if expected.is_empty() && !text.contains("//@ check-pass") {
+/// A fixture: one file analysed alone, or a folder analysed as one crate.
+struct Fixture {
+    /// (label, path on disk) of every file.
+    files: Vec<(String, PathBuf)>,
+    crate_name: String,
+    /// The folder of a crate fixture (its files' modules are relative to it).
+    root: Option<PathBuf>,
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|entry| entry.into_path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn check_fixture(folder_lint: &str, fixture: &Fixture, failures: &mut String) {
+    let mut inputs = Vec::new();
+    let mut texts = Vec::new();
+    for (label, path) in &fixture.files {
+        let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+        let module = match &fixture.root {
+            Some(root) => module_path(&path.strip_prefix(root).unwrap().to_string_lossy()),
+            None => Vec::new(),
+        };
+        inputs.push(SourceInput {
+            path: label.clone(),
+            text: text.clone(),
+            crate_name: fixture.crate_name.clone(),
+            module,
+        });
+        texts.push(text);
+    }
+    let diagnostics = analyze_files(&inputs, &all_lints_config(), Knowledge::builtin());
+    let any_marker = texts.iter().any(|text| !expectations(text).is_empty());
+    let any_pass = texts.iter().any(|text| text.contains("//@ check-pass"));
+    if !any_marker && !any_pass {
+        let label = fixture.root.as_ref().map_or_else(
+            || fixture.files[0].0.clone(),
+            |root| root.display().to_string(),
+        );
         writeln!(
             failures,
             "{label}: no `//~` markers and no `//@ check-pass`: say which it is"
         )
         .unwrap();
     }
+    for ((label, _), text) in fixture.files.iter().zip(&texts) {
+        compare(folder_lint, label, text, &diagnostics, failures);
+    }
+}
+
+fn compare(
+    folder_lint: &str,
+    label: &str,
+    text: &str,
+    diagnostics: &[Diagnostic],
+    failures: &mut String,
+) {
+    let expected = expectations(text);
     let compared: BTreeSet<&str> = std::iter::once(folder_lint)
         .chain(expected.iter().map(|e| e.lint.as_str()))
         .collect();
@@ -72,7 +128,6 @@ fn check_file(folder_lint: &str, path: &Path, label: &str, failures: &mut String
             writeln!(failures, "{label}: marker names unknown lint `{lint}`").unwrap();
         }
     }
-    let diagnostics = analyze_file(label, &text, &all_lints_config());
     let found: Vec<_> = diagnostics
         .iter()
         .filter(|d| compared.contains(d.lint.name) && d.primary.file == label)
@@ -130,7 +185,7 @@ fn check_file(folder_lint: &str, path: &Path, label: &str, failures: &mut String
 fn fixtures_match_their_inline_expectations() {
     let root = fixtures_root();
     let mut failures = String::new();
-    let mut files = 0;
+    let mut count = 0;
     for lint in LINTS {
         let folder = root.join(lint.name);
         let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -138,20 +193,41 @@ fn fixtures_match_their_inline_expectations() {
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-            .filter(|path| path.extension().is_some_and(|ext| ext == "rs"))
             .collect();
         paths.sort();
         for path in paths {
-            let label = format!(
-                "test-fixtures/{}/{}",
-                lint.name,
-                path.file_name().unwrap().to_string_lossy()
-            );
-            check_file(lint.name, &path, &label, &mut failures);
-            files += 1;
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            let fixture = if path.is_dir() {
+                let files = rust_files(&path)
+                    .into_iter()
+                    .map(|file| {
+                        let relative = file
+                            .strip_prefix(&root)
+                            .unwrap()
+                            .to_string_lossy()
+                            .replace('\\', "/");
+                        (format!("test-fixtures/{relative}"), file)
+                    })
+                    .collect();
+                Fixture {
+                    files,
+                    crate_name: name.replace('-', "_"),
+                    root: Some(path.clone()),
+                }
+            } else if name.ends_with(".rs") {
+                Fixture {
+                    files: vec![(format!("test-fixtures/{}/{name}", lint.name), path.clone())],
+                    crate_name: "crate".to_string(),
+                    root: None,
+                }
+            } else {
+                continue;
+            };
+            check_fixture(lint.name, &fixture, &mut failures);
+            count += 1;
         }
     }
-    assert!(files > 0, "no fixture files found under {}", root.display());
+    assert!(count > 0, "no fixtures found under {}", root.display());
     assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
 }
 

@@ -4,6 +4,8 @@
 //! does no IO). Each entry names an API by its owner path and method, gives a verdict, what is lost
 //! when the future is dropped, the fix, and the source of the claim.
 
+pub mod docs;
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -11,7 +11,10 @@ use super::imports::Imports;
 use super::operation::{future_shape, FutureShape};
 use super::race::{Branch, RaceKind, RaceSite};
 use super::select::parse_select_body;
-use super::{Body, BodyId, BodyKind, FileModel, LocalDecl, LoopSite, Param, PlaceUse};
+use super::{
+    AwaitSite, Body, BodyId, BodyKind, FileModel, FnItem, LocalDecl, LoopSite, Mutation, Param,
+    PlaceUse,
+};
 use crate::span::Span;
 
 /// How deep macro bodies are re-parsed inside each other.
@@ -31,6 +34,20 @@ const FUTURE_SELECT_FNS: &[&str] = &[
     "futures::select_all",
     "futures::select_ok",
     "futures::future::try_select",
+];
+/// Methods that add to a collection.
+const MUTATORS: &[&str] = &[
+    "push",
+    "push_str",
+    "push_back",
+    "push_front",
+    "extend",
+    "extend_from_slice",
+    "put",
+    "put_slice",
+    "put_u8",
+    "append",
+    "insert",
 ];
 /// Identifiers that make a macro body worth parsing as code.
 const INTERESTING: &[&str] = &[
@@ -62,6 +79,9 @@ pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
         loops: Vec::new(),
         impl_types: Vec::new(),
         scopes: Vec::new(),
+        modules: Vec::new(),
+        pub_traits: Vec::new(),
+        pending_binds: None,
         timeouts_leaving: HashSet::new(),
         macro_depth: 0,
     };
@@ -192,6 +212,12 @@ struct Collector<'m> {
     impl_types: Vec<Option<String>>,
     /// The open use scopes (indices into `item_uses`), innermost last.
     scopes: Vec<usize>,
+    /// Inline `mod` blocks around the walk, outermost first.
+    modules: Vec<String>,
+    /// Whether each open trait is `pub`.
+    pub_traits: Vec<bool>,
+    /// Names a `let`/`if let`/`while let`/`match` binds from the `.await` starting at this offset.
+    pending_binds: Option<(usize, Vec<String>)>,
     /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
     /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
     /// down before the call itself is visited.
@@ -229,6 +255,9 @@ impl Collector<'_> {
             self_by_ref,
             self_type: self.impl_types.last().cloned().flatten(),
             locals: Vec::new(),
+            awaits: Vec::new(),
+            mutations: Vec::new(),
+            loops: Vec::new(),
         });
         self.bodies.push(id);
         self.loops.push(Vec::new());
@@ -244,20 +273,45 @@ impl Collector<'_> {
         if let Some(loops) = self.loops.last_mut() {
             loops.push(LoopSite { keyword, span });
         }
+        if let Some(body) = self.current_body() {
+            self.model.bodies[body]
+                .loops
+                .push(LoopSite { keyword, span });
+        }
         walk(self);
         if let Some(loops) = self.loops.last_mut() {
             loops.pop();
         }
     }
 
-    fn fn_body(&mut self, sig: &Signature, walk: impl FnOnce(&mut Self)) {
+    fn fn_body(
+        &mut self,
+        sig: &Signature,
+        attrs: &[syn::Attribute],
+        is_pub: bool,
+        walk: impl FnOnce(&mut Self),
+    ) {
         let (params, self_by_ref) = signature_params(sig);
+        let is_async = sig.asyncness.is_some() || returns_impl_future(&sig.output);
         let kind = BodyKind::Fn {
             name: sig.ident.to_string(),
-            is_async: sig.asyncness.is_some() || returns_impl_future(&sig.output),
+            is_async,
         };
         self.open_scope();
-        self.open_body(kind, params, self_by_ref);
+        let body = self.open_body(kind, params, self_by_ref);
+        let docs = crate::knowledge::docs::doc_text(attrs);
+        self.model.fns.push(FnItem {
+            name: sig.ident.to_string(),
+            name_span: Span::of(&sig.ident),
+            module: self.modules.clone(),
+            self_type: self.impl_types.last().cloned().flatten(),
+            is_pub,
+            is_async,
+            body,
+            annotation: crate::knowledge::docs::annotation(attrs),
+            documents_cancel_safety: crate::knowledge::docs::has_section(&docs)
+                || crate::knowledge::docs::statement(&docs).is_some(),
+        });
         walk(self);
         self.close_body();
         self.scopes.pop();
@@ -283,6 +337,33 @@ impl Collector<'_> {
         }
     }
 
+    fn record_mutation(&mut self, name: String, span: Span, arg_names: Vec<String>) {
+        if let Some(body) = self.current_body() {
+            self.model.bodies[body].mutations.push(Mutation {
+                name,
+                span,
+                arg_names,
+            });
+        }
+    }
+
+    /// `&mut buf` or `&mut buf[n..]` passed to a call: the local may be filled by it.
+    fn record_mut_borrow(&mut self, arg: &Expr) {
+        if let Expr::Reference(reference) = arg {
+            if reference.mutability.is_some() {
+                let target = match &*reference.expr {
+                    Expr::Index(index) => &*index.expr,
+                    other => other,
+                };
+                if let Expr::Path(path) = target {
+                    if let Some(ident) = path.path.get_ident() {
+                        self.record_mutation(ident.to_string(), Span::of(arg), Vec::new());
+                    }
+                }
+            }
+        }
+    }
+
     fn record_use(&mut self, place: String, span: Span) {
         let index = self.item_index();
         if let Some(uses) = self.model.item_uses.get_mut(index) {
@@ -300,7 +381,7 @@ impl Collector<'_> {
         let body = self.current_body();
         let in_loop = self.current_loop();
         let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
-            FutureShape::Call(op) => (Some(op), in_loop.is_some(), false),
+            FutureShape::Call(op) => (Some(*op), in_loop.is_some(), false),
             FutureShape::Binding(name) => {
                 let local = body.and_then(|body| self.model.local_before(body, &name, span.start));
                 match local {
@@ -320,6 +401,8 @@ impl Collector<'_> {
             resumed,
             handler_diverges: handler.is_some_and(diverges),
             handler_continues: handler.is_some_and(ends_with_continue),
+            block_body: None,
+            handler_span: handler.map(Span::of),
         }
     }
 
@@ -346,6 +429,37 @@ impl Collector<'_> {
             fallback_continues,
             handlers_are_values,
         });
+    }
+
+    /// Notes the names `pat` binds from the `.await` that `expr` ends in (through `?` and
+    /// `unwrap`-like calls), so that the await site knows what it produced.
+    fn note_binds(&mut self, expr: &Expr, pat: &Pat) {
+        let mut expr = expr;
+        loop {
+            match expr {
+                Expr::Try(inner) => expr = &inner.expr,
+                Expr::Paren(inner) => expr = &inner.expr,
+                Expr::MethodCall(call)
+                    if matches!(
+                        call.method.to_string().as_str(),
+                        "unwrap" | "expect" | "ok" | "context" | "with_context" | "map_err"
+                    ) =>
+                {
+                    expr = &call.receiver
+                }
+                Expr::Await(_) => break,
+                _ => return,
+            }
+        }
+        let names = pat_names(pat);
+        if names.is_empty() {
+            return;
+        }
+        let start = Span::of(expr).start;
+        match &mut self.pending_binds {
+            Some((at, existing)) if *at == start => existing.extend(names),
+            _ => self.pending_binds = Some((start, names)),
+        }
     }
 
     /// Records that the timeout awaited in `expr` (through `.await`, `?`, `.unwrap()` and other
@@ -435,6 +549,7 @@ impl Collector<'_> {
             .all(is_plain_value);
         let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
         let span = Span::of(mac);
+        let before = self.model.races.len();
         self.push_race(
             RaceKind::Select {
                 macro_name: name.to_string(),
@@ -446,10 +561,17 @@ impl Collector<'_> {
             fallback_continues,
             handlers_are_values,
         );
+        let race = (self.model.races.len() > before).then_some(before);
         self.macro_depth += 1;
-        for branch in &body.branches {
+        for (index, branch) in body.branches.iter().enumerate() {
             self.visit_pat(&branch.pat);
+            let next_body = self.model.bodies.len();
             self.visit_expr(&branch.future);
+            if matches!(branch.future, Expr::Async(_)) && next_body < self.model.bodies.len() {
+                if let Some(race) = race {
+                    self.model.races[race].branches[index].block_body = Some(next_body);
+                }
+            }
             if let Some(precondition) = &branch.precondition {
                 self.visit_expr(precondition);
             }
@@ -480,17 +602,35 @@ fn signature_params(sig: &Signature) -> (Vec<Param>, bool) {
             }
             FnArg::Typed(typed) => {
                 let is_mut_ref = matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some());
+                let shared = is_shared_type(&typed.ty);
                 for name in pat_names(&typed.pat) {
                     params.push(Param {
                         name,
                         ty: type_name(&typed.ty),
                         is_mut_ref,
+                        shared,
                     });
                 }
             }
         }
     }
     (params, self_by_ref)
+}
+
+/// A type whose value outlives a call it is passed to: a reference, or a handle shared with
+/// others (`Arc`, `Rc`, channel senders). An owned value moved in dies with the future.
+fn is_shared_type(ty: &Type) -> bool {
+    match ty {
+        Type::Reference(_) => true,
+        Type::Paren(inner) => is_shared_type(&inner.elem),
+        Type::Path(path) => path.path.segments.last().is_some_and(|segment| {
+            matches!(
+                segment.ident.to_string().as_str(),
+                "Arc" | "Rc" | "Sender" | "UnboundedSender" | "SyncSender" | "WeakSender" | "Pin"
+            )
+        }),
+        _ => false,
+    }
 }
 
 fn returns_impl_future(output: &ReturnType) -> bool {
@@ -656,7 +796,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast ItemFn) {
-        self.fn_body(&item.sig, |this| visit::visit_item_fn(this, item));
+        let is_pub = matches!(item.vis, syn::Visibility::Public(_));
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_item_fn(this, item)
+        });
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        self.modules.push(item.ident.to_string());
+        visit::visit_item_mod(self, item);
+        self.modules.pop();
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
@@ -667,16 +816,25 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
         self.impl_types.push(Some(item.ident.to_string()));
+        self.pub_traits
+            .push(matches!(item.vis, syn::Visibility::Public(_)));
         visit::visit_item_trait(self, item);
+        self.pub_traits.pop();
         self.impl_types.pop();
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast ImplItemFn) {
-        self.fn_body(&item.sig, |this| visit::visit_impl_item_fn(this, item));
+        let is_pub = matches!(item.vis, syn::Visibility::Public(_));
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_impl_item_fn(this, item)
+        });
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        self.fn_body(&item.sig, |this| visit::visit_trait_item_fn(this, item));
+        let is_pub = self.pub_traits.last().copied().unwrap_or(false);
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_trait_item_fn(this, item)
+        });
     }
 
     fn visit_impl_item_macro(&mut self, item: &'ast syn::ImplItemMacro) {
@@ -702,6 +860,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     name,
                     ty: ty.clone(),
                     is_mut_ref: false,
+                    shared: true,
                 })
             })
             .collect();
@@ -726,8 +885,36 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
         let keyword = Span::of(&expr.while_token).to(Span::of(&*expr.cond));
         self.in_loop(keyword, Span::of(expr), |this| {
+            if let Expr::Let(cond) = &*expr.cond {
+                this.note_binds(&cond.expr, &cond.pat);
+            }
             visit::visit_expr_while(this, expr)
         });
+    }
+
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        if let Some(body) = self.current_body() {
+            let span = Span::of(expr);
+            let binds = match self.pending_binds.take() {
+                Some((start, names)) if start == span.start => names,
+                other => {
+                    self.pending_binds = other;
+                    Vec::new()
+                }
+            };
+            let op = match future_shape(&expr.base, self.imports) {
+                FutureShape::Call(op) => Some(*op),
+                _ => None,
+            };
+            let in_loop = self.current_loop();
+            self.model.bodies[body].awaits.push(AwaitSite {
+                op,
+                span,
+                in_loop,
+                binds,
+            });
+        }
+        visit::visit_expr_await(self, expr);
     }
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
@@ -746,6 +933,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 .as_ref()
                 .is_some_and(|(_, other)| diverges(other));
             self.note_timeout_outcome(&init.expr, diverging_else);
+            self.note_binds(&init.expr, &local.pat);
         }
         if let Some(body) = self.current_body() {
             let declared = match &local.pat {
@@ -754,17 +942,28 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             };
             let init = local.init.as_ref().map(|init| &*init.expr);
             let op = init.and_then(|expr| match future_shape(expr, self.imports) {
-                FutureShape::Call(op) => Some(op),
+                FutureShape::Call(op) => Some(*op),
                 _ => None,
             });
             let constructed = init.and_then(constructed_type);
             let span = Span::of(local);
+            let collection = init.is_some_and(is_collection_init);
+            let alias_of = init.and_then(|expr| match expr {
+                Expr::Reference(reference) => super::operation::place_of(&reference.expr)
+                    .map(|place| place.root().to_string()),
+                _ => None,
+            });
             for name in pat_names(&local.pat) {
                 self.model.bodies[body].locals.push(LocalDecl {
                     name,
                     span,
                     ty: declared.clone().or_else(|| constructed.clone()),
                     init: op.clone(),
+                    collection,
+                    alias_of: alias_of.clone(),
+                    init_names: init
+                        .map(|expr| super::operation::names_in(std::iter::once(expr)))
+                        .unwrap_or_default(),
                 });
             }
         }
@@ -777,6 +976,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        for arm in &expr.arms {
+            self.note_binds(&expr.expr, &arm.pat);
+        }
         let err_arm_leaves = expr
             .arms
             .iter()
@@ -787,6 +989,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         if let Expr::Let(cond) = &*expr.cond {
+            self.note_binds(&cond.expr, &cond.pat);
             let else_leaves = expr
                 .else_branch
                 .as_ref()
@@ -805,6 +1008,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        for arg in &call.args {
+            self.record_mut_borrow(arg);
+        }
         if let Expr::Path(func) = &*call.func {
             let segments: Vec<String> = func
                 .path
@@ -853,6 +1059,18 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.model.called_methods.insert(call.method.to_string());
+        let method = call.method.to_string();
+        if MUTATORS.contains(&method.as_str()) {
+            if let Expr::Path(path) = &*call.receiver {
+                if let Some(ident) = path.path.get_ident() {
+                    let arg_names = super::operation::names_in(call.args.iter());
+                    self.record_mutation(ident.to_string(), Span::of(call), arg_names);
+                }
+            }
+        }
+        for arg in &call.args {
+            self.record_mut_borrow(arg);
+        }
         if call.method == "timeout" && call.args.len() == 1 {
             let branches = vec![self.branch(&call.receiver, None)];
             let label = Span::of(&call.method);
@@ -929,6 +1147,36 @@ fn collection_elements(expr: &Expr) -> Vec<Expr> {
             .map(|elems| elems.into_iter().collect())
             .unwrap_or_default(),
         _ => Vec::new(),
+    }
+}
+
+/// An initialiser that makes a growable or piecewise-filled collection.
+fn is_collection_init(expr: &Expr) -> bool {
+    match expr {
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path) => {
+                let segments: Vec<String> = path
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let n = segments.len();
+                n >= 2
+                    && matches!(
+                        segments[n - 2].as_str(),
+                        "Vec" | "String" | "BytesMut" | "VecDeque"
+                    )
+                    && matches!(
+                        segments[n - 1].as_str(),
+                        "new" | "with_capacity" | "default"
+                    )
+            }
+            _ => false,
+        },
+        Expr::Macro(mac) => mac.mac.path.is_ident("vec"),
+        Expr::Repeat(_) => true,
+        _ => false,
     }
 }
 

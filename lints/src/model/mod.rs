@@ -8,6 +8,7 @@ pub mod imports;
 pub mod operation;
 pub mod race;
 pub mod select;
+pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
 
@@ -15,6 +16,7 @@ use crate::span::Span;
 
 pub use operation::{OpTarget, Operation, Place};
 pub use race::{Branch, LossReason, RaceKind, RaceSite};
+pub use workspace::{Callee, FnRef, Loss, LossKind, Safety, Workspace};
 
 /// Index of a [`Body`] in [`FileModel::bodies`].
 pub type BodyId = usize;
@@ -26,6 +28,8 @@ pub struct FileModel {
     pub path: String,
     pub bodies: Vec<Body>,
     pub races: Vec<RaceSite>,
+    /// Functions and methods with bodies, in file order.
+    pub fns: Vec<FnItem>,
     /// Names of methods defined in `impl` blocks of this file.
     pub user_methods: HashSet<String>,
     /// Types (structs, enums, unions, aliases) defined in this file.
@@ -56,6 +60,55 @@ pub struct Body {
     /// The type of the enclosing `impl`, if any.
     pub self_type: Option<String>,
     pub locals: Vec<LocalDecl>,
+    /// The `.await`s directly in this body (not in nested async blocks or closures), in order.
+    pub awaits: Vec<AwaitSite>,
+    /// Locals mutated in this body (`buf.push(..)`, `&mut buf` passed to a call), in order.
+    pub mutations: Vec<Mutation>,
+    /// Every loop of this body.
+    pub loops: Vec<LoopSite>,
+}
+
+/// A local that grows or is filled: `buf.push(x)` (with the names its arguments mention), or
+/// `&mut buf` handed to a call.
+#[derive(Debug, Clone)]
+pub struct Mutation {
+    pub name: String,
+    pub span: Span,
+    pub arg_names: Vec<String>,
+}
+
+/// An `.await` and what it awaits.
+#[derive(Debug, Clone)]
+pub struct AwaitSite {
+    /// The operation that creates the awaited future, when it is a call.
+    pub op: Option<Operation>,
+    /// The whole `fut.await` expression.
+    pub span: Span,
+    /// The innermost loop of the same body around it.
+    pub in_loop: Option<LoopSite>,
+    /// Names bound from the awaited value (`let msg = rx.recv().await`, `while let Some(msg) = ..`).
+    pub binds: Vec<String>,
+}
+
+/// A function, method or trait method with a body.
+#[derive(Debug, Clone)]
+pub struct FnItem {
+    pub name: String,
+    /// The name identifier.
+    pub name_span: Span,
+    /// Inline `mod` blocks around it, inside this file.
+    pub module: Vec<String>,
+    /// The type of the enclosing `impl` (or the trait, for a default method).
+    pub self_type: Option<String>,
+    /// `pub` (or a method of a `pub` trait).
+    pub is_pub: bool,
+    /// An `async fn`, or a fn returning `impl Future`.
+    pub is_async: bool,
+    pub body: BodyId,
+    /// What the docs and attributes say about its cancel safety.
+    pub annotation: Option<crate::knowledge::docs::Annotation>,
+    /// The docs have a `# Cancel safety` section (or an inline statement).
+    pub documents_cancel_safety: bool,
 }
 
 /// What kind of body.
@@ -74,6 +127,8 @@ pub struct Param {
     pub ty: Option<String>,
     /// Declared as `&mut T`: the caller keeps the value and may poll it again.
     pub is_mut_ref: bool,
+    /// The value outlives the call: a reference, or a shared handle (`Arc`, a channel sender).
+    pub shared: bool,
 }
 
 /// A `let` binding.
@@ -86,6 +141,13 @@ pub struct LocalDecl {
     pub ty: Option<String>,
     /// The operation that creates the value, when the initialiser is a call.
     pub init: Option<Operation>,
+    /// Initialised as a collection that can grow or be filled piecewise (`Vec::new()`,
+    /// `String::with_capacity(..)`, `BytesMut::new()`, `vec![]`, `[0u8; N]`).
+    pub collection: bool,
+    /// Initialised as a borrow of a place (`let s = &mut self.stream;`): the place's root.
+    pub alias_of: Option<String>,
+    /// Single-segment names the initialiser mentions.
+    pub init_names: Vec<String>,
 }
 
 /// A use of a place (`reader`, `self.conn.stream`) at a byte offset.
@@ -131,6 +193,28 @@ impl FileModel {
     pub fn param(&self, body: BodyId, name: &str) -> Option<&Param> {
         self.body_chain(body)
             .find_map(|body| body.params.iter().find(|param| param.name == name))
+    }
+
+    /// Whether a value rooted at `root` outlives this body: `self` borrowed from the caller, a
+    /// parameter that is a reference or a shared handle, or a local that borrows one of those.
+    /// A local created here, or a value moved in, dies with the future.
+    pub fn root_outlives(&self, body: BodyId, root: &str, offset: usize) -> bool {
+        if root == "self" {
+            return self.self_outlives_call(body);
+        }
+        if let Some(local) = self.local_before(body, root, offset) {
+            return match &local.alias_of {
+                Some(target) if target != root => {
+                    self.root_outlives(body, target, local.span.start)
+                }
+                _ => false,
+            };
+        }
+        match self.param(body, root) {
+            Some(param) => param.shared,
+            // Not a local or a parameter: a static, or a capture from an enclosing scope.
+            None => true,
+        }
     }
 
     /// Whether `self` in this body is borrowed from the caller (`&self`, `&mut self`).
@@ -187,8 +271,14 @@ impl FileModel {
     }
 
     /// The declared type of a place's value, when visible: a parameter, a typed or constructed
-    /// local, or a field of `self` whose struct is declared in this file.
-    pub fn type_of_place(&self, body: BodyId, place: &Place, offset: usize) -> Option<String> {
+    /// local, or a field of `self` whose struct is in `fields` (the workspace's structs).
+    pub fn type_of_place_with(
+        &self,
+        body: BodyId,
+        place: &Place,
+        offset: usize,
+        fields: &HashMap<String, HashMap<String, String>>,
+    ) -> Option<String> {
         let mut parts = place.text.split('.');
         let root = parts.next()?;
         let field = parts.next();
@@ -198,7 +288,7 @@ impl FileModel {
                 return None;
             }
             let owner = self.self_type(body)?;
-            return self.fields.get(owner)?.get(field).cloned();
+            return fields.get(owner)?.get(field).cloned();
         }
         if field.is_some() {
             return None;

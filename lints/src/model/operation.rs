@@ -5,7 +5,6 @@
 use syn::{Expr, ExprMethodCall};
 
 use super::imports::Imports;
-use super::{BodyId, FileModel};
 use crate::knowledge::{ApiEntry, ApiKind, Knowledge, Verdict};
 use crate::span::Span;
 
@@ -34,8 +33,9 @@ impl Place {
 pub enum OpTarget {
     /// `receiver.name(..)`; the receiver's place when it is one.
     Method { receiver: Option<Place> },
-    /// A call through a path, expanded through the file's imports (`tokio::time::sleep`).
-    Path { full: String },
+    /// A call through a path, expanded through the file's imports (`tokio::time::sleep`), and
+    /// the path as written.
+    Path { full: String, segments: Vec<String> },
 }
 
 /// The call that creates a future.
@@ -56,6 +56,8 @@ pub struct Operation {
     pub arg_names: Vec<String>,
     /// How many arguments the call passes (not counting the receiver).
     pub arg_count: usize,
+    /// Field names mentioned in the arguments (`sleep(self.keepalive)` gives `keepalive`).
+    pub arg_fields: Vec<String>,
 }
 
 /// Adapters that wrap a future without changing what is lost when it is dropped.
@@ -92,7 +94,7 @@ const PLACE_ACCESSORS: &[&str] = &[
 
 /// A future expression seen through adapters: a call, a binding, or something else.
 pub enum FutureShape {
-    Call(Operation),
+    Call(Box<Operation>),
     /// `fut`, `&mut fut`, `fut.as_mut()`: a future created elsewhere and polled here.
     Binding(String),
     AsyncBlock,
@@ -119,7 +121,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
             if ADAPTERS.contains(&method.as_str()) || PLACE_ACCESSORS.contains(&method.as_str()) {
                 return future_shape(&call.receiver, imports);
             }
-            FutureShape::Call(method_operation(call))
+            FutureShape::Call(Box::new(method_operation(call)))
         }
         Expr::Call(call) => {
             let Expr::Path(func) = &*call.func else {
@@ -146,16 +148,17 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 }
                 _ => None,
             });
-            FutureShape::Call(Operation {
+            FutureShape::Call(Box::new(Operation {
                 name,
                 span: Span::of(call),
-                target: OpTarget::Path { full },
+                target: OpTarget::Path { full, segments },
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: names_in(call.args.iter()),
                 arg_count: call.args.len(),
-            })
+                arg_fields: fields_in(call.args.iter()),
+            }))
         }
         Expr::Macro(mac) => {
             let last = mac
@@ -187,6 +190,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         resource: place_of(&call.receiver),
         arg_names: names_in(call.args.iter()),
         arg_count: call.args.len(),
+        arg_fields: fields_in(call.args.iter()),
     }
 }
 
@@ -242,7 +246,7 @@ fn place_text(expr: &Expr) -> Option<String> {
 }
 
 /// The single-segment paths (locals, parameters, constants) mentioned in some expressions.
-fn names_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
+pub(crate) fn names_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
     struct Names(Vec<String>);
     impl<'ast> syn::visit::Visit<'ast> for Names {
         fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
@@ -256,6 +260,23 @@ fn names_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
         syn::visit::Visit::visit_expr(&mut names, expr);
     }
     names.0
+}
+
+/// The named fields accessed in some expressions (`self.keepalive` gives `keepalive`).
+fn fields_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
+    struct Fields(Vec<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Fields {
+        fn visit_member(&mut self, member: &'ast syn::Member) {
+            if let syn::Member::Named(ident) = member {
+                self.0.push(ident.to_string());
+            }
+        }
+    }
+    let mut fields = Fields(Vec::new());
+    for expr in exprs {
+        syn::visit::Visit::visit_expr(&mut fields, expr);
+    }
+    fields.0
 }
 
 /// Whether an expression calls something named `now` (`Instant::now()`).
@@ -291,20 +312,22 @@ impl Operation {
     /// What the knowledge base says about this operation, or `None` when it does not know it or
     /// cannot tell which API is meant.
     ///
-    /// Methods match by name. The receiver's declared type picks among same-named entries; a
-    /// receiver whose type is defined in this file, or a name this file defines as a method while
-    /// the type is unknown, is the user's own method and is left alone.
+    /// Methods match by name and arity. `receiver_type` (the receiver's declared type, when
+    /// visible) picks among same-named entries; a receiver of a type the workspace defines, or a
+    /// name the workspace defines as a method while the type is unknown (`user_method`), is the
+    /// user's own method and is left to the workspace.
     pub fn api<'k>(
         &self,
         knowledge: &'k Knowledge,
-        model: &FileModel,
-        body: BodyId,
+        receiver_type: Option<&str>,
+        is_user_type: impl Fn(&str) -> bool,
+        user_method: bool,
     ) -> Option<&'k ApiEntry> {
         match &self.target {
             OpTarget::Path { full, .. } => knowledge
                 .by_path(full)
                 .filter(|entry| entry.kind != ApiKind::Method && self.fits(entry)),
-            OpTarget::Method { receiver } => {
+            OpTarget::Method { .. } => {
                 let candidates: Vec<&ApiEntry> = knowledge
                     .named(&self.name)
                     .filter(|entry| entry.kind == ApiKind::Method && self.fits(entry))
@@ -312,17 +335,14 @@ impl Operation {
                 if candidates.is_empty() {
                     return None;
                 }
-                let ty = receiver
-                    .as_ref()
-                    .and_then(|place| model.type_of_place(body, place, self.span.start));
-                if let Some(ty) = &ty {
+                if let Some(ty) = receiver_type {
                     if let Some(entry) = candidates.iter().find(|entry| entry.owner() == ty) {
                         return Some(entry);
                     }
-                    if model.user_types.contains(ty) {
+                    if is_user_type(ty) {
                         return None;
                     }
-                } else if model.user_methods.contains(&self.name) {
+                } else if user_method {
                     return None;
                 }
                 pick_without_type(&candidates, self.first_arg_is_ref)

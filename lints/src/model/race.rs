@@ -54,6 +54,10 @@ pub struct Branch {
     pub handler_diverges: bool,
     /// The branch's handler ends with `continue`: it skips the rest of the loop body.
     pub handler_continues: bool,
+    /// The body of an `async { .. }` branch future.
+    pub block_body: Option<BodyId>,
+    /// The handler after `=>` (select branches only).
+    pub handler_span: Option<Span>,
 }
 
 /// Why dropping a branch's future loses progress someone will miss.
@@ -100,7 +104,9 @@ impl RaceSite {
         if branch.resumed {
             return None;
         }
-        let op = branch.op.as_ref()?;
+        // An `async` block branch has no single operation: it is created anew each time round
+        // and whatever it works on is judged inside it.
+        let op = branch.op.as_ref();
         if let (Some(lp), true) = (self.in_loop, branch.created_in_loop) {
             if self.others_may_continue(index) && self.resource_outlives_iteration(model, op, lp) {
                 return Some(LossReason::Loop {
@@ -111,7 +117,7 @@ impl RaceSite {
         if repeats_only {
             return None;
         }
-        let resource = op.resource.as_ref()?;
+        let resource = op?.resource.as_ref()?;
         if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
             return Some(LossReason::UsedAfter { used: used.clone() });
         }
@@ -138,8 +144,13 @@ impl RaceSite {
     /// The operation's resource lives longer than one iteration of the loop: it is declared
     /// before the loop, is a parameter or `self`, or the operation has no resource (the value it
     /// carries is lost every time).
-    fn resource_outlives_iteration(&self, model: &FileModel, op: &Operation, lp: LoopSite) -> bool {
-        let Some(resource) = &op.resource else {
+    fn resource_outlives_iteration(
+        &self,
+        model: &FileModel,
+        op: Option<&Operation>,
+        lp: LoopSite,
+    ) -> bool {
+        let Some(resource) = op.and_then(|op| op.resource.as_ref()) else {
             return true;
         };
         match model.local_before(self.body, resource.root(), self.span.start) {

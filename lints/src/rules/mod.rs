@@ -1,37 +1,37 @@
 //! The rules: one lint per file, named after the lint.
 
+pub mod buffer_held_across_await;
+pub mod futurelock;
 pub mod parse_error;
 pub mod select_arm_not_cancel_safe;
 pub mod select_timer_reset;
 pub mod timeout_not_cancel_safe;
+pub mod undocumented_cancel_safety;
 
 use crate::config::Config;
-use crate::diagnostic::Diagnostic;
-use crate::knowledge::Knowledge;
-use crate::lint::{Level, Lint};
+use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::Level;
+use crate::model::workspace::call_text;
+use crate::model::{Branch, FileModel, Loss, LossReason, RaceSite, Workspace};
 
-/// What a rule sees besides the model: the knowledge base, the config, and where to report.
+/// What a rule sees besides its file's model: the workspace (summaries, resolution, knowledge),
+/// the config, and where to report.
 pub struct LintContext<'a> {
     pub config: &'a Config,
-    pub knowledge: &'a Knowledge,
+    pub workspace: &'a Workspace<'a>,
+    /// The index of the file being checked in the workspace.
+    pub file: usize,
     pub diagnostics: Vec<Diagnostic>,
-    /// The lint being checked (set by the driver before each rule runs).
-    pub(crate) current: Option<&'static Lint>,
 }
 
 impl<'a> LintContext<'a> {
-    pub fn new(config: &'a Config, knowledge: &'a Knowledge) -> Self {
+    pub fn new(config: &'a Config, workspace: &'a Workspace<'a>, file: usize) -> Self {
         LintContext {
             config,
-            knowledge,
+            workspace,
+            file,
             diagnostics: Vec::new(),
-            current: None,
         }
-    }
-
-    /// The knowledge base.
-    pub fn knowledge(&self) -> &'a Knowledge {
-        self.knowledge
     }
 
     /// Reports a diagnostic at its lint's effective level (dropped when allowed).
@@ -45,47 +45,43 @@ impl<'a> LintContext<'a> {
     }
 }
 
-use crate::diagnostic::Label;
-use crate::knowledge::ApiEntry;
-use crate::model::{Branch, FileModel, LossReason, OpTarget, RaceSite};
-
 /// A raced future that loses data or a message when dropped, and why that matters.
-pub(crate) struct LossyBranch<'m, 'k> {
+pub(crate) struct LossyBranch<'m> {
     pub race: &'m RaceSite,
     pub branch: &'m Branch,
-    pub api: &'k ApiEntry,
+    pub loss: Loss,
     pub reason: LossReason,
 }
 
-/// Every branch of the races `select` picks whose future is known not to be cancel safe and whose
-/// loss someone will miss (the question both the select and the timeout lints ask).
-pub(crate) fn lossy_branches<'m, 'k>(
-    knowledge: &'k Knowledge,
+/// Every branch of the races `select` picks whose future is known not to be cancel safe (from
+/// the knowledge base, a workspace function's summary, or an `async` block's own body) and whose
+/// loss someone will miss: the question both the select and the timeout lints ask.
+pub(crate) fn lossy_branches<'m>(
+    cx: &LintContext<'_>,
     model: &'m FileModel,
     select: impl Fn(&RaceSite) -> bool,
-) -> Vec<LossyBranch<'m, 'k>> {
+) -> Vec<LossyBranch<'m>> {
+    let workspace = cx.workspace;
+    let uses_method = |name: &str| model.called_methods.contains(name);
     let mut found = Vec::new();
     for race in model.races.iter().filter(|race| select(race)) {
         for (index, branch) in race.branches.iter().enumerate() {
-            let Some(op) = &branch.op else { continue };
-            let Some(api) = op.api(knowledge, model, race.body) else {
-                continue;
+            let loss = match (&branch.op, branch.block_body) {
+                (_, Some(block)) => workspace.body_loss(cx.file, block),
+                (Some(op), None) => workspace
+                    .resolve(cx.file, race.body, op)
+                    .and_then(|callee| workspace.loss_of(callee, uses_method)),
+                (None, None) => None,
             };
-            if !api.verdict.loses_progress() {
-                continue;
-            }
-            if let Some(needed) = &api.lost_only_with {
-                if !model.called_methods.contains(needed) {
-                    continue;
-                }
-            }
-            let Some(reason) = race.progress_lost(model, index, api.loss_repeats_only()) else {
+            let Some(loss) = loss else { continue };
+            let repeats_only = loss.kind == crate::model::LossKind::Message;
+            let Some(reason) = race.progress_lost(model, index, repeats_only) else {
                 continue;
             };
             found.push(LossyBranch {
                 race,
                 branch,
-                api,
+                loss,
                 reason,
             });
         }
@@ -93,73 +89,50 @@ pub(crate) fn lossy_branches<'m, 'k>(
     found
 }
 
-/// How a raced call reads in a message: `reader.read_exact(..)`, `tokio::io::copy(..)`.
-pub(crate) fn call_text(branch: &Branch) -> String {
-    let Some(op) = &branch.op else {
-        return "future".to_string();
-    };
-    match &op.target {
-        OpTarget::Method {
-            receiver: Some(place),
-        } => format!("{}.{}(..)", place.text, op.name),
-        OpTarget::Method { receiver: None } => format!("{}(..)", op.name),
-        OpTarget::Path { .. } => format!("{}(..)", op.name),
+/// How a raced future reads in a message: `reader.read_exact(..)`, `async` block.
+pub(crate) fn future_text(branch: &Branch) -> String {
+    match (&branch.op, branch.block_body) {
+        (_, Some(_)) => "async { .. }".to_string(),
+        (Some(op), None) => call_text(op),
+        (None, None) => "future".to_string(),
     }
 }
 
-/// The secondary label that shows why dropping the future matters.
-pub(crate) fn reason_label(model: &FileModel, reason: &LossReason, call: &str) -> Option<Label> {
-    let (span, message) = match reason {
-        LossReason::Loop { keyword } => (
-            *keyword,
-            format!("the loop creates a new `{call}` each time round"),
-        ),
-        LossReason::UsedAfter { used } => {
-            (used.span, format!("`{}` is used again here", used.place))
-        }
-        LossReason::SelfField | LossReason::MutParam { .. } => return None,
-    };
-    Some(Label {
-        file: model.path.clone(),
-        span,
-        message,
-    })
+/// The secondary labels of a lossy branch: why the loss matters here, and the root cause in a
+/// workspace callee.
+pub(crate) fn loss_labels(model: &FileModel, lossy: &LossyBranch<'_>, call: &str) -> Vec<Label> {
+    let mut labels = Vec::new();
+    match &lossy.reason {
+        LossReason::Loop { keyword } => labels.push(Label {
+            file: model.path.clone(),
+            span: *keyword,
+            message: format!("the loop creates a new `{call}` each time round"),
+        }),
+        LossReason::UsedAfter { used } => labels.push(Label {
+            file: model.path.clone(),
+            span: used.span,
+            message: format!("`{}` is used again here", used.place),
+        }),
+        LossReason::SelfField | LossReason::MutParam { .. } => {}
+    }
+    if let Some(why) = &lossy.loss.why {
+        labels.push(why.clone());
+    }
+    labels
 }
 
-/// A note for reasons that have no span of their own.
-pub(crate) fn reason_note(reason: &LossReason, call: &str) -> Option<String> {
-    match reason {
-        LossReason::SelfField => Some(format!(
+/// The notes of a lossy branch: reasons that have no span, and where the knowledge comes from.
+pub(crate) fn loss_notes(lossy: &LossyBranch<'_>, call: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    match &lossy.reason {
+        LossReason::SelfField => notes.push(format!(
             "the resource of `{call}` is a field of `self`, which outlives this call: the next call on it resumes mid-stream"
         )),
-        LossReason::MutParam { name } => Some(format!(
+        LossReason::MutParam { name } => notes.push(format!(
             "`{name}` is borrowed from the caller, who may use it again after this future is dropped"
         )),
-        LossReason::Loop { .. } | LossReason::UsedAfter { .. } => None,
+        LossReason::Loop { .. } | LossReason::UsedAfter { .. } => {}
     }
-}
-
-/// The note that names the API and where the knowledge comes from.
-pub(crate) fn source_note(api: &ApiEntry) -> String {
-    // The data file's `source` cites the statement in full; the note names only where it is.
-    let source = api.source.split(": ").next().unwrap_or(&api.source);
-    format!(
-        "`{}` is {} (source: {source})",
-        api.path,
-        verdict_phrase(api)
-    )
-}
-
-fn verdict_phrase(api: &ApiEntry) -> &'static str {
-    use crate::knowledge::Verdict;
-    match api.verdict {
-        Verdict::DataLoss => "not cancel safe: data already taken is lost",
-        Verdict::MessageLost => "not cancel safe: the value it carries is lost",
-        Verdict::QueuePositionLost => "fair: only the queue position is lost",
-        Verdict::PartialProgressKept => {
-            "resumable: partial progress is kept in the caller's buffer"
-        }
-        Verdict::Conditional => "conditionally cancel safe",
-        Verdict::Safe => "cancel safe",
-    }
+    notes.push(lossy.loss.note.clone());
+    notes
 }

@@ -24,7 +24,9 @@ declare_lint! {
     /// (`sleep(remaining)` where `remaining` is assigned or declared inside the loop), and a
     /// select whose handlers only compute a value (`reason = select! { _ = sleep(d) => Timer,
     /// _ = rx.changed() => Changed }`), where the loop does the same work whichever branch won.
-    /// A batching loop written in that value style is therefore missed.
+    /// A batching loop written in that value style is therefore missed. A duration whose name
+    /// says it measures inactivity (`idle`, `keepalive`, `timeout`, `quiet` in a local, constant
+    /// or field name) is also taken as an idle timeout.
     ///
     /// ### Example
     /// ```rust
@@ -94,6 +96,11 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             {
                 continue;
             }
+            // A duration named for inactivity (`idle_timeout`, `self.keepalive`) restarts on
+            // purpose: it measures the time since the last event.
+            if names_an_inactivity_timer(&op.arg_names, &op.arg_fields) {
+                continue;
+            }
             // The select only reports which branch won; the loop does the same work after it
             // whichever it was, so a restarted timer delays nothing.
             if race.handlers_are_values {
@@ -102,6 +109,24 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             cx.emit(diagnostic(model, race, branch, &op.name, lp));
         }
     }
+}
+
+/// Whether the duration's names say it measures inactivity.
+fn names_an_inactivity_timer(names: &[String], fields: &[String]) -> bool {
+    names.iter().chain(fields).any(|name| {
+        let name = name.to_ascii_lowercase();
+        [
+            "idle",
+            "inactiv",
+            "keepalive",
+            "keep_alive",
+            "timeout",
+            "quiet",
+            "silence",
+        ]
+        .iter()
+        .any(|word| name.contains(word))
+    })
 }
 
 fn diagnostic(

@@ -1,8 +1,7 @@
 use crate::diagnostic::{Diagnostic, Label};
-use crate::knowledge::ApiEntry;
 use crate::lint::{declare_lint, Level};
-use crate::model::{Branch, FileModel, LossReason, RaceKind, RaceSite};
-use crate::rules::LintContext;
+use crate::model::{FileModel, RaceKind};
+use crate::rules::{LintContext, LossyBranch};
 
 declare_lint! {
     /// ### What it does
@@ -59,48 +58,34 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    for lossy in super::lossy_branches(cx.knowledge(), model, |race| {
+    let found = super::lossy_branches(cx, model, |race| {
         matches!(race.kind, RaceKind::Timeout { .. })
-    }) {
-        cx.emit(diagnostic(
-            model,
-            lossy.race,
-            lossy.branch,
-            lossy.api,
-            &lossy.reason,
-        ));
+    });
+    for lossy in found {
+        let diagnostic = diagnostic(model, &lossy);
+        cx.emit(diagnostic);
     }
 }
 
-fn diagnostic(
-    model: &FileModel,
-    race: &RaceSite,
-    branch: &Branch,
-    api: &ApiEntry,
-    reason: &LossReason,
-) -> Diagnostic {
-    let call = super::call_text(branch);
-    let loses = api.loses.as_deref().unwrap_or("its progress");
+fn diagnostic(model: &FileModel, lossy: &LossyBranch<'_>) -> Diagnostic {
+    let call = super::future_text(lossy.branch);
     let mut secondary = vec![Label {
         file: model.path.clone(),
-        span: race.label_span,
+        span: lossy.race.label_span,
         message: "drops the future when the time runs out".to_string(),
     }];
-    secondary.extend(super::reason_label(model, reason, &call));
+    secondary.extend(super::loss_labels(model, lossy, &call));
     Diagnostic {
         lint: &TIMEOUT_NOT_CANCEL_SAFE,
         level: Level::Warn,
         message: format!("`{call}` is not cancel safe and is wrapped in a timeout"),
         primary: Label {
             file: model.path.clone(),
-            span: branch.span,
-            message: format!("loses {loses} when the time runs out"),
+            span: lossy.branch.span,
+            message: format!("loses {} when the time runs out", lossy.loss.loses),
         },
         secondary,
-        help: api.fix.clone(),
-        notes: super::reason_note(reason, &call)
-            .into_iter()
-            .chain([super::source_note(api)])
-            .collect(),
+        help: lossy.loss.fix.clone(),
+        notes: super::loss_notes(lossy, &call),
     }
 }
