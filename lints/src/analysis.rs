@@ -147,7 +147,7 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// Phase one for one file: parse and build the model, or explain why not.
 fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<Diagnostic>) {
     let result = catch_unwind(AssertUnwindSafe(|| match parse(&input.text) {
-        Ok(file) => Ok(FileModel::build(&input.path, &file)),
+        Ok(file) => Ok(FileModel::build(&input.path, &file, &input.text)),
         Err((span, message)) => Err(Box::new(parse_error::diagnostic(
             &input.path,
             span,
@@ -245,7 +245,10 @@ fn parse(text: &str) -> Result<syn::File, (Span, String)> {
                 format!("cannot lex the file: {error}"),
             )
         })?;
-    if let Some((depth, span)) = too_deep(&tokens) {
+    // The exact check walks the token tree, which costs; a byte scan rules out almost every
+    // file first.
+    let suspicious = bracket_depth_upper_bound(source) > MAX_NESTING;
+    if let Some((depth, span)) = suspicious.then(|| too_deep(&tokens)).flatten() {
         return Err((
             span,
             format!("brackets nest {depth} levels deep here; the limit is {MAX_NESTING}"),
@@ -253,6 +256,91 @@ fn parse(text: &str) -> Result<syn::File, (Span, String)> {
     }
     syn::parse2::<syn::File>(tokens)
         .map_err(|error| (Span::from_pm2(error.span()), error.to_string()))
+}
+
+/// The deepest bracket nesting of the text, skipping comments and string, byte-string, raw-string
+/// and char literals. It may over-count (a quirk of the source it does not know) but never
+/// under-counts a real nesting, so it only decides whether the exact check is needed.
+fn bracket_depth_upper_bound(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut i, mut depth, mut deepest) = (0, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut nested = 0usize;
+                while i < bytes.len() {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        nested += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        nested -= 1;
+                        i += 2;
+                        if nested == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'r' if matches!(bytes.get(i + 1), Some(b'"') | Some(b'#'))
+                && (i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_')) =>
+            {
+                let hashes = bytes[i + 1..].iter().take_while(|b| **b == b'#').count();
+                if bytes.get(i + 1 + hashes) == Some(&b'"') {
+                    i += 2 + hashes;
+                    while i < bytes.len() {
+                        if bytes[i] == b'"'
+                            && bytes[i + 1..]
+                                .iter()
+                                .take(hashes)
+                                .filter(|b| **b == b'#')
+                                .count()
+                                == hashes
+                        {
+                            i += 1 + hashes;
+                            break;
+                        }
+                        i += 1;
+                    }
+                    continue;
+                }
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            // A char literal ('x', '\n', '\u{..}'), not a lifetime ('a).
+            b'\'' => {
+                if bytes.get(i + 1) == Some(&b'\\') {
+                    i += 2;
+                    while i < bytes.len() && bytes[i] != b'\'' {
+                        i += 1;
+                    }
+                } else if let Some(len) = text[i + 1..].chars().next().map(char::len_utf8) {
+                    if bytes.get(i + 1 + len) == Some(&b'\'') {
+                        i += 1 + len;
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
 }
 
 /// The first group nested deeper than [`MAX_NESTING`], found without recursion.
@@ -273,4 +361,18 @@ fn too_deep(tokens: &proc_macro2::TokenStream) -> Option<(usize, Span)> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_byte_scan_skips_literals_and_comments() {
+        let text = r##"fn f<'a>(x: &'a str) { let s = "(((("; let r = r#"[[[["#; let c = '{'; /* { /* ( */ */ // (((
+        g(x) }"##;
+        assert_eq!(bracket_depth_upper_bound(text), 2);
+        let deep = format!("fn f() {{ {}{} }}", "(".repeat(300), ")".repeat(300));
+        assert_eq!(bracket_depth_upper_bound(&deep), 301);
+    }
 }

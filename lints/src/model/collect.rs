@@ -1,6 +1,6 @@
 //! Builds a [`FileModel`] from a syntax tree in one walk.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use proc_macro2::{TokenStream, TokenTree};
 use syn::punctuated::Punctuated;
@@ -35,6 +35,10 @@ const FUTURE_SELECT_FNS: &[&str] = &[
     "futures::select_ok",
     "futures::future::try_select",
 ];
+/// Methods whose presence in a file changes a verdict (the knowledge base's `lost_only_with`);
+/// `tests/knowledge.rs` checks that every such name is here.
+pub const TRACKED_METHODS: &[&str] = &["notify_waiters"];
+
 /// Methods that add to a collection.
 const MUTATORS: &[&str] = &[
     "push",
@@ -61,7 +65,7 @@ const INTERESTING: &[&str] = &[
     "select_ok",
 ];
 
-pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
+pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
     let mut model = FileModel {
         path: path.to_string(),
         ..FileModel::default()
@@ -70,9 +74,13 @@ pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
     let mut declarations = Declarations {
         model: &mut model,
         imports: &mut imports,
+        parsed_macros: HashMap::new(),
     };
     declarations.visit_file(file);
+    let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
     let mut collector = Collector {
+        text,
+        parsed_macros: &parsed_macros,
         model: &mut model,
         imports: &imports,
         bodies: Vec::new(),
@@ -98,6 +106,8 @@ pub(super) fn build(path: &str, file: &syn::File) -> FileModel {
 struct Declarations<'m> {
     model: &'m mut FileModel,
     imports: &'m mut Imports,
+    /// Item macros parsed as items, by start offset, for the second pass to reuse.
+    parsed_macros: HashMap<usize, syn::File>,
 }
 
 impl<'ast> Visit<'ast> for Declarations<'_> {
@@ -158,6 +168,7 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
         }
         if let Ok(file) = syn::parse2::<syn::File>(item.mac.tokens.clone()) {
             self.visit_file(&file);
+            self.parsed_macros.insert(Span::of(&item.mac).start, file);
         }
     }
 }
@@ -203,6 +214,10 @@ fn mentions_interesting(tokens: &TokenStream, depth: usize) -> bool {
 
 /// Second pass: bodies, loops, locals, uses and race sites.
 struct Collector<'m> {
+    /// The file's text, for cheap checks on raw source.
+    text: &'m str,
+    /// Item macros the first pass already parsed.
+    parsed_macros: &'m HashMap<usize, syn::File>,
     model: &'m mut FileModel,
     imports: &'m Imports,
     /// The open bodies, innermost last.
@@ -299,7 +314,22 @@ impl Collector<'_> {
         };
         self.open_scope();
         let body = self.open_body(kind, params, self_by_ref);
-        let docs = crate::knowledge::docs::doc_text(attrs);
+        // Reading docs costs (string literals are unescaped); only attributes whose source
+        // mentions cancellation can say anything about it.
+        let mentions_cancel = match (attrs.first(), attrs.last()) {
+            (Some(first), Some(last)) => {
+                let range = Span::of(first).start..Span::of(last).end;
+                self.text
+                    .get(range)
+                    .is_some_and(|source| source.contains("ancel"))
+            }
+            _ => false,
+        };
+        let docs = if mentions_cancel {
+            crate::knowledge::docs::doc_text(attrs)
+        } else {
+            String::new()
+        };
         self.model.fns.push(FnItem {
             name: sig.ident.to_string(),
             name_span: Span::of(&sig.ident),
@@ -308,7 +338,11 @@ impl Collector<'_> {
             is_pub,
             is_async,
             body,
-            annotation: crate::knowledge::docs::annotation(attrs),
+            annotation: if mentions_cancel {
+                crate::knowledge::docs::annotation(attrs)
+            } else {
+                None
+            },
             documents_cancel_safety: crate::knowledge::docs::has_section(&docs)
                 || crate::knowledge::docs::statement(&docs).is_some(),
         });
@@ -790,7 +824,16 @@ fn block_diverges(block: &syn::Block) -> bool {
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item(&mut self, item: &'ast Item) {
         match item {
-            Item::Macro(item) => self.handle_macro(&item.mac),
+            Item::Macro(item) => match self.parsed_macros.get(&Span::of(&item.mac).start) {
+                Some(file) if self.macro_depth < MAX_MACRO_DEPTH => {
+                    self.macro_depth += 1;
+                    for inner in &file.items {
+                        self.visit_item(inner);
+                    }
+                    self.macro_depth -= 1;
+                }
+                _ => self.handle_macro(&item.mac),
+            },
             _ => visit::visit_item(self, item),
         }
     }
@@ -948,6 +991,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             let constructed = init.and_then(constructed_type);
             let span = Span::of(local);
             let collection = init.is_some_and(is_collection_init);
+            // Only locals computed inside a loop carry data from one await to a buffer.
+            let init_names = match (init, self.current_loop()) {
+                (Some(expr), Some(_)) => super::operation::names_in(std::iter::once(expr)),
+                _ => Vec::new(),
+            };
             let alias_of = init.and_then(|expr| match expr {
                 Expr::Reference(reference) => super::operation::place_of(&reference.expr)
                     .map(|place| place.root().to_string()),
@@ -961,9 +1009,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     init: op.clone(),
                     collection,
                     alias_of: alias_of.clone(),
-                    init_names: init
-                        .map(|expr| super::operation::names_in(std::iter::once(expr)))
-                        .unwrap_or_default(),
+                    init_names: init_names.clone(),
                 });
             }
         }
@@ -1058,7 +1104,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        self.model.called_methods.insert(call.method.to_string());
+        if let Some(tracked) = TRACKED_METHODS.iter().find(|name| call.method == name) {
+            self.model.called_methods.insert((*tracked).to_string());
+        }
         let method = call.method.to_string();
         if MUTATORS.contains(&method.as_str()) {
             if let Expr::Path(path) = &*call.receiver {
@@ -1109,8 +1157,13 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        // Places are locals, parameters and `self`; capitalised names are constants, types
+        // and variants.
         if expr.qself.is_none() && expr.path.segments.len() == 1 {
-            self.record_use(expr.path.segments[0].ident.to_string(), Span::of(expr));
+            let name = expr.path.segments[0].ident.to_string();
+            if !name.starts_with(char::is_uppercase) {
+                self.record_use(name, Span::of(expr));
+            }
         }
     }
 

@@ -169,8 +169,8 @@ pub struct LoopSite {
 
 impl FileModel {
     /// Builds the model of a parsed file.
-    pub fn build(path: &str, file: &syn::File) -> FileModel {
-        collect::build(path, file)
+    pub fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
+        collect::build(path, file, text)
     }
 
     /// The body and its ancestors, innermost first.

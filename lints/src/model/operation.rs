@@ -142,6 +142,8 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 return future_shape(&call.args[0], imports);
             }
             let name = segments.last().cloned().unwrap_or_default();
+            // Only timers need the names in their arguments (`select_timer_reset`).
+            let is_timer = name.starts_with("sleep");
             let resource = call.args.iter().find_map(|arg| match arg {
                 Expr::Reference(reference) if reference.mutability.is_some() => {
                     place_of(&reference.expr)
@@ -155,9 +157,17 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
-                arg_names: names_in(call.args.iter()),
+                arg_names: if is_timer {
+                    names_in(call.args.iter())
+                } else {
+                    Vec::new()
+                },
                 arg_count: call.args.len(),
-                arg_fields: fields_in(call.args.iter()),
+                arg_fields: if is_timer {
+                    fields_in(call.args.iter())
+                } else {
+                    Vec::new()
+                },
             }))
         }
         Expr::Macro(mac) => {
@@ -188,9 +198,9 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         first_arg_is_ref: call.args.first().is_some_and(is_borrow),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
-        arg_names: names_in(call.args.iter()),
+        arg_names: Vec::new(),
         arg_count: call.args.len(),
-        arg_fields: fields_in(call.args.iter()),
+        arg_fields: Vec::new(),
     }
 }
 
