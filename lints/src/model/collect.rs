@@ -371,12 +371,13 @@ impl Collector<'_> {
         }
     }
 
-    fn record_mutation(&mut self, name: String, span: Span, arg_names: Vec<String>) {
+    fn record_mutation(&mut self, name: String, span: Span, arg_names: Vec<String>, indexed: bool) {
         if let Some(body) = self.current_body() {
             self.model.bodies[body].mutations.push(Mutation {
                 name,
                 span,
                 arg_names,
+                indexed,
             });
         }
     }
@@ -385,13 +386,13 @@ impl Collector<'_> {
     fn record_mut_borrow(&mut self, arg: &Expr) {
         if let Expr::Reference(reference) = arg {
             if reference.mutability.is_some() {
-                let target = match &*reference.expr {
-                    Expr::Index(index) => &*index.expr,
-                    other => other,
+                let (target, indexed) = match &*reference.expr {
+                    Expr::Index(index) => (&*index.expr, true),
+                    other => (other, false),
                 };
                 if let Expr::Path(path) = target {
                     if let Some(ident) = path.path.get_ident() {
-                        self.record_mutation(ident.to_string(), Span::of(arg), Vec::new());
+                        self.record_mutation(ident.to_string(), Span::of(arg), Vec::new(), indexed);
                     }
                 }
             }
@@ -1112,7 +1113,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             if let Expr::Path(path) = &*call.receiver {
                 if let Some(ident) = path.path.get_ident() {
                     let arg_names = super::operation::names_in(call.args.iter());
-                    self.record_mutation(ident.to_string(), Span::of(call), arg_names);
+                    self.record_mutation(ident.to_string(), Span::of(call), arg_names, false);
                 }
             }
         }

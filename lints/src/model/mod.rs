@@ -75,6 +75,8 @@ pub struct Mutation {
     pub name: String,
     pub span: Span,
     pub arg_names: Vec<String>,
+    /// `&mut buf[n..]`: a part of the buffer is filled.
+    pub indexed: bool,
 }
 
 /// An `.await` and what it awaits.
@@ -189,6 +191,28 @@ impl FileModel {
         })
     }
 
+    /// The most recent `let` of `name` before `offset` and the body that declares it.
+    pub fn local_owner(
+        &self,
+        body: BodyId,
+        name: &str,
+        offset: usize,
+    ) -> Option<(BodyId, &LocalDecl)> {
+        let mut id = Some(body);
+        while let Some(current) = id {
+            let found = self.bodies[current]
+                .locals
+                .iter()
+                .filter(|local| local.name == name && local.span.start < offset)
+                .max_by_key(|local| local.span.start);
+            if let Some(local) = found {
+                return Some((current, local));
+            }
+            id = self.bodies[current].parent;
+        }
+        None
+    }
+
     /// The parameter named `name` of the body or one of its parents.
     pub fn param(&self, body: BodyId, name: &str) -> Option<&Param> {
         self.body_chain(body)
@@ -202,7 +226,12 @@ impl FileModel {
         if root == "self" {
             return self.self_outlives_call(body);
         }
-        if let Some(local) = self.local_before(body, root, offset) {
+        if let Some((owner, local)) = self.local_owner(body, root, offset) {
+            // A local of an enclosing body (an async block using its fn's locals) outlives the
+            // block's future.
+            if owner != body {
+                return true;
+            }
             return match &local.alias_of {
                 Some(target) if target != root => {
                     self.root_outlives(body, target, local.span.start)
@@ -211,7 +240,8 @@ impl FileModel {
             };
         }
         match self.param(body, root) {
-            Some(param) => param.shared,
+            // A parameter of an enclosing fn outlives an async block or closure inside it.
+            Some(param) => param.shared || !self.bodies[body].params.iter().any(|own| own.name == root),
             // Not a local or a parameter: a static, or a capture from an enclosing scope.
             None => true,
         }

@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::{AwaitSite, BodyId, BodyKind, FileModel, FnItem, OpTarget, Operation};
+use super::{AwaitSite, BodyId, BodyKind, FileModel, FnItem, Mutation, OpTarget, Operation};
 use crate::diagnostic::Label;
 use crate::knowledge::docs::Stated;
 use crate::knowledge::{ApiEntry, Knowledge, Verdict};
@@ -80,6 +80,16 @@ const CONSUMERS: &[&str] = &[
     "pop",
     "pop_front",
     "pop_back",
+];
+
+/// Reads that append to the buffer they are given.
+const APPENDING_READS: &[&str] = &[
+    "read_buf",
+    "read_to_end",
+    "read_to_string",
+    "read_line",
+    "read_until",
+    "recv_buf",
 ];
 
 /// Every file of a run, indexed.
@@ -362,7 +372,7 @@ impl<'k> Workspace<'k> {
                 if !item.is_async || self.summaries.contains_key(&fn_ref) {
                     continue;
                 }
-                if let Some(loss) = self.body_loss(fn_ref.file, item.body) {
+                if let Some(loss) = self.fn_loss(fn_ref) {
                     self.summaries.insert(fn_ref, Safety::Unsafe(loss));
                     changed = true;
                 }
@@ -371,6 +381,23 @@ impl<'k> Workspace<'k> {
                 break;
             }
         }
+    }
+
+    /// Why dropping a function's future loses progress: its own body, or for a fn returning
+    /// `impl Future`, the `async` blocks it returns.
+    fn fn_loss(&self, fn_ref: FnRef) -> Option<Loss> {
+        let body = self.item(fn_ref).body;
+        let model = &self.units[fn_ref.file].model;
+        self.body_loss(fn_ref.file, body).or_else(|| {
+            model
+                .bodies
+                .iter()
+                .enumerate()
+                .filter(|(_, block)| {
+                    block.parent == Some(body) && block.kind == BodyKind::AsyncBlock
+                })
+                .find_map(|(block, _)| self.body_loss(fn_ref.file, block))
+        })
     }
 
     /// Why dropping the future of `body` (a fn body or an async block) midway loses progress
@@ -547,10 +574,23 @@ impl<'k> Workspace<'k> {
                         }
                     }
                 }
+                // Filled by the read itself: into a part of the buffer (`&mut buf[n..]`), or by a
+                // read that appends (`read_buf(&mut buf)`); a whole array handed to `recv` is
+                // overwritten each time and builds nothing up.
+                let filled_by_read = |mutation: &Mutation| {
+                    reads.iter().any(|site| {
+                        site.span.contains(&mutation.span)
+                            && (mutation.indexed
+                                || site
+                                    .op
+                                    .as_ref()
+                                    .is_some_and(|op| APPENDING_READS.contains(&op.name.as_str())))
+                    })
+                };
                 let filled = the_body.mutations.iter().any(|mutation| {
                     mutation.name == local.name
                         && lp.span.contains(&mutation.span)
-                        && (reads.iter().any(|site| site.span.contains(&mutation.span))
+                        && (filled_by_read(mutation)
                             || mutation
                                 .arg_names
                                 .iter()

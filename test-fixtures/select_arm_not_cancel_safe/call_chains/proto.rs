@@ -1,0 +1,4 @@
+//@ check-pass
+// The wire protocol.
+
+pub mod frame;
