@@ -638,12 +638,14 @@ fn signature_params(sig: &Signature) -> (Vec<Param>, bool) {
             FnArg::Typed(typed) => {
                 let is_mut_ref = matches!(&*typed.ty, Type::Reference(reference) if reference.mutability.is_some());
                 let shared = is_shared_type(&typed.ty);
+                let is_ref = matches!(&*typed.ty, Type::Reference(_));
                 for name in pat_names(&typed.pat) {
                     params.push(Param {
                         name,
                         ty: type_name(&typed.ty),
                         is_mut_ref,
                         shared,
+                        is_ref,
                     });
                 }
             }
@@ -905,6 +907,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                     ty: ty.clone(),
                     is_mut_ref: false,
                     shared: true,
+                    is_ref: false,
                 })
             })
             .collect();

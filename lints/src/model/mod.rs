@@ -131,6 +131,8 @@ pub struct Param {
     pub is_mut_ref: bool,
     /// The value outlives the call: a reference, or a shared handle (`Arc`, a channel sender).
     pub shared: bool,
+    /// Declared as a reference (`&T`, `&mut T`).
+    pub is_ref: bool,
 }
 
 /// A `let` binding.
@@ -241,7 +243,9 @@ impl FileModel {
         }
         match self.param(body, root) {
             // A parameter of an enclosing fn outlives an async block or closure inside it.
-            Some(param) => param.shared || !self.bodies[body].params.iter().any(|own| own.name == root),
+            Some(param) => {
+                param.shared || !self.bodies[body].params.iter().any(|own| own.name == root)
+            }
             // Not a local or a parameter: a static, or a capture from an enclosing scope.
             None => true,
         }

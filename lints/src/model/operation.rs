@@ -48,6 +48,8 @@ pub struct Operation {
     pub target: OpTarget,
     /// The first argument is a reference (`&buf`): nothing is moved into the future.
     pub first_arg_is_ref: bool,
+    /// The first argument when it is a plain name (`send(buf)`), to check its declared type.
+    pub first_arg_name: Option<String>,
     /// An argument calls `now()`: a deadline computed on the spot.
     pub args_call_now: bool,
     /// The resource the operation works on: the receiver, else the first `&mut` argument.
@@ -155,6 +157,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 span: Span::of(call),
                 target: OpTarget::Path { full, segments },
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
+                first_arg_name: call.args.first().and_then(plain_name),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: if is_timer {
@@ -196,6 +199,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
             receiver: place_of(&call.receiver),
         },
         first_arg_is_ref: call.args.first().is_some_and(is_borrow),
+        first_arg_name: call.args.first().and_then(plain_name),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
         arg_names: Vec::new(),
@@ -216,6 +220,14 @@ fn is_borrow(expr: &Expr) -> bool {
         }
         Expr::Paren(inner) => is_borrow(&inner.expr),
         _ => false,
+    }
+}
+
+/// `x` in `f(x)`: a plain local or parameter name.
+fn plain_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(ToString::to_string),
+        _ => None,
     }
 }
 
@@ -332,6 +344,7 @@ impl Operation {
         receiver_type: Option<&str>,
         is_user_type: impl Fn(&str) -> bool,
         user_method: bool,
+        first_arg_borrowed: bool,
     ) -> Option<&'k ApiEntry> {
         match &self.target {
             OpTarget::Path { full, .. } => knowledge
@@ -355,7 +368,7 @@ impl Operation {
                 } else if user_method {
                     return None;
                 }
-                pick_without_type(&candidates, self.first_arg_is_ref)
+                pick_without_type(&candidates, self.first_arg_is_ref || first_arg_borrowed)
             }
         }
     }

@@ -249,7 +249,7 @@ impl<'k> Workspace<'k> {
                 if let Some(found) = candidates.iter().find_map(|path| self.free_fns.get(path)) {
                     return Some(Callee::Fn(*found));
                 }
-                op.api(self.knowledge, None, |_| false, false)
+                op.api(self.knowledge, None, |_| false, false, false)
                     .map(Callee::Api)
             }
             OpTarget::Method { receiver } => {
@@ -268,11 +268,17 @@ impl<'k> Workspace<'k> {
                     }
                 }
                 let user_method = self.method_names.contains_key(&op.name);
+                // `send(buf)` where `buf: &[u8]` lends the data like `send(&buf)` does.
+                let first_arg_borrowed = op.first_arg_name.as_deref().is_some_and(|name| {
+                    model.local_before(body, name, op.span.start).is_none()
+                        && model.param(body, name).is_some_and(|param| param.is_ref)
+                });
                 if let Some(api) = op.api(
                     self.knowledge,
                     ty.as_deref(),
                     |ty| self.user_types.contains(ty),
                     user_method,
+                    first_arg_borrowed,
                 ) {
                     return Some(Callee::Api(api));
                 }
@@ -489,14 +495,27 @@ impl<'k> Workspace<'k> {
             if !model.root_outlives(body, place.root(), op.span.start) {
                 continue;
             }
+            // The item is still the same binding at a use: no later `let` of the same name (an
+            // item taken in another `match` arm, or the next iteration's) came in between.
+            let rebound_before = |name: &str, offset: usize| {
+                model.body_chain(body).any(|scope| {
+                    scope.locals.iter().any(|local| {
+                        local.name == name
+                            && local.span.start > first.span.end
+                            && local.span.end <= offset
+                    })
+                })
+            };
             let held_at = the_body.awaits[index + 1..]
                 .iter()
                 .find(|later: &&AwaitSite| {
                     later.span.start > first.span.end
+                        && !later.binds.iter().any(|name| first.binds.contains(name))
                         && first.binds.iter().any(|name| {
                             uses.iter().any(|used| {
                                 used.place.split('.').next() == Some(name.as_str())
                                     && used.offset >= later.span.start
+                                    && !rebound_before(name, used.offset)
                                     && first.in_loop.is_none_or(|lp| lp.span.contains(&used.span))
                             })
                         })
