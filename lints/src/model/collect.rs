@@ -670,19 +670,45 @@ fn is_shared_type(ty: &Type) -> bool {
     }
 }
 
+/// A signature that hands out a future: `-> impl Future<..>`, `-> Pin<Box<dyn Future<..>>>`,
+/// `-> BoxFuture<..>` / `LocalBoxFuture<..>`.
 fn returns_impl_future(output: &ReturnType) -> bool {
     let ReturnType::Type(_, ty) = output else {
         return false;
     };
-    match &**ty {
-        Type::ImplTrait(imp) => imp.bounds.iter().any(|bound| match bound {
-            syn::TypeParamBound::Trait(trait_bound) => trait_bound
-                .path
-                .segments
-                .last()
-                .is_some_and(|segment| segment.ident == "Future"),
-            _ => false,
-        }),
+    is_future_type(ty)
+}
+
+fn is_future_type(ty: &Type) -> bool {
+    let bounds_name_future =
+        |bounds: &syn::punctuated::Punctuated<syn::TypeParamBound, Token![+]>| {
+            bounds.iter().any(|bound| match bound {
+                syn::TypeParamBound::Trait(trait_bound) => trait_bound
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|segment| segment.ident == "Future"),
+                _ => false,
+            })
+        };
+    match ty {
+        Type::ImplTrait(imp) => bounds_name_future(&imp.bounds),
+        Type::TraitObject(object) => bounds_name_future(&object.bounds),
+        Type::Paren(inner) => is_future_type(&inner.elem),
+        Type::Path(path) => {
+            let Some(last) = path.path.segments.last() else {
+                return false;
+            };
+            if last.ident == "BoxFuture" || last.ident == "LocalBoxFuture" {
+                return true;
+            }
+            if last.ident == "Pin" || last.ident == "Box" {
+                if let syn::PathArguments::AngleBracketed(args) = &last.arguments {
+                    return args.args.iter().any(|arg| matches!(arg, syn::GenericArgument::Type(inner) if is_future_type(inner)));
+                }
+            }
+            false
+        }
         _ => false,
     }
 }
