@@ -117,3 +117,15 @@ pub async fn connect(addr: std::net::SocketAddr) -> io::Result<FrameReader> {
         buffer: BytesMut::with_capacity(4096),
     })
 }
+
+pub struct Forwarder {
+    out: tokio::sync::mpsc::Sender<String>,
+}
+
+impl Forwarder {
+    /// Forwards a line. The caller's `line` is moved into `send`; dropping the future while the
+    /// channel is full drops the line.
+    pub async fn forward(&self, line: String) -> bool { //~ undocumented_cancel_safety
+        self.out.send(line).await.is_ok()
+    }
+}

@@ -45,3 +45,21 @@ impl AnyListener {
         }
     }
 }
+
+pub enum Request {
+    Status { reply: tokio::sync::oneshot::Sender<u64> },
+}
+
+pub struct Handle {
+    requests: tokio::sync::mpsc::Sender<Request>,
+}
+
+impl Handle {
+    /// Asks the actor for its status. The request is built here: if the future is dropped while
+    /// the channel is full, the request is dropped with it and nothing the caller had is lost.
+    pub async fn status(&self) -> Option<u64> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.requests.send(Request::Status { reply }).await.ok()?;
+        answer.await.ok()
+    }
+}

@@ -144,7 +144,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 return future_shape(&call.args[0], imports);
             }
             let name = segments.last().cloned().unwrap_or_default();
-            // Only timers need the names in their arguments (`select_timer_reset`).
+            // Only timers need the field names in their arguments (`select_timer_reset`).
             let is_timer = name.starts_with("sleep");
             let resource = call.args.iter().find_map(|arg| match arg {
                 Expr::Reference(reference) if reference.mutability.is_some() => {
@@ -202,7 +202,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         first_arg_name: call.args.first().and_then(plain_name),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
-        arg_names: Vec::new(),
+        arg_names: names_in(call.args.iter()),
         arg_count: call.args.len(),
         arg_fields: Vec::new(),
     }

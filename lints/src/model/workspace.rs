@@ -423,6 +423,12 @@ impl<'k> Workspace<'k> {
             if !self.resource_outlives(file, body, op, callee) {
                 continue;
             }
+            // A message the function built itself (`tx.send(Request { reply })`) is not the
+            // caller's: dropping it with the future loses nothing anyone has. It counts when it
+            // carries a parameter or state of `self`.
+            if loss.kind == LossKind::Message && !self.carries_outside_value(model, body, op) {
+                continue;
+            }
             let call = call_text(op);
             let why = loss.why.clone().unwrap_or_else(|| Label {
                 file: path.clone(),
@@ -461,6 +467,16 @@ impl<'k> Workspace<'k> {
                     ),
                 }),
             })
+    }
+
+    /// Whether a call's arguments carry a value from outside the body: a parameter of the
+    /// enclosing fn, or `self`.
+    fn carries_outside_value(&self, model: &FileModel, body: BodyId, op: &Operation) -> bool {
+        op.arg_names.iter().any(|name| {
+            name == "self"
+                || (model.local_before(body, name, op.span.start).is_none()
+                    && model.param(body, name).is_some())
+        })
     }
 
     /// The operation works on something that outlives the body: a field of a borrowed `self`, a
