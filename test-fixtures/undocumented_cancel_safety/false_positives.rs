@@ -63,3 +63,14 @@ impl Handle {
         answer.await.ok()
     }
 }
+
+/// Starts the event pump. The loop runs in a spawned task, not in this function's future:
+/// dropping `start` cannot drop an event the task holds.
+pub async fn start(mut events: tokio::sync::mpsc::Receiver<String>, log: std::sync::Arc<tokio::sync::Mutex<Vec<String>>>) {
+    tokio::spawn(async move {
+        while let Some(event) = events.recv().await {
+            log.lock().await.push(event);
+        }
+    });
+    tokio::task::yield_now().await;
+}

@@ -337,6 +337,7 @@ impl Collector<'_> {
             self_type: self.impl_types.last().cloned().flatten(),
             is_pub,
             is_async,
+            async_keyword: sig.asyncness.is_some(),
             body,
             annotation: if mentions_cancel {
                 crate::knowledge::docs::annotation(attrs)

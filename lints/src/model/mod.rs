@@ -106,6 +106,8 @@ pub struct FnItem {
     pub is_pub: bool,
     /// An `async fn`, or a fn returning `impl Future`.
     pub is_async: bool,
+    /// Declared with the `async` keyword.
+    pub async_keyword: bool,
     pub body: BodyId,
     /// What the docs and attributes say about its cancel safety.
     pub annotation: Option<crate::knowledge::docs::Annotation>,

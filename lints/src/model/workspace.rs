@@ -390,9 +390,12 @@ impl<'k> Workspace<'k> {
     }
 
     /// Why dropping a function's future loses progress: its own body, or for a fn returning
-    /// `impl Future`, the `async` blocks it returns.
+    /// `impl Future` (no `async` keyword), the `async` blocks it returns.
     fn fn_loss(&self, fn_ref: FnRef) -> Option<Loss> {
         let body = self.item(fn_ref).body;
+        if self.item(fn_ref).async_keyword {
+            return self.body_loss(fn_ref.file, body);
+        }
         let model = &self.units[fn_ref.file].model;
         self.body_loss(fn_ref.file, body).or_else(|| {
             model
@@ -425,7 +428,7 @@ impl<'k> Workspace<'k> {
             }
             // A message the function built itself (`tx.send(Request { reply })`) is not the
             // caller's: dropping it with the future loses nothing anyone has. It counts when it
-            // carries a parameter or state of `self`.
+            // carries a parameter.
             if loss.kind == LossKind::Message && !self.carries_outside_value(model, body, op) {
                 continue;
             }
