@@ -110,6 +110,7 @@ pub fn analyze_files(
                     config,
                 ));
             }
+            locate(&mut all, inputs);
             all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             return all;
         }
@@ -132,8 +133,26 @@ pub fn analyze_files(
         })
         .collect();
     diagnostics.extend(per_file.into_iter().flatten());
+    locate(&mut diagnostics, inputs);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
+}
+
+/// Fills in lines and columns of every label from its file's text (the model keeps byte ranges
+/// only).
+fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput]) {
+    let texts: std::collections::HashMap<&str, &str> = inputs
+        .iter()
+        .map(|input| (input.path.as_str(), input.text.as_str()))
+        .collect();
+    for diagnostic in diagnostics {
+        for label in std::iter::once(&mut diagnostic.primary).chain(diagnostic.secondary.iter_mut())
+        {
+            if let Some(text) = texts.get(label.file.as_str()) {
+                label.span.locate(text);
+            }
+        }
+    }
 }
 
 fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {

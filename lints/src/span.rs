@@ -19,19 +19,35 @@ pub struct Span {
 }
 
 impl Span {
-    /// Converts a proc-macro2 span (parsed with `span-locations`) into our span.
+    /// Converts a proc-macro2 span (parsed with `span-locations`) into our span. Only the byte
+    /// range is taken here: lines and columns cost a source-map lookup each, and are filled in by
+    /// [`Span::locate`] for the few spans that end up in a diagnostic.
     pub(crate) fn from_pm2(span: proc_macro2::Span) -> Span {
-        let start = span.start();
-        let end = span.end();
         let bytes = span.byte_range();
         Span {
-            line: start.line as u32,
-            column: start.column as u32 + 1,
-            end_line: end.line as u32,
-            end_column: end.column as u32 + 1,
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
             start: bytes.start,
             end: bytes.end,
         }
+    }
+
+    /// Fills in the 1-based lines and columns (in chars) from the file's text, if not yet known.
+    pub fn locate(&mut self, text: &str) {
+        if self.line != 0 {
+            return;
+        }
+        let (line, column) = position(text, self.start);
+        let (end_line, end_column) = position(text, self.end);
+        *self = Span {
+            line,
+            column,
+            end_line,
+            end_column,
+            ..*self
+        };
     }
 
     /// The span of a syntax node, from its first to its last token.
@@ -60,5 +76,40 @@ impl Span {
     /// Whether `other` lies inside this span.
     pub fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// The 1-based line and column (in chars) of a byte offset.
+fn position(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let mut offset = offset;
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let line = before.bytes().filter(|byte| *byte == b'\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (line as u32, column as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_lines_and_chars() {
+        // `é` is two bytes but one column: the space after it (byte 16) is column 6.
+        let text = "fn a() {}\nlet é = 1;\n";
+        let mut span = Span {
+            start: 16,
+            end: 17,
+            ..Span::default()
+        };
+        span.locate(text);
+        assert_eq!(
+            (span.line, span.column, span.end_line, span.end_column),
+            (2, 6, 2, 7)
+        );
     }
 }
