@@ -172,3 +172,30 @@ fn a_later_entry_replaces_an_earlier_one() {
     )
     .is_err());
 }
+
+#[test]
+fn arities_keep_user_methods_apart_from_library_ones() {
+    let args = |path: &str| {
+        Knowledge::builtin()
+            .by_path(path)
+            .and_then(|entry| entry.args)
+    };
+    assert_eq!(args("tokio::sync::mpsc::Sender::send"), Some(1));
+    assert_eq!(args("tokio::io::AsyncBufReadExt::read_line"), Some(1));
+    assert_eq!(args("tokio::io::AsyncReadExt::read_u32"), Some(0));
+    assert_eq!(args("tokio::sync::RwLock::read"), Some(0));
+    assert_eq!(args("tokio::net::UdpSocket::recv"), Some(1));
+}
+
+#[test]
+fn every_lost_only_with_method_is_tracked_by_the_model() {
+    for entry in Knowledge::builtin().entries() {
+        if let Some(method) = &entry.lost_only_with {
+            assert!(
+                cancel_check_lints::TRACKED_METHODS.contains(&method.as_str()),
+                "{}: `{method}` must be in TRACKED_METHODS",
+                entry.path
+            );
+        }
+    }
+}

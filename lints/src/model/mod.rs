@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::span::Span;
 
+pub use collect::TRACKED_METHODS;
 pub use operation::{OpTarget, Operation, Place};
 pub use race::{Branch, LossReason, RaceKind, RaceSite};
 pub use workspace::{Callee, FnRef, Loss, LossKind, Safety, Workspace};
