@@ -179,3 +179,22 @@ async fn hold_permit_while_busy(mut frames: tokio::sync::mpsc::Receiver<Vec<u8>>
         }
     }
 }
+
+// The delay is recomputed each time round from the next item's due time (bound by `if let`
+// inside the loop): the loop manages its deadline.
+async fn wait_until_due(queue: std::sync::Arc<tokio::sync::Mutex<Vec<std::time::Instant>>>, wakeup: std::sync::Arc<tokio::sync::Notify>) {
+    loop {
+        let next = queue.lock().await.first().copied();
+        if let Some(due) = next {
+            if let Some(delay) = due.checked_duration_since(std::time::Instant::now()) {
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = wakeup.notified() => continue,
+                }
+            }
+            queue.lock().await.remove(0);
+        } else {
+            wakeup.notified().await;
+        }
+    }
+}

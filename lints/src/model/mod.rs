@@ -293,18 +293,26 @@ impl FileModel {
         })
     }
 
-    /// Whether `name` is assigned, or declared by a `let`, inside `span` (a value the loop
-    /// recomputes).
+    /// Whether `name` is recomputed inside `span` (a loop): assigned there, or bound there (by
+    /// a `let` or a pattern). A value fixed for the whole loop is a parameter, a constant, or a
+    /// local declared before the loop and never assigned in it.
     pub fn recomputed_in(&self, body: BodyId, name: &str, span: &Span) -> bool {
         let item = self.bodies[body].item;
         let assigned = self.item_assigns[item].iter().any(|assign| {
             span.contains(&assign.span) && assign.place.split('.').next() == Some(name)
         });
-        let declared = self
+        if assigned {
+            return true;
+        }
+        let declared_before = self
             .body_chain(body)
             .flat_map(|body| &body.locals)
-            .any(|local| local.name == name && span.contains(&local.span));
-        assigned || declared
+            .any(|local| local.name == name && local.span.end <= span.start);
+        let fixed = declared_before
+            || self.param(body, name).is_some()
+            || name == "self"
+            || name.starts_with(char::is_uppercase);
+        !fixed
     }
 
     /// The declared type of a place's value, when visible: a parameter, a typed or constructed

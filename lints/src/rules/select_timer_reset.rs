@@ -21,7 +21,7 @@ declare_lint! {
     /// all leave the loop is not reported either, since the timer is then never restarted early.
     ///
     /// Two more shapes are taken as deliberate and not reported: a duration the loop recomputes
-    /// (`sleep(remaining)` where `remaining` is assigned or declared inside the loop), and a
+    /// (`sleep(remaining)` where `remaining` is assigned, or bound by a `let` or a pattern, inside the loop), and a
     /// select whose handlers only compute a value (`reason = select! { _ = sleep(d) => Timer,
     /// _ = rx.changed() => Changed }`), where the loop does the same work whichever branch won.
     /// A batching loop written in that value style is therefore missed. A duration whose name
