@@ -18,7 +18,7 @@ use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, Value
     name = "cargo-cancel-check",
     bin_name = "cargo cancel-check",
     version,
-    override_usage = "cargo cancel-check [OPTIONS] [PATH]...\n       cargo cancel-check explain <LINT>\n       cargo cancel-check lints"
+    override_usage = "cargo cancel-check [OPTIONS] [PATH]...\n       cargo cancel-check explain <LINT>\n       cargo cancel-check lints\n       cargo cancel-check api <PATH-OR-METHOD>"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -83,6 +83,10 @@ pub struct Args {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Do not mine the `# Cancel safety` docs of dependencies (only the built-in knowledge)
+    #[arg(long)]
+    pub no_deps_docs: bool,
+
     /// The `-W/-A/-D` flags in command-line order: later ones win.
     #[arg(skip)]
     pub lint_levels: Vec<(Level, String)>,
@@ -97,6 +101,21 @@ pub enum Command {
     },
     /// List every lint with its default level and a one-line summary
     Lints,
+    /// Print what is known about an API's cancel safety and where that knowledge comes from
+    Api {
+        /// A full path or any `::`-suffix of it: `read_exact`, `AsyncReadExt::read_exact`,
+        /// `tokio::io::AsyncReadExt::read_exact`
+        #[arg(value_name = "PATH-OR-METHOD")]
+        api: String,
+
+        /// Path to the Cargo.toml of the workspace whose dependencies' docs are mined
+        #[arg(long, value_name = "PATH")]
+        manifest_path: Option<PathBuf>,
+
+        /// Only the built-in knowledge: do not mine the docs of dependencies
+        #[arg(long)]
+        no_deps_docs: bool,
+    },
 }
 
 /// The output format. New formats (sarif, github) are added as variants.

@@ -3,7 +3,9 @@
 //! `cancel-check-lints` library, which does no IO.
 
 pub mod analyze;
+pub mod api;
 pub mod args;
+pub mod deps;
 pub mod explain;
 pub mod render;
 pub mod run;

@@ -1,18 +1,23 @@
 //! One run of the tool: parse the arguments, pick the files, analyse, render, choose the exit code.
 
+use std::borrow::Cow;
 use std::env;
 use std::ffi::OsString;
-use std::io::{self, IsTerminal};
+use std::io::{self, IsTerminal, Write};
 use std::num::NonZero;
+use std::path::Path;
 use std::process::ExitCode;
 use std::thread;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context as _, Result};
+use cancel_check_lints::knowledge::Knowledge;
 use cancel_check_lints::{Config, Level};
 use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice as TermColor};
 
 use crate::analyze::analyze;
+use crate::api::{matching, print_entries};
 use crate::args::{Args, ColorChoice, Command};
+use crate::deps::{dependency_docs, Scope};
 use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
 use crate::render::render;
 use crate::workspace::{path_files, workspace_files, PackageSelection};
@@ -47,6 +52,10 @@ where
         TermColor::Never
     };
     let mut out = BufferedStandardStream::stdout(color);
+    let jobs = match args.jobs {
+        Some(jobs) => usize::from(jobs),
+        None => thread::available_parallelism().map_or(1, NonZero::get),
+    };
     match &args.command {
         Some(Command::Explain { lint }) => {
             explain(lint, &mut out)?;
@@ -55,6 +64,16 @@ where
         Some(Command::Lints) => {
             list_lints(&mut out)?;
             return Ok(ExitCode::from(CLEAN));
+        }
+        Some(Command::Api {
+            api,
+            manifest_path,
+            no_deps_docs,
+        }) => {
+            // Both spellings work: `api X --manifest-path M` and `--manifest-path M api X`.
+            let manifest_path = manifest_path.as_deref().or(args.manifest_path.as_deref());
+            let no_deps_docs = *no_deps_docs || args.no_deps_docs;
+            return api_command(api, manifest_path, no_deps_docs, jobs, &mut out);
         }
         None => {}
     }
@@ -71,12 +90,14 @@ where
         // Only the JSON output reports packages and targets.
         path_files(&args.paths, args.message_format.is_json())?
     };
-    let jobs = match args.jobs {
-        Some(jobs) => usize::from(jobs),
-        None => thread::available_parallelism().map_or(1, NonZero::get),
+    let knowledge = if args.no_deps_docs {
+        Cow::Borrowed(Knowledge::builtin())
+    } else if args.paths.is_empty() {
+        knowledge_with_deps(Scope::Workspace(args.manifest_path.as_deref()), jobs)
+    } else {
+        knowledge_with_deps(Scope::Paths(&args.paths), jobs)
     };
-    let knowledge = cancel_check_lints::knowledge::Knowledge::builtin();
-    let analysis = analyze(files, &config, knowledge, jobs)?;
+    let analysis = analyze(files, &config, &knowledge, jobs)?;
     let code = if analysis.diagnostics.is_empty() || args.exit_zero {
         CLEAN
     } else {
@@ -84,6 +105,55 @@ where
     };
     render(args.message_format, &analysis, code == CLEAN, &mut out)?;
     Ok(ExitCode::from(code))
+}
+
+/// The built-in knowledge with the mined docs of the dependencies in `scope` merged in. Problems
+/// are warnings: the run goes on with what is known.
+fn knowledge_with_deps(scope: Scope<'_>, jobs: usize) -> Cow<'static, Knowledge> {
+    let docs = dependency_docs(scope, jobs);
+    for warning in &docs.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if docs.entries.is_empty() {
+        Cow::Borrowed(Knowledge::builtin())
+    } else {
+        Cow::Owned(docs.knowledge())
+    }
+}
+
+/// `api`: the entries whose path is the argument or ends with it, from the built-in base merged
+/// with the mined docs of the workspace's dependencies when there is a workspace.
+fn api_command(
+    query: &str,
+    manifest_path: Option<&Path>,
+    no_deps_docs: bool,
+    jobs: usize,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    if let Some(manifest) = manifest_path {
+        if !manifest.is_file() {
+            bail!("manifest path `{}` does not exist", manifest.display());
+        }
+    }
+    let in_workspace = manifest_path.is_some()
+        || env::current_dir()
+            .context("could not read the current directory")?
+            .ancestors()
+            .any(|dir| dir.join("Cargo.toml").is_file());
+    let knowledge = if no_deps_docs || !in_workspace {
+        Cow::Borrowed(Knowledge::builtin())
+    } else {
+        knowledge_with_deps(Scope::Workspace(manifest_path), jobs)
+    };
+    let found = matching(&knowledge, query);
+    if found.is_empty() {
+        // Like `grep`: 1 says "nothing matched", 2 stays "the tool failed".
+        eprintln!("no knowledge about `{query}`");
+        return Ok(ExitCode::from(1));
+    }
+    print_entries(&found, out)?;
+    out.flush()?;
+    Ok(ExitCode::from(CLEAN))
 }
 
 /// Whether an error is a closed stdout (`cargo cancel-check | head`): not a failure.

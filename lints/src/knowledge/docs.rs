@@ -104,6 +104,10 @@ fn classify(sentence: &str) -> Option<Stated> {
     if !lower.contains("cancel safe") {
         return None;
     }
+    // "passing the non-cancellation-safe future" describes something else, not this function.
+    if lower.contains("non-cancel safe") || lower.contains("non cancel safe") {
+        return None;
+    }
     let negated = [
         "not cancel safe",
         "isn't cancel safe",
@@ -236,6 +240,10 @@ mod tests {
             );
         }
         assert_eq!(statement("Reads a frame from the stream."), None);
+        assert_eq!(
+            statement("Polls once, without passing the non-cancellation-safe future on."),
+            None
+        );
         assert!(has_section("Reads.\n\n# Cancel safety\n\nIt is."));
         assert!(!has_section("Reads.\n\n# Errors\n\nIt fails."));
     }

@@ -5,14 +5,15 @@
 //! when the future is dropped, the fix, and the source of the claim.
 
 pub mod docs;
+pub mod mine;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// What dropping an API's future midway costs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Nothing is lost.
@@ -50,7 +51,7 @@ impl Verdict {
 }
 
 /// How an API is called.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ApiKind {
     /// `receiver.name(..)`.
@@ -62,7 +63,7 @@ pub enum ApiKind {
 }
 
 /// A side effect that dropping the future does not undo.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Effect {
     /// Mutates the file system.
@@ -73,8 +74,20 @@ pub enum Effect {
     Blocking,
 }
 
+/// Where an entry's knowledge comes from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// The built-in data file, `apis.toml`.
+    #[default]
+    Builtin,
+    /// A `# Cancel safety` statement (or attribute) in the sources of a dependency.
+    Mined { krate: String, version: String },
+    /// The project's configuration (`[[workspace.metadata.cancel-check.api]]`).
+    Config,
+}
+
 /// One API the knowledge base knows.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ApiEntry {
     /// Owner path and name: `tokio::io::AsyncReadExt::read_exact`.
@@ -82,27 +95,36 @@ pub struct ApiEntry {
     pub kind: ApiKind,
     pub verdict: Verdict,
     /// What is lost when the future is dropped (absent when safe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loses: Option<String>,
     /// How to fix a raced use (absent when safe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fix: Option<String>,
     /// Where the claim comes from.
     pub source: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub effect: Option<Effect>,
     /// The loss happens only if the code also calls this method (`Notify::notified` misses a
     /// wakeup only from `notify_waiters`; `notify_one` stores a permit).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lost_only_with: Option<String>,
     /// Dropping the future loses its result but leaves the receiver usable (no stream is left
     /// mid-frame), so only a loop that repeats the loss matters.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub resource_intact: bool,
     /// How many arguments a call passes (not counting `self`), when verified from the
     /// signature: a same-named method with another arity is a different API.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub args: Option<usize>,
+    /// Where this entry comes from (not part of the data file).
+    #[serde(skip, default)]
+    pub origin: Origin,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl ApiEntry {
@@ -134,7 +156,7 @@ struct DataFile {
 }
 
 /// The knowledge base, indexed by method name and by full path.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Knowledge {
     entries: Vec<ApiEntry>,
     by_name: HashMap<String, Vec<usize>>,
@@ -196,4 +218,90 @@ impl Knowledge {
             .flatten()
             .map(move |&index| &self.entries[index])
     }
+
+    /// Adds what the docs of dependencies state (see [`mine::mine_source`]).
+    ///
+    /// A mined entry that describes an API the base already knows (same crate, `futures_util`
+    /// counting as `futures`, same owner, same name, no conflicting arity) and agrees with it
+    /// leaves the richer built-in text alone. When they disagree (one loses progress and the
+    /// other does not, or one is safe and the other conditional), the docs of the version in use
+    /// win: the entry keeps its path and takes the mined verdict, loss, fix, source and origin.
+    /// Unless the built-in entry was written from those very docs (its source cites the same
+    /// crate and version): then the disagreement is a deliberate reading of them and it stays.
+    /// An API the base does not know is added.
+    pub fn merge_mined(&mut self, entries: Vec<ApiEntry>) {
+        for mined in entries {
+            let known: Vec<usize> = self
+                .named(mined.name())
+                .filter(|entry| same_api(entry, &mined))
+                .map(|entry| self.by_path[&entry.path])
+                .collect();
+            if known.is_empty() {
+                self.insert(mined);
+                continue;
+            }
+            for index in known {
+                let entry = &mut self.entries[index];
+                if !disagree(entry.verdict, mined.verdict) || cites_same_docs(entry, &mined) {
+                    continue;
+                }
+                entry.note = Some(format!(
+                    "the built-in base says `{}`; the docs of the version in use say `{}`",
+                    entry.verdict.as_str(),
+                    mined.verdict.as_str()
+                ));
+                entry.verdict = mined.verdict;
+                entry.loses = mined.loses.clone();
+                entry.fix = mined.fix.clone();
+                entry.source = mined.source.clone();
+                entry.origin = mined.origin.clone();
+            }
+        }
+    }
+}
+
+/// Whether two entries describe the same API: the same crate, owner and name, and no
+/// conflicting arity. A mined free function is named after the file that defines it
+/// (`tokio::io::util::copy::copy`), its built-in entry after the public re-export
+/// (`tokio::io::copy`): for functions, the built-in modules must appear in the mined path, in
+/// order.
+fn same_api(known: &ApiEntry, mined: &ApiEntry) -> bool {
+    let krate = |entry: &ApiEntry| match entry.path.split("::").next().unwrap_or("") {
+        "futures_util" => "futures".to_string(),
+        other => other.to_string(),
+    };
+    let arity_conflicts = matches!((known.args, mined.args), (Some(a), Some(b)) if a != b);
+    let same_owner = if known.kind == ApiKind::Fn && mined.kind == ApiKind::Fn {
+        let modules = |entry: &'_ ApiEntry| -> Vec<String> {
+            let segments: Vec<&str> = entry.path.split("::").collect();
+            let inner = &segments[1.min(segments.len())..segments.len().saturating_sub(1)];
+            inner.iter().map(|segment| segment.to_string()).collect()
+        };
+        let mined_modules = modules(mined);
+        let mut rest = mined_modules.iter();
+        modules(known)
+            .iter()
+            .all(|module| rest.any(|candidate| candidate == module))
+    } else {
+        known.owner() == mined.owner()
+    };
+    known.name() == mined.name() && same_owner && krate(known) == krate(mined) && !arity_conflicts
+}
+
+/// Whether a built-in entry was written from the docs of the version a mined entry comes from.
+fn cites_same_docs(known: &ApiEntry, mined: &ApiEntry) -> bool {
+    match &mined.origin {
+        Origin::Mined { krate, version } => known.source.contains(&format!("{krate} {version} ")),
+        Origin::Builtin | Origin::Config => false,
+    }
+}
+
+/// Whether two verdicts disagree: one loses progress and the other does not, or one is safe and
+/// the other only conditionally so.
+fn disagree(known: Verdict, mined: Verdict) -> bool {
+    known.loses_progress() != mined.loses_progress()
+        || matches!(
+            (known, mined),
+            (Verdict::Safe, Verdict::Conditional) | (Verdict::Conditional, Verdict::Safe)
+        )
 }

@@ -1,0 +1,432 @@
+//! Mining the docs of dependencies: a crate's own `# Cancel safety` sections extend the
+//! knowledge base for exactly the versions in use.
+//!
+//! `cargo metadata --offline --locked` (with dependencies) lists every package of the resolved
+//! graph; it never touches the network and never writes `Cargo.lock`. Each package outside the
+//! workspace that has a library is mined ([`mine_source`]) and the result is cached as JSON under
+//! `<target dir>/cancel-check/deps/`. None of this can fail a run: a problem becomes one warning
+//! and the built-in knowledge is used as it is.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use anyhow::{anyhow, Context as _, Result};
+use cancel_check_lints::knowledge::mine::{may_state_cancel_safety, mine_source};
+use cancel_check_lints::knowledge::{ApiEntry, Knowledge, Origin};
+use cargo_metadata::{Metadata, MetadataCommand, Package, TargetKind};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+
+/// The stack of each worker thread: deeply nested files make the parser recurse deeply.
+const WORKER_STACK_SIZE: usize = 64 << 20;
+
+/// The cache folder under cargo's target directory.
+const CACHE_DIR: &str = "cancel-check/deps";
+
+/// Which workspace's dependencies to mine.
+#[derive(Clone, Copy, Debug)]
+pub enum Scope<'a> {
+    /// The workspace around the current directory, or around `--manifest-path`.
+    Workspace(Option<&'a Path>),
+    /// The workspace of the cargo package that contains these PATHs (none for a path outside
+    /// every package, or for PATHs in several packages).
+    Paths(&'a [PathBuf]),
+}
+
+/// What mining found, and what went wrong on the way (one line each, for stderr).
+#[derive(Debug, Default)]
+pub struct DependencyDocs {
+    pub entries: Vec<ApiEntry>,
+    pub warnings: Vec<String>,
+    /// Packages mined now (cache misses) and read from the cache.
+    pub mined: usize,
+    pub cached: usize,
+}
+
+impl DependencyDocs {
+    /// Records a warning once (several packages may fail for the same reason).
+    fn warn(&mut self, warning: String) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+
+    /// The built-in knowledge base with these entries merged in.
+    pub fn knowledge(self) -> Knowledge {
+        let mut knowledge = Knowledge::builtin().clone();
+        knowledge.merge_mined(self.entries);
+        knowledge
+    }
+}
+
+/// Mines the dependencies of the workspace(s) in `scope` on `jobs` threads.
+pub fn dependency_docs(scope: Scope<'_>, jobs: usize) -> DependencyDocs {
+    let mut docs = DependencyDocs::default();
+    let manifests: Vec<Option<PathBuf>> = match scope {
+        Scope::Workspace(manifest) => vec![manifest.map(Path::to_path_buf)],
+        Scope::Paths(paths) => {
+            let mut manifests: Vec<PathBuf> = paths
+                .iter()
+                .filter_map(|path| package_manifest(path))
+                .collect();
+            manifests.sort();
+            manifests.dedup();
+            // PATHs spread over several packages (a scan of many crates, say) are analysed
+            // with the built-in knowledge: one `cargo metadata` per package would cost more than
+            // the analysis and warn about every package without a lock file.
+            if manifests.len() > 1 {
+                return docs;
+            }
+            manifests.into_iter().map(Some).collect()
+        }
+    };
+    let mut roots = HashSet::new();
+    for manifest in manifests {
+        let metadata = match dependency_metadata(manifest.as_deref()) {
+            Ok(metadata) => metadata,
+            Err(reason) => {
+                docs.warn(format!("dependency docs not mined: {reason:#}"));
+                continue;
+            }
+        };
+        if !roots.insert(metadata.workspace_root.clone()) {
+            continue;
+        }
+        if let Err(error) = mine_workspace(&metadata, jobs, &mut docs) {
+            docs.warn(format!("dependency docs not mined: {error:#}"));
+        }
+    }
+    docs
+}
+
+/// The manifest of the cargo package a PATH is in: the nearest `Cargo.toml` upward that has a
+/// `[package]` table (a virtual workspace manifest is no package).
+fn package_manifest(path: &Path) -> Option<PathBuf> {
+    let absolute = fs::canonicalize(path).ok()?;
+    let start = if absolute.is_dir() {
+        absolute.as_path()
+    } else {
+        absolute.parent()?
+    };
+    let manifest = start
+        .ancestors()
+        .map(|dir| dir.join("Cargo.toml"))
+        .find(|manifest| manifest.is_file())?;
+    let text = fs::read_to_string(&manifest).ok()?;
+    text.lines()
+        .any(|line| line.trim() == "[package]")
+        .then_some(manifest)
+}
+
+/// `cargo metadata --format-version 1 --offline --locked`, with dependencies. Offline, cargo
+/// needs the sources of every package of the graph, for every platform; when some are missing
+/// (dependencies of other platforms are, unless something downloaded them), the graph is asked
+/// again for the host platform only (`--filter-platform`).
+fn dependency_metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
+    let run = |platform: Option<&str>| {
+        let mut command = MetadataCommand::new();
+        let mut options = vec!["--offline".to_string(), "--locked".to_string()];
+        if let Some(platform) = platform {
+            options.extend(["--filter-platform".to_string(), platform.to_string()]);
+        }
+        command.other_options(options);
+        if let Some(manifest_path) = manifest_path {
+            command.manifest_path(manifest_path);
+        }
+        command.exec().map_err(|error| match error {
+            cargo_metadata::Error::CargoMetadata { stderr } => anyhow!(cargo_reason(&stderr)),
+            other => anyhow!("`cargo metadata` failed: {other}"),
+        })
+    };
+    let error = match run(None) {
+        Ok(metadata) => return Ok(metadata),
+        Err(error) => error,
+    };
+    if error.to_string().starts_with(LOCK_FILE_REASON) {
+        return Err(error);
+    }
+    host_platform()
+        .and_then(|host| run(Some(&host)).ok())
+        .ok_or(error)
+}
+
+/// The host's target triple, from `rustc -vV` (`$RUSTC` when set, as cargo does).
+fn host_platform() -> Option<String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = std::process::Command::new(rustc).arg("-vV").output().ok()?;
+    let text = String::from_utf8(output.stdout).ok()?;
+    text.lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .map(|host| host.trim().to_string())
+}
+
+/// Why mining is skipped in a workspace without an up-to-date `Cargo.lock`.
+const LOCK_FILE_REASON: &str =
+    "Cargo.lock is missing or out of date, and cancel-check does not write it";
+
+/// One line that says why `cargo metadata` failed.
+fn cargo_reason(stderr: &str) -> String {
+    if stderr.contains("--locked") {
+        return format!("{LOCK_FILE_REASON} (`cargo generate-lockfile` does)");
+    }
+    let line = stderr
+        .lines()
+        .map(str::trim)
+        .find_map(|line| line.strip_prefix("error: "))
+        .or_else(|| stderr.lines().map(str::trim).find(|line| !line.is_empty()))
+        .unwrap_or("no reason given");
+    format!("`cargo metadata` failed: {line}")
+}
+
+/// A package to mine: where its sources are and what its entries are called.
+struct Dependency<'m> {
+    package: &'m Package,
+    dir: PathBuf,
+    /// The library's name as code uses it (`fixture_dep`).
+    lib: String,
+    /// Its cache file.
+    cache: PathBuf,
+}
+
+/// The cache file of one package.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct CacheFile {
+    tool_version: String,
+    package_id: String,
+    /// For a package whose sources may change (a path dependency): the file names, sizes and
+    /// modification times the entries were mined from.
+    #[serde(default)]
+    fingerprint: Option<String>,
+    entries: Vec<ApiEntry>,
+}
+
+/// Mines (or reads from the cache) every package of the graph that is not a member.
+fn mine_workspace(metadata: &Metadata, jobs: usize, docs: &mut DependencyDocs) -> Result<()> {
+    let members: HashSet<_> = metadata.workspace_members.iter().collect();
+    let cache_dir = metadata.target_directory.as_std_path().join(CACHE_DIR);
+    let mut dependencies: Vec<Dependency<'_>> = metadata
+        .packages
+        .iter()
+        .filter(|package| !members.contains(&package.id))
+        .filter_map(|package| {
+            let lib = package.targets.iter().find(|target| {
+                target.kind.iter().any(|kind| {
+                    matches!(kind, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib)
+                })
+            })?;
+            let dir = package.manifest_path.parent()?.as_std_path().to_path_buf();
+            Some(Dependency {
+                package,
+                dir,
+                lib: lib.name.replace('-', "_"),
+                cache: cache_dir.join(cache_name(package)),
+            })
+        })
+        .collect();
+    dependencies.sort_by(|a, b| a.package.id.cmp(&b.package.id));
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK_SIZE)
+        .thread_name(|index| format!("cancel-check-deps-{index}"))
+        .build()
+        .context("could not start the worker threads")?;
+    let results: Vec<(Vec<ApiEntry>, bool, Option<String>)> = pool.install(|| {
+        dependencies
+            .par_iter()
+            .map(|dependency| mine_dependency(dependency))
+            .collect()
+    });
+    let mut write_failed = false;
+    for (mut entries, from_cache, write_error) in results {
+        if from_cache {
+            docs.cached += 1;
+        } else {
+            docs.mined += 1;
+        }
+        if let Some(error) = write_error.filter(|_| !write_failed) {
+            write_failed = true;
+            docs.warn(format!("dependency docs not cached: {error}"));
+        }
+        docs.entries.append(&mut entries);
+    }
+    Ok(())
+}
+
+/// One package's entries: from its cache file when it is current, else mined (files in
+/// parallel) and cached. Also says whether the cache was used, and why it could not be written.
+fn mine_dependency(dependency: &Dependency<'_>) -> (Vec<ApiEntry>, bool, Option<String>) {
+    let package = dependency.package;
+    if !dependency.dir.is_dir() {
+        // Sources cargo has not unpacked yet: nothing to mine, nothing to cache.
+        return (Vec::new(), false, None);
+    }
+    // Registry and git sources never change under the same id; a path dependency may.
+    let local_files = package
+        .source
+        .is_none()
+        .then(|| source_files(&dependency.dir));
+    let fingerprint = local_files.as_deref().map(fingerprint);
+    let origin = Origin::Mined {
+        krate: package.name.to_string(),
+        version: package.version.to_string(),
+    };
+    if let Some(cached) = read_cache(&dependency.cache, package, fingerprint.as_deref()) {
+        let entries = cached
+            .into_iter()
+            .map(|entry| ApiEntry {
+                origin: origin.clone(),
+                ..entry
+            })
+            .collect();
+        return (entries, true, None);
+    }
+    let name = package.name.to_string();
+    let version = package.version.to_string();
+    let mined_as = name.replace('-', "_");
+    let files = local_files.unwrap_or_else(|| source_files(&dependency.dir));
+    let mut entries: Vec<ApiEntry> = files
+        .par_iter()
+        .flat_map_iter(|file| {
+            let Ok(text) = fs::read_to_string(file) else {
+                return Vec::new();
+            };
+            if !may_state_cancel_safety(&text) {
+                return Vec::new();
+            }
+            let relative = file.strip_prefix(&dependency.dir).unwrap_or(file);
+            let relative = relative.to_string_lossy().replace('\\', "/");
+            mine_source(&name, &version, &relative, &text)
+        })
+        .collect();
+    if dependency.lib != mined_as {
+        for entry in &mut entries {
+            if let Some(rest) = entry.path.strip_prefix(&mined_as) {
+                entry.path = format!("{}{rest}", dependency.lib);
+            }
+        }
+    }
+    let write_error = write_cache(&dependency.cache, package, fingerprint, &entries)
+        .err()
+        .map(|error| format!("{error:#}"));
+    (entries, false, write_error)
+}
+
+/// Every `*.rs` file of a package, in path order, skipping `target/`, hidden folders, `tests/`,
+/// `benches/`, `examples/` and nested packages.
+fn source_files(dir: &Path) -> Vec<PathBuf> {
+    let walker = WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 || !entry.file_type().is_dir() {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(name.starts_with('.')
+                || matches!(name.as_ref(), "target" | "tests" | "benches" | "examples")
+                || entry.path().join("Cargo.toml").is_file())
+        });
+    walker
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry.file_type().is_file() && entry.path().extension().is_some_and(|ext| ext == "rs")
+        })
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
+/// The name of a package's cache file: `<name>-<version>-<hash of the package id>.json`.
+fn cache_name(package: &Package) -> String {
+    format!(
+        "{}-{}-{:016x}.json",
+        package.name,
+        package.version,
+        fnv1a(package.id.repr.as_bytes())
+    )
+}
+
+/// The names, sizes and modification times of the files, hashed.
+fn fingerprint(files: &[PathBuf]) -> String {
+    let mut text = String::new();
+    for file in files {
+        let (len, modified) = fs::metadata(file).map_or((0, 0), |metadata| {
+            let modified = metadata
+                .modified()
+                .ok()
+                .and_then(|time| time.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |since| since.as_nanos());
+            (metadata.len(), modified)
+        });
+        text.push_str(&format!("{}\0{len}\0{modified}\n", file.display()));
+    }
+    format!("{:016x}", fnv1a(text.as_bytes()))
+}
+
+/// 64-bit FNV-1a: a hash that is the same in every build (cache file names outlive the binary).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The cached entries, when the file exists and was written by this version of the tool for
+/// this package (and, for a path dependency, these sources). Anything else is a miss.
+fn read_cache(path: &Path, package: &Package, fingerprint: Option<&str>) -> Option<Vec<ApiEntry>> {
+    let text = fs::read_to_string(path).ok()?;
+    let cache: CacheFile = serde_json::from_str(&text).ok()?;
+    let current = cache.tool_version == env!("CARGO_PKG_VERSION")
+        && cache.package_id == package.id.repr
+        && cache.fingerprint.as_deref() == fingerprint;
+    current.then_some(cache.entries)
+}
+
+/// Writes a cache file (through a temporary file, so a concurrent run never reads half of it).
+fn write_cache(
+    path: &Path,
+    package: &Package,
+    fingerprint: Option<String>,
+    entries: &[ApiEntry],
+) -> Result<()> {
+    let dir = path.parent().context("cache path has no folder")?;
+    fs::create_dir_all(dir).with_context(|| format!("could not create `{}`", dir.display()))?;
+    let cache = CacheFile {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        package_id: package.id.repr.clone(),
+        fingerprint,
+        entries: entries.to_vec(),
+    };
+    let json = serde_json::to_string_pretty(&cache)?;
+    let temporary = path.with_extension(format!("json.{}.tmp", std::process::id()));
+    fs::write(&temporary, json)
+        .with_context(|| format!("could not write `{}`", temporary.display()))?;
+    fs::rename(&temporary, path).with_context(|| format!("could not write `{}`", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_hash_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn cargo_failures_read_as_one_line() {
+        assert_eq!(
+            cargo_reason("error: cannot create the lock file /x/Cargo.lock because --locked was passed to prevent this\nhelp: ..."),
+            "Cargo.lock is missing or out of date, and cancel-check does not write it \
+             (`cargo generate-lockfile` does)"
+        );
+        assert_eq!(
+            cargo_reason("    Updating index\nerror: no matching package named `nope` found\n"),
+            "`cargo metadata` failed: no matching package named `nope` found"
+        );
+    }
+}

@@ -1,0 +1,366 @@
+//! Mining the `# Cancel safety` docs of dependencies, end to end, on
+//! `test-fixtures/projects/with-dep`: a workspace whose member `app` races methods of its path
+//! dependency `fixture-dep`, which nothing but its own docs describes.
+//!
+//! Every test works on a copy of the project in a temporary folder, so the cache the tool writes
+//! under the target directory never lands in the repository.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const SELECT_LINT: &str = "select_arm_not_cancel_safe";
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .join("test-fixtures/projects/with-dep")
+}
+
+/// A copy of the fixture project (without any `target/`).
+fn project() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture(), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The tool, run in `dir` with colors off.
+fn tool(dir: &Path) -> Command {
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"));
+    command
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .args(["--color", "never"]);
+    command
+}
+
+/// A run on the whole workspace through `--manifest-path`: (exit code, stdout, stderr).
+fn run(dir: &Path, extra: &[&str]) -> (i32, String, String) {
+    let manifest = dir.join("Cargo.toml");
+    let output = tool(dir)
+        .args(["--manifest-path", manifest.to_str().unwrap()])
+        .args(extra)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+/// The 1-based line of `app/src/lib.rs` that contains `needle`.
+fn app_line(needle: &str) -> usize {
+    let text = fs::read_to_string(fixture().join("app/src/lib.rs")).unwrap();
+    text.lines()
+        .position(|line| line.contains(needle))
+        .expect("needle in fixture")
+        + 1
+}
+
+fn recv_packet_line() -> usize {
+    app_line("wire.recv_packet()")
+}
+
+fn read_line_line() -> usize {
+    app_line("lines.read_line(&mut buf)")
+}
+
+/// The lines of short output that report `line` of `app/src/lib.rs`.
+fn findings_at(stdout: &str, line: usize) -> Vec<&str> {
+    let prefix = format!("app/src/lib.rs:{line}:");
+    stdout
+        .lines()
+        .filter(|finding| finding.starts_with(&prefix))
+        .collect()
+}
+
+/// The cache files under the project's target directory.
+fn cache_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir.join("target/cancel-check/deps")) else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries.map(|entry| entry.unwrap().path()).collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn a_method_documented_as_not_cancel_safe_is_reported() {
+    let dir = project();
+    let (code, stdout, stderr) = run(dir.path(), &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(stderr, "");
+    assert!(
+        stdout.contains(&format!("app/src/lib.rs:{}:", recv_packet_line())),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("warning[{SELECT_LINT}]")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "`fixture_dep::Wire::recv_packet` is not cancel safe: data already taken is lost \
+             (source: mined from fixture-dep 0.1.0 src/lib.rs:"
+        ),
+        "{stdout}"
+    );
+    // `Lines::read_line` is documented as cancel safe: only the one finding.
+    assert!(
+        stdout.ends_with("1 warning, 0 errors in 1 file\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn without_dependency_docs_only_the_built_in_knowledge_is_used() {
+    let dir = project();
+    let (_, stdout, stderr) = run(dir.path(), &["--format", "short", "--no-deps-docs"]);
+    assert_eq!(stderr, "");
+    // Nothing is known about `recv_packet` any more.
+    assert!(
+        findings_at(&stdout, recv_packet_line()).is_empty(),
+        "{stdout}"
+    );
+    // `read_line(&mut buf)` now reads as tokio's, which is not cancel safe: the mined docs were
+    // what made it safe.
+    let read_line = findings_at(&stdout, read_line_line());
+    assert_eq!(read_line.len(), 1, "{stdout}");
+    assert!(read_line[0].contains(SELECT_LINT), "{stdout}");
+    // And nothing was mined, so nothing was cached.
+    assert!(cache_files(dir.path()).is_empty());
+}
+
+#[test]
+fn with_dependency_docs_the_documented_safe_method_is_not_reported() {
+    let dir = project();
+    let (_, stdout, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(
+        findings_at(&stdout, recv_packet_line()).len(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        findings_at(&stdout, read_line_line()).is_empty(),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn mined_docs_are_cached_under_the_target_dir_and_reused() {
+    let dir = project();
+    let (_, first, _) = run(dir.path(), &["--format", "short"]);
+    let files = cache_files(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let name = files[0].file_name().unwrap().to_string_lossy().to_string();
+    assert!(
+        name.starts_with("fixture-dep-0.1.0-") && name.ends_with(".json"),
+        "{name}"
+    );
+    let cache = fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        cache.contains("\"path\": \"fixture_dep::Wire::recv_packet\""),
+        "{cache}"
+    );
+    let written = fs::metadata(&files[0]).unwrap().modified().unwrap();
+
+    // A second run reads the cache: same output, file untouched.
+    let (_, second, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(first, second);
+    assert_eq!(
+        fs::metadata(&files[0]).unwrap().modified().unwrap(),
+        written
+    );
+
+    // What the cache says is what the run uses.
+    fs::write(&files[0], cache.replace("\"data_loss\"", "\"safe\"")).unwrap();
+    let (code, stdout, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!((code, stdout.as_str()), (0, ""));
+
+    // Editing the path dependency's sources makes the cache stale.
+    let lib = dir.path().join("fixture-dep/src/lib.rs");
+    let source = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, format!("{source}\n// edited\n")).unwrap();
+    let (_, third, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(first, third);
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_warning() {
+    let dir = project();
+    // A file where the target directory should be.
+    fs::write(dir.path().join("target"), "not a folder").unwrap();
+    let (code, stdout, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("warning: dependency docs not cached: could not create `"),
+        "{stderr}"
+    );
+    // The docs were still mined and used.
+    assert_eq!(
+        findings_at(&stdout, recv_packet_line()).len(),
+        1,
+        "{stdout}"
+    );
+}
+
+#[test]
+fn without_a_lock_file_dependency_docs_are_skipped_with_one_warning() {
+    let dir = project();
+    fs::remove_file(dir.path().join("Cargo.lock")).unwrap();
+    let (_, stdout, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(
+        stderr,
+        "warning: dependency docs not mined: Cargo.lock is missing or out of date, and \
+         cancel-check does not write it (`cargo generate-lockfile` does)\n"
+    );
+    // The run goes on with the built-in knowledge, and writes nothing into the project.
+    assert_eq!(findings_at(&stdout, read_line_line()).len(), 1, "{stdout}");
+    assert!(!dir.path().join("Cargo.lock").exists());
+    assert!(!dir.path().join("target").exists());
+}
+
+#[test]
+fn a_path_inside_a_package_gets_its_dependency_docs() {
+    let dir = project();
+    let output = tool(&dir.path().join("app"))
+        .args(["--format", "short", "src/lib.rs"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let prefix = format!("src/lib.rs:{}:", recv_packet_line());
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with(&prefix), "{stdout}");
+}
+
+// ---- `api` ----
+
+#[test]
+fn api_names_mined_knowledge() {
+    let dir = project();
+    tool(dir.path())
+        .args(["api", "recv_packet"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "fixture_dep::Wire::recv_packet\n",
+        ))
+        .stdout(predicate::str::contains("  verdict:  data_loss"))
+        .stdout(predicate::str::contains(
+            "  source:   mined from fixture-dep 0.1.0: src/lib.rs:",
+        ))
+        .stdout(predicate::str::contains(
+            "\"This method is not cancel safe: a partly received packet is lost.\"",
+        ));
+    // `--manifest-path` from elsewhere, after or before the subcommand.
+    let manifest = dir.path().join("Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
+    for args in [
+        ["api", "Wire::recv_packet", "--manifest-path", manifest],
+        ["--manifest-path", manifest, "api", "Wire::recv_packet"],
+    ] {
+        tool(&std::env::temp_dir())
+            .args(args)
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains("mined from fixture-dep 0.1.0"));
+    }
+}
+
+#[test]
+fn api_lists_every_entry_of_a_method_name() {
+    let dir = project();
+    let output = tool(dir.path())
+        .args(["api", "read_line"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(output).unwrap();
+    assert!(
+        stdout.contains("tokio::io::AsyncBufReadExt::read_line\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("fixture_dep::Lines::read_line\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("  verdict:  safe (cancel safe)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn api_names_built_in_knowledge_and_its_source() {
+    let dir = project();
+    for query in [
+        "read_exact",
+        "AsyncReadExt::read_exact",
+        "tokio::io::AsyncReadExt::read_exact",
+    ] {
+        tool(dir.path())
+            .args(["api", query])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::contains(
+                "tokio::io::AsyncReadExt::read_exact\n",
+            ))
+            .stdout(predicate::str::contains(
+                "  source:   built-in (lints/src/knowledge/apis.toml): tokio 1.54.1 \
+                 src/io/util/async_read_ext.rs:",
+            ));
+    }
+}
+
+#[test]
+fn api_of_something_unknown_exits_1() {
+    let dir = project();
+    tool(dir.path())
+        .args(["api", "no_such_thing"])
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr("no knowledge about `no_such_thing`\n");
+    // Without the mined docs, `recv_packet` is unknown.
+    tool(dir.path())
+        .args(["api", "recv_packet", "--no-deps-docs"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no knowledge about `recv_packet`"));
+}
+
+#[test]
+fn api_with_a_missing_manifest_exits_2() {
+    tool(&std::env::temp_dir())
+        .args([
+            "api",
+            "read_exact",
+            "--manifest-path",
+            "/no/such/Cargo.toml",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does not exist"));
+}
