@@ -70,34 +70,12 @@ pub fn read_one(
     file: SourceFile,
     config: &Config,
 ) -> (AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>) {
-    if let Some(error) = &file.walk_error {
-        let diagnostics = file_error(&file.label, error, config);
-        return (
-            AnalyzedFile {
-                file,
-                text: String::new(),
-            },
-            None,
-            diagnostics,
-        );
+    if let Some(error) = file.walk_error.clone() {
+        return unanalysable(file, &error, config);
     }
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            let diagnostics = file_error(
-                &file.label,
-                &format!("could not read file: {error}"),
-                config,
-            );
-            return (
-                AnalyzedFile {
-                    file,
-                    text: String::new(),
-                },
-                None,
-                diagnostics,
-            );
-        }
+        Err(error) => return unanalysable(file, &format!("could not read file: {error}"), config),
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
@@ -119,6 +97,23 @@ pub fn read_one(
             (AnalyzedFile { file, text }, None, diagnostics)
         }
     }
+}
+
+/// A file that could not be read: no text, and the finding that says why.
+fn unanalysable(
+    file: SourceFile,
+    message: &str,
+    config: &Config,
+) -> (AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>) {
+    let diagnostics = file_error(&file.label, message, config);
+    (
+        AnalyzedFile {
+            file,
+            text: String::new(),
+        },
+        None,
+        diagnostics,
+    )
 }
 
 /// The crate a file belongs to and its module path in it: from its cargo target when known,

@@ -7,7 +7,7 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Expr, FnArg, ImplItemFn, Item, ItemFn, Pat, ReturnType, Signature, Stmt, Token, Type};
 
-use super::imports::Imports;
+use super::imports::{path_segments, Imports};
 use super::operation::{future_shape, FutureShape};
 use super::race::{Branch, RaceKind, RaceSite};
 use super::select::parse_select_body;
@@ -536,12 +536,7 @@ impl Collector<'_> {
             .last()
             .map(|segment| segment.ident.to_string())
             .unwrap_or_default();
-        let segments: Vec<String> = mac
-            .path
-            .segments
-            .iter()
-            .map(|segment| segment.ident.to_string())
-            .collect();
+        let segments: Vec<String> = path_segments(&mac.path);
         let full = self.imports.expand(&segments);
         let foreign_select = full.starts_with("crossbeam") || full.starts_with("std::");
         if (name == "select" || name == "select_biased") && !foreign_select {
@@ -1089,12 +1084,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             self.record_mut_borrow(arg);
         }
         if let Expr::Path(func) = &*call.func {
-            let segments: Vec<String> = func
-                .path
-                .segments
-                .iter()
-                .map(|segment| segment.ident.to_string())
-                .collect();
+            let segments: Vec<String> = path_segments(&func.path);
             if let Some(target) = self.imports.resolves_to(&segments, TIMEOUT_FNS) {
                 if let Some(future) = call.args.iter().nth(1) {
                     let branches = vec![self.branch(future, None)];

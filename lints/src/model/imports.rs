@@ -98,6 +98,14 @@ impl Imports {
     }
 }
 
+/// The identifiers of a path as written: `tokio::time::sleep` gives `["tokio", "time", "sleep"]`.
+pub fn path_segments(path: &syn::Path) -> Vec<String> {
+    path.segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect()
+}
+
 /// Maps re-exporting crates onto the crate users usually name, and drops `::`/`crate::` noise.
 fn normalise(path: &str) -> String {
     let path = path.trim_start_matches("::");

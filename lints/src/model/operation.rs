@@ -4,7 +4,7 @@
 
 use syn::{Expr, ExprMethodCall};
 
-use super::imports::Imports;
+use super::imports::{path_segments, Imports};
 use crate::knowledge::{ApiEntry, ApiKind, Knowledge, Verdict};
 use crate::span::Span;
 
@@ -129,12 +129,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
             let Expr::Path(func) = &*call.func else {
                 return FutureShape::Other;
             };
-            let segments: Vec<String> = func
-                .path
-                .segments
-                .iter()
-                .map(|segment| segment.ident.to_string())
-                .collect();
+            let segments: Vec<String> = path_segments(&func.path);
             let full = imports.expand(&segments);
             if matches!(
                 full.as_str(),
