@@ -28,6 +28,8 @@ register! {
     buffer_held_across_await::BUFFER_HELD_ACROSS_AWAIT => Some(rules::buffer_held_across_await::check),
     futurelock::FUTURELOCK => Some(rules::futurelock::check),
     undocumented_cancel_safety::UNDOCUMENTED_CANCEL_SAFETY => Some(rules::undocumented_cancel_safety::check),
+    block_on_in_async::BLOCK_ON_IN_ASYNC => Some(rules::block_on_in_async::check),
+    detached_spawn::DETACHED_SPAWN => Some(rules::detached_spawn::check),
     parse_error::PARSE_ERROR => None,
 }
 

@@ -12,8 +12,8 @@ use super::operation::{future_shape, FutureShape};
 use super::race::{Branch, RaceKind, RaceSite};
 use super::select::parse_select_body;
 use super::{
-    AwaitSite, Body, BodyId, BodyKind, FileModel, FnItem, LocalDecl, LoopSite, Mutation, Param,
-    PlaceUse,
+    AwaitSite, BlockOnSite, Body, BodyId, BodyKind, DetachedSpawn, FileModel, FnItem, LocalDecl,
+    LoopSite, Mutation, Param, PlaceUse,
 };
 use crate::span::Span;
 
@@ -38,6 +38,83 @@ const FUTURE_SELECT_FNS: &[&str] = &[
 /// Methods whose presence in a file changes a verdict (the knowledge base's `lost_only_with`);
 /// `tests/knowledge.rs` checks that every such name is here.
 pub const TRACKED_METHODS: &[&str] = &["notify_waiters"];
+
+/// Functions whose closure argument runs where blocking is allowed.
+const BLOCKING_CONTEXT_FNS: &[&str] = &[
+    "tokio::task::spawn_blocking",
+    "tokio::task::block_in_place",
+    "std::thread::spawn",
+    "std::thread::scope",
+    "async_std::task::spawn_blocking",
+];
+
+/// Calls whose closure argument runs on a thread of its own (`std::thread::Builder::spawn`,
+/// `crate::loom::thread::spawn`, `scope.spawn`), or where blocking is allowed.
+const BLOCKING_CONTEXT_METHODS: &[&str] = &[
+    "spawn",
+    "spawn_scoped",
+    "scope",
+    "spawn_blocking",
+    "block_in_place",
+];
+
+/// Methods whose closure argument runs synchronously, in the caller's context.
+const INLINE_CLOSURE_METHODS: &[&str] = &[
+    "map",
+    "for_each",
+    "filter",
+    "filter_map",
+    "flat_map",
+    "and_then",
+    "or_else",
+    "map_or",
+    "map_or_else",
+    "unwrap_or_else",
+    "fold",
+    "try_fold",
+    "try_for_each",
+    "any",
+    "all",
+    "find",
+    "find_map",
+    "inspect",
+    "retain",
+    "take_while",
+    "skip_while",
+    "position",
+    "sort_by",
+    "sort_by_key",
+    "then",
+    "get_or_insert_with",
+];
+
+/// A closure, or a block that ends in one (`spawn_blocking({ let x = ..; move || .. })`).
+fn is_closure(expr: &Expr) -> bool {
+    match expr {
+        Expr::Closure(_) => true,
+        Expr::Block(block) => {
+            matches!(block.block.stmts.last(), Some(Stmt::Expr(last, None)) if is_closure(last))
+        }
+        Expr::Paren(inner) => is_closure(&inner.expr),
+        _ => false,
+    }
+}
+
+/// Functions that block the thread until a future completes.
+const BLOCK_ON_FNS: &[&str] = &[
+    "futures::executor::block_on",
+    "futures::future::block_on",
+    "async_std::task::block_on",
+    "smol::block_on",
+    "pollster::block_on",
+];
+
+/// Functions that spawn a task and return its `JoinHandle`.
+const SPAWN_FNS: &[&str] = &[
+    "tokio::spawn",
+    "tokio::task::spawn",
+    "tokio::task::spawn_local",
+];
 
 /// Methods that add to a collection.
 const MUTATORS: &[&str] = &[
@@ -90,6 +167,8 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
         modules: Vec::new(),
         pub_traits: Vec::new(),
         pending_binds: None,
+        next_closure_blocking: false,
+        next_closure_inline: false,
         timeouts_leaving: HashSet::new(),
         macro_depth: 0,
     };
@@ -233,6 +312,10 @@ struct Collector<'m> {
     pub_traits: Vec<bool>,
     /// Names a `let`/`if let`/`while let`/`match` binds from the `.await` starting at this offset.
     pending_binds: Option<(usize, Vec<String>)>,
+    /// The next closure opened is an argument of `spawn_blocking` and the like.
+    next_closure_blocking: bool,
+    /// The next closure opened is an argument of an iterator or `Option` adapter.
+    next_closure_inline: bool,
     /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
     /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
     /// down before the call itself is visited.
@@ -260,10 +343,17 @@ impl Collector<'_> {
         self.model.item_assigns.push(Vec::new());
     }
 
-    fn open_body(&mut self, kind: BodyKind, params: Vec<Param>, self_by_ref: bool) -> BodyId {
+    fn open_body(
+        &mut self,
+        kind: BodyKind,
+        span: Span,
+        params: Vec<Param>,
+        self_by_ref: bool,
+    ) -> BodyId {
         let id = self.model.bodies.len();
         self.model.bodies.push(Body {
             kind,
+            span,
             parent: self.current_body(),
             item: self.item_index(),
             params,
@@ -273,6 +363,8 @@ impl Collector<'_> {
             awaits: Vec::new(),
             mutations: Vec::new(),
             loops: Vec::new(),
+            runs_blocking: std::mem::take(&mut self.next_closure_blocking),
+            runs_inline: std::mem::take(&mut self.next_closure_inline),
         });
         self.bodies.push(id);
         self.loops.push(Vec::new());
@@ -313,7 +405,7 @@ impl Collector<'_> {
             is_async,
         };
         self.open_scope();
-        let body = self.open_body(kind, params, self_by_ref);
+        let body = self.open_body(kind, Span::of(&sig.ident), params, self_by_ref);
         // Reading docs costs (string literals are unescaped); only attributes whose source
         // mentions cancellation can say anything about it.
         let mentions_cancel = match (attrs.first(), attrs.last()) {
@@ -465,6 +557,25 @@ impl Collector<'_> {
             fallback_continues,
             handlers_are_values,
         });
+    }
+
+    /// Records `expr` when it is a `tokio::spawn(..)` whose handle is about to be dropped.
+    fn note_detached_spawn(&mut self, expr: &Expr) {
+        let Expr::Call(call) = expr else { return };
+        let Expr::Path(func) = &*call.func else {
+            return;
+        };
+        let segments = path_segments(&func.path);
+        if let Some(target) = self.imports.resolves_to(&segments, SPAWN_FNS) {
+            self.model.detached_spawns.push(DetachedSpawn {
+                span: Span::of(call),
+                callee: if segments.len() == 1 {
+                    target.to_string()
+                } else {
+                    segments.join("::")
+                },
+            });
+        }
     }
 
     /// Notes the names `pat` binds from the `.await` that `expr` ends in (through `?` and
@@ -910,7 +1021,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
-        self.open_body(BodyKind::AsyncBlock, Vec::new(), false);
+        self.open_body(BodyKind::AsyncBlock, Span::of(expr), Vec::new(), false);
         visit::visit_expr_async(self, expr);
         self.close_body();
     }
@@ -936,7 +1047,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let kind = BodyKind::Closure {
             is_async: expr.asyncness.is_some(),
         };
-        self.open_body(kind, params, false);
+        self.open_body(kind, Span::of(expr), params, false);
         visit::visit_expr_closure(self, expr);
         self.close_body();
     }
@@ -995,7 +1106,17 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         });
     }
 
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        if let Stmt::Expr(expr, Some(_)) = stmt {
+            self.note_detached_spawn(expr);
+        }
+        visit::visit_stmt(self, stmt);
+    }
+
     fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+            self.note_detached_spawn(&init.expr);
+        }
         if let Some(init) = &local.init {
             let diverging_else = init
                 .diverge
@@ -1084,6 +1205,27 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             self.record_mut_borrow(arg);
         }
         if let Expr::Path(func) = &*call.func {
+            let segments = path_segments(&func.path);
+            let last = segments.last().map(String::as_str).unwrap_or_default();
+            let closure_arg = call.args.iter().any(is_closure);
+            if self
+                .imports
+                .resolves_to(&segments, BLOCKING_CONTEXT_FNS)
+                .is_some()
+                || (closure_arg && BLOCKING_CONTEXT_METHODS.contains(&last))
+            {
+                self.next_closure_blocking = closure_arg;
+            } else if let Some(target) = self.imports.resolves_to(&segments, BLOCK_ON_FNS) {
+                if let Some(body) = self.current_body() {
+                    self.model.block_on_calls.push(BlockOnSite {
+                        span: Span::of(call),
+                        body,
+                        callee: target.to_string(),
+                    });
+                }
+            }
+        }
+        if let Expr::Path(func) = &*call.func {
             let segments: Vec<String> = path_segments(&func.path);
             if let Some(target) = self.imports.resolves_to(&segments, TIMEOUT_FNS) {
                 if let Some(future) = call.args.iter().nth(1) {
@@ -1125,6 +1267,26 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let closure_arg = call.args.iter().any(is_closure);
+        let method = call.method.to_string();
+        // A closure handed to `spawn`-like methods runs on a thread of its own (task spawns take
+        // futures, not closures); one handed to an iterator or `Option` adapter runs right here.
+        if closure_arg && BLOCKING_CONTEXT_METHODS.contains(&method.as_str()) {
+            self.next_closure_blocking = true;
+        } else if closure_arg && INLINE_CLOSURE_METHODS.contains(&method.as_str()) {
+            self.next_closure_inline = true;
+        }
+        if call.method == "block_on" && call.args.len() == 1 {
+            if let Some(body) = self.current_body() {
+                let receiver = super::operation::place_of(&call.receiver)
+                    .map_or_else(|| "..".to_string(), |place| place.text);
+                self.model.block_on_calls.push(BlockOnSite {
+                    span: Span::of(call),
+                    body,
+                    callee: format!("{receiver}.block_on"),
+                });
+            }
+        }
         if let Some(tracked) = TRACKED_METHODS.iter().find(|name| call.method == name) {
             self.model.called_methods.insert((*tracked).to_string());
         }

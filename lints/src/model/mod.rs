@@ -31,6 +31,10 @@ pub struct FileModel {
     pub races: Vec<RaceSite>,
     /// Functions and methods with bodies, in file order.
     pub fns: Vec<FnItem>,
+    /// Calls that block on a future.
+    pub block_on_calls: Vec<BlockOnSite>,
+    /// Spawns whose handle is dropped at once.
+    pub detached_spawns: Vec<DetachedSpawn>,
     /// Names of methods defined in `impl` blocks of this file.
     pub user_methods: HashSet<String>,
     /// Types (structs, enums, unions, aliases) defined in this file.
@@ -51,6 +55,8 @@ pub struct FileModel {
 #[derive(Debug)]
 pub struct Body {
     pub kind: BodyKind,
+    /// The async block or closure; for a fn, its name.
+    pub span: Span,
     /// The body this one is nested in (an async block inside a fn, ...).
     pub parent: Option<BodyId>,
     /// Index into [`FileModel::item_uses`]: the use scope of the fn this body belongs to.
@@ -67,6 +73,31 @@ pub struct Body {
     pub mutations: Vec<Mutation>,
     /// Every loop of this body.
     pub loops: Vec<LoopSite>,
+    /// A closure handed to `spawn_blocking`, `std::thread::spawn` or `block_in_place`: its code
+    /// runs where blocking is allowed.
+    pub runs_blocking: bool,
+    /// A closure handed to an iterator or `Option` adapter (`map`, `for_each`, ..): it runs
+    /// right where it is written.
+    pub runs_inline: bool,
+}
+
+/// A call that blocks the thread on a future: `Runtime::block_on`, `Handle::block_on`,
+/// `futures::executor::block_on`.
+#[derive(Debug, Clone)]
+pub struct BlockOnSite {
+    pub span: Span,
+    pub body: BodyId,
+    /// How the call was written: `block_on`, `rt.block_on`.
+    pub callee: String,
+}
+
+/// A `tokio::spawn(..)` whose `JoinHandle` is dropped at once (`tokio::spawn(..);` or
+/// `let _ = tokio::spawn(..);`).
+#[derive(Debug, Clone)]
+pub struct DetachedSpawn {
+    pub span: Span,
+    /// The spawn path as written.
+    pub callee: String,
 }
 
 /// A local that grows or is filled: `buf.push(x)` (with the names its arguments mention), or

@@ -1,6 +1,8 @@
 //! The rules: one lint per file, named after the lint.
 
+pub mod block_on_in_async;
 pub mod buffer_held_across_await;
+pub mod detached_spawn;
 pub mod futurelock;
 pub mod parse_error;
 pub mod select_arm_not_cancel_safe;

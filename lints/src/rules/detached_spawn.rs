@@ -1,0 +1,69 @@
+use crate::diagnostic::{Diagnostic, Label};
+use crate::lint::{declare_lint, Level};
+use crate::model::{DetachedSpawn, FileModel};
+use crate::rules::LintContext;
+
+declare_lint! {
+    /// ### What it does
+    /// Flags a `tokio::spawn(..)` (also `tokio::task::spawn`, `spawn_local`, under any import)
+    /// whose `JoinHandle` is dropped at once: the call is a statement of its own, or bound to
+    /// `let _ = ..`.
+    ///
+    /// ### Why is this bad?
+    /// The task is unstructured: nothing waits for it, cancels it on shutdown or sees its panic or
+    /// error. Its work may be cut off by runtime shutdown at any await, which is cancellation
+    /// nobody planned for. Keeping the handle (or a `JoinSet`, or a task group) makes the task's
+    /// lifetime part of the program's structure.
+    ///
+    /// ### Known problems
+    /// Allowed by default: fire-and-forget tasks are often intended. A handle bound to a named
+    /// variable (`let _task = ..`) is taken as deliberate and not reported, even though it is
+    /// dropped at the end of the scope.
+    ///
+    /// ### Example
+    /// ```rust
+    /// async fn start(mut jobs: tokio::sync::mpsc::Receiver<u64>) {
+    ///     tokio::spawn(async move {
+    ///         while let Some(job) = jobs.recv().await {
+    ///             println!("{job}");
+    ///         }
+    ///     });
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```rust
+    /// async fn start(mut jobs: tokio::sync::mpsc::Receiver<u64>) -> tokio::task::JoinHandle<()> {
+    ///     tokio::spawn(async move {
+    ///         while let Some(job) = jobs.recv().await {
+    ///             println!("{job}");
+    ///         }
+    ///     })
+    /// }
+    /// ```
+    pub DETACHED_SPAWN, "detached_spawn", Allow
+}
+
+pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    for spawn in &model.detached_spawns {
+        cx.emit(diagnostic(model, spawn));
+    }
+}
+
+fn diagnostic(model: &FileModel, spawn: &DetachedSpawn) -> Diagnostic {
+    Diagnostic {
+        lint: &DETACHED_SPAWN,
+        level: Level::Warn,
+        message: format!("the `JoinHandle` of `{}` is dropped at once", spawn.callee),
+        primary: Label {
+            file: model.path.clone(),
+            span: spawn.span,
+            message: "this task is detached: nothing awaits, aborts or observes it".to_string(),
+        },
+        secondary: Vec::new(),
+        help: Some(
+            "keep the `JoinHandle` and await or abort it, or spawn into a `tokio::task::JoinSet` that is joined on shutdown"
+                .to_string(),
+        ),
+        notes: Vec::new(),
+    }
+}
