@@ -30,6 +30,7 @@ register! {
     undocumented_cancel_safety::UNDOCUMENTED_CANCEL_SAFETY => Some(rules::undocumented_cancel_safety::check),
     block_on_in_async::BLOCK_ON_IN_ASYNC => Some(rules::block_on_in_async::check),
     detached_spawn::DETACHED_SPAWN => Some(rules::detached_spawn::check),
+    missing_send_bound::MISSING_SEND_BOUND => Some(rules::missing_send_bound::check),
     parse_error::PARSE_ERROR => None,
 }
 

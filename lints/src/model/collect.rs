@@ -155,6 +155,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
     };
     declarations.visit_file(file);
     let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
+    model.missing_send = super::signature::missing_send(file, text);
     let mut collector = Collector {
         text,
         parsed_macros: &parsed_macros,

@@ -8,6 +8,7 @@ pub mod imports;
 pub mod operation;
 pub mod race;
 pub mod select;
+pub mod signature;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -35,6 +36,8 @@ pub struct FileModel {
     pub block_on_calls: Vec<BlockOnSite>,
     /// Spawns whose handle is dropped at once.
     pub detached_spawns: Vec<DetachedSpawn>,
+    /// Public signatures whose futures are not required to be `Send`.
+    pub missing_send: Vec<signature::MissingSend>,
     /// Names of methods defined in `impl` blocks of this file.
     pub user_methods: HashSet<String>,
     /// Types (structs, enums, unions, aliases) defined in this file.
