@@ -25,7 +25,8 @@ declare_lint! {
     /// `Rc`, `RefCell`, `Cell`, raw pointers, `spawn_local` or `LocalSet`, or it allows rustc's
     /// `async_fn_in_trait`. Items under an attribute macro (`#[async_trait(?Send)]`,
     /// `#[trait_variant::make(..)]`, `#[tarpc::service]`) are skipped: the macro decides what
-    /// compiles. Whether the body is really `Send` is not checked.
+    /// compiles. Whether the body is really `Send` is not checked, and `pub` is read as written:
+    /// a `pub trait` in a private module is reported although it is not reachable from outside.
     ///
     /// ### Example
     /// ```rust
