@@ -39,6 +39,23 @@ const FUTURE_SELECT_FNS: &[&str] = &[
 /// `tests/knowledge.rs` checks that every such name is here.
 pub const TRACKED_METHODS: &[&str] = &["notify_waiters"];
 
+/// The last path segments of every function `visit_expr_call` resolves: blocking contexts,
+/// `block_on`, timeouts and future selects. Other calls are not resolved at all.
+const INTERESTING_CALLS: &[&str] = &[
+    "spawn_blocking",
+    "block_in_place",
+    "spawn",
+    "spawn_scoped",
+    "scope",
+    "block_on",
+    "timeout",
+    "timeout_at",
+    "select",
+    "select_all",
+    "select_ok",
+    "try_select",
+];
+
 /// Functions whose closure argument runs where blocking is allowed.
 const BLOCKING_CONTEXT_FNS: &[&str] = &[
     "tokio::task::spawn_blocking",
@@ -87,6 +104,53 @@ const INLINE_CLOSURE_METHODS: &[&str] = &[
     "then",
     "get_or_insert_with",
 ];
+
+/// The span of an expression's first token, without turning the whole expression into tokens
+/// (which is what `Spanned::span` does).
+fn first_token(expr: &Expr) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match expr {
+        Expr::MethodCall(inner) => first_token(&inner.receiver),
+        Expr::Call(inner) => first_token(&inner.func),
+        Expr::Field(inner) => first_token(&inner.base),
+        Expr::Await(inner) => first_token(&inner.base),
+        Expr::Try(inner) => first_token(&inner.expr),
+        Expr::Index(inner) => first_token(&inner.expr),
+        Expr::Cast(inner) => first_token(&inner.expr),
+        Expr::Binary(inner) => first_token(&inner.left),
+        Expr::Paren(inner) => inner.paren_token.span.open(),
+        Expr::Reference(inner) => inner.and_token.span,
+        Expr::Async(inner) => inner.async_token.span,
+        Expr::Block(inner) if inner.label.is_none() => inner.block.brace_token.span.open(),
+        Expr::Path(inner) if inner.qself.is_none() => {
+            match (&inner.path.leading_colon, inner.path.segments.first()) {
+                (Some(colon), _) => colon.spans[0],
+                (None, Some(segment)) => segment.ident.span(),
+                (None, None) => expr.span(),
+            }
+        }
+        Expr::Macro(inner) => match inner.mac.path.segments.first() {
+            Some(segment) => segment.ident.span(),
+            None => expr.span(),
+        },
+        Expr::Lit(inner) => inner.lit.span(),
+        _ => expr.span(),
+    }
+}
+
+/// From the first token of one node to a closing token, cheaply.
+fn between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
+    Span::from_pm2(first).to(Span::from_pm2(last))
+}
+
+/// A macro call from its path to its closing delimiter.
+fn macro_span(mac: &syn::Macro) -> Span {
+    let first = match mac.path.segments.first() {
+        Some(segment) => segment.ident.span(),
+        None => mac.bang_token.span,
+    };
+    between(first, mac.delimiter.span().close())
+}
 
 /// A closure, or a block that ends in one (`spawn_blocking({ let x = ..; move || .. })`).
 fn is_closure(expr: &Expr) -> bool {
@@ -248,7 +312,7 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
         }
         if let Ok(file) = syn::parse2::<syn::File>(item.mac.tokens.clone()) {
             self.visit_file(&file);
-            self.parsed_macros.insert(Span::of(&item.mac).start, file);
+            self.parsed_macros.insert(macro_span(&item.mac).start, file);
         }
     }
 }
@@ -566,6 +630,14 @@ impl Collector<'_> {
         let Expr::Path(func) = &*call.func else {
             return;
         };
+        let named_spawn = func
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "spawn" || last.ident == "spawn_local");
+        if !named_spawn {
+            return;
+        }
         let segments = path_segments(&func.path);
         if let Some(target) = self.imports.resolves_to(&segments, SPAWN_FNS) {
             self.model.detached_spawns.push(DetachedSpawn {
@@ -603,7 +675,7 @@ impl Collector<'_> {
         if names.is_empty() {
             return;
         }
-        let start = Span::of(expr).start;
+        let start = Span::from_pm2(first_token(expr)).start;
         match &mut self.pending_binds {
             Some((at, existing)) if *at == start => existing.extend(names),
             _ => self.pending_binds = Some((start, names)),
@@ -633,7 +705,8 @@ impl Collector<'_> {
             }
         }
         if leaves && matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
-            self.timeouts_leaving.insert(Span::of(expr).start);
+            self.timeouts_leaving
+                .insert(Span::from_pm2(first_token(expr)).start);
         }
     }
 
@@ -691,7 +764,7 @@ impl Collector<'_> {
             .chain(&body.fallbacks)
             .all(is_plain_value);
         let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
-        let span = Span::of(mac);
+        let span = macro_span(mac);
         let before = self.model.races.len();
         self.push_race(
             RaceKind::Select {
@@ -961,7 +1034,7 @@ fn block_diverges(block: &syn::Block) -> bool {
 impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_item(&mut self, item: &'ast Item) {
         match item {
-            Item::Macro(item) => match self.parsed_macros.get(&Span::of(&item.mac).start) {
+            Item::Macro(item) => match self.parsed_macros.get(&macro_span(&item.mac).start) {
                 Some(file) if self.macro_depth < MAX_MACRO_DEPTH => {
                     self.macro_depth += 1;
                     for inner in &file.items {
@@ -1022,7 +1095,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
-        self.open_body(BodyKind::AsyncBlock, Span::of(expr), Vec::new(), false);
+        let span = between(expr.async_token.span, expr.block.brace_token.span.close());
+        self.open_body(BodyKind::AsyncBlock, span, Vec::new(), false);
         visit::visit_expr_async(self, expr);
         self.close_body();
     }
@@ -1048,7 +1122,8 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         let kind = BodyKind::Closure {
             is_async: expr.asyncness.is_some(),
         };
-        self.open_body(kind, Span::of(expr), params, false);
+        let span = between(expr.inputs_begin.span, expr.inputs_end.span);
+        self.open_body(kind, span, params, false);
         visit::visit_expr_closure(self, expr);
         self.close_body();
     }
@@ -1058,24 +1133,30 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             Some(label) => Span::of(label).to(Span::of(&expr.loop_token)),
             None => Span::of(&expr.loop_token),
         };
-        self.in_loop(keyword, Span::of(expr), |this| {
-            visit::visit_expr_loop(this, expr)
-        });
+        self.in_loop(
+            keyword,
+            between(expr.loop_token.span, expr.body.brace_token.span.close()),
+            |this| visit::visit_expr_loop(this, expr),
+        );
     }
 
     fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
-        let keyword = Span::of(&expr.while_token).to(Span::of(&*expr.cond));
-        self.in_loop(keyword, Span::of(expr), |this| {
-            if let Expr::Let(cond) = &*expr.cond {
-                this.note_binds(&cond.expr, &cond.pat);
-            }
-            visit::visit_expr_while(this, expr)
-        });
+        let keyword = between(expr.while_token.span, first_token(&expr.cond));
+        self.in_loop(
+            keyword,
+            between(expr.while_token.span, expr.body.brace_token.span.close()),
+            |this| {
+                if let Expr::Let(cond) = &*expr.cond {
+                    this.note_binds(&cond.expr, &cond.pat);
+                }
+                visit::visit_expr_while(this, expr)
+            },
+        );
     }
 
     fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
         if let Some(body) = self.current_body() {
-            let span = Span::of(expr);
+            let span = between(first_token(&expr.base), expr.await_token.span);
             let binds = match self.pending_binds.take() {
                 Some((start, names)) if start == span.start => names,
                 other => {
@@ -1099,12 +1180,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
-        let keyword = Span::of(&expr.for_token).to(Span::of(&*expr.expr));
+        let keyword = between(expr.for_token.span, first_token(&expr.expr));
         self.visit_expr(&expr.expr);
-        self.in_loop(keyword, Span::of(expr), |this| {
-            this.visit_pat(&expr.pat);
-            this.visit_block(&expr.body);
-        });
+        self.in_loop(
+            keyword,
+            between(expr.for_token.span, expr.body.brace_token.span.close()),
+            |this| {
+                this.visit_pat(&expr.pat);
+                this.visit_block(&expr.body);
+            },
+        );
     }
 
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
@@ -1137,7 +1222,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 _ => None,
             });
             let constructed = init.and_then(constructed_type);
-            let span = Span::of(local);
+            let span = between(local.let_token.span, local.semi_token.span);
             let collection = init.is_some_and(is_collection_init);
             // Only locals computed inside a loop carry data from one await to a buffer.
             let init_names = match (init, self.current_loop()) {
@@ -1205,7 +1290,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         for arg in &call.args {
             self.record_mut_borrow(arg);
         }
-        if let Expr::Path(func) = &*call.func {
+        // Only calls named like one of the functions the model knows need resolving.
+        let interesting = match &*call.func {
+            Expr::Path(func) => func
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| INTERESTING_CALLS.iter().any(|name| last.ident == name)),
+            _ => false,
+        };
+        if let (true, Expr::Path(func)) = (interesting, &*call.func) {
             let segments = path_segments(&func.path);
             let last = segments.last().map(String::as_str).unwrap_or_default();
             let closure_arg = call.args.iter().any(is_closure);
@@ -1226,13 +1320,15 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 }
             }
         }
-        if let Expr::Path(func) = &*call.func {
+        if let (true, Expr::Path(func)) = (interesting, &*call.func) {
             let segments: Vec<String> = path_segments(&func.path);
             if let Some(target) = self.imports.resolves_to(&segments, TIMEOUT_FNS) {
                 if let Some(future) = call.args.iter().nth(1) {
                     let branches = vec![self.branch(future, None)];
                     let function = target.rsplit("::").next().unwrap_or(target).to_string();
-                    let goes_on = !self.timeouts_leaving.contains(&Span::of(call).start);
+                    let goes_on = !self
+                        .timeouts_leaving
+                        .contains(&Span::from_pm2(first_token(&call.func)).start);
                     self.push_race(
                         RaceKind::Timeout { function },
                         Span::of(&func.path),
@@ -1268,14 +1364,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        let closure_arg = call.args.iter().any(is_closure);
-        let method = call.method.to_string();
         // A closure handed to `spawn`-like methods runs on a thread of its own (task spawns take
         // futures, not closures); one handed to an iterator or `Option` adapter runs right here.
-        if closure_arg && BLOCKING_CONTEXT_METHODS.contains(&method.as_str()) {
-            self.next_closure_blocking = true;
-        } else if closure_arg && INLINE_CLOSURE_METHODS.contains(&method.as_str()) {
-            self.next_closure_inline = true;
+        if call.args.iter().any(is_closure) {
+            if BLOCKING_CONTEXT_METHODS
+                .iter()
+                .any(|name| call.method == name)
+            {
+                self.next_closure_blocking = true;
+            } else if INLINE_CLOSURE_METHODS
+                .iter()
+                .any(|name| call.method == name)
+            {
+                self.next_closure_inline = true;
+            }
         }
         if call.method == "block_on" && call.args.len() == 1 {
             if let Some(body) = self.current_body() {
@@ -1291,8 +1393,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if let Some(tracked) = TRACKED_METHODS.iter().find(|name| call.method == name) {
             self.model.called_methods.insert((*tracked).to_string());
         }
-        let method = call.method.to_string();
-        if MUTATORS.contains(&method.as_str()) {
+        if MUTATORS.iter().any(|name| call.method == name) {
             if let Expr::Path(path) = &*call.receiver {
                 if let Some(ident) = path.path.get_ident() {
                     let arg_names = super::operation::names_in(call.args.iter());
@@ -1306,7 +1407,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if call.method == "timeout" && call.args.len() == 1 {
             let branches = vec![self.branch(&call.receiver, None)];
             let label = Span::of(&call.method);
-            let goes_on = !self.timeouts_leaving.contains(&Span::of(call).start);
+            let goes_on = !self
+                .timeouts_leaving
+                .contains(&Span::from_pm2(first_token(&call.receiver)).start);
             let kind = RaceKind::Timeout {
                 function: "timeout".into(),
             };

@@ -59,7 +59,7 @@ fn send_is_decided(attrs: &[Attribute]) -> bool {
             .map(|segment| segment.ident.to_string())
             .unwrap_or_default();
         let tokens = match &attr.meta {
-            syn::Meta::List(list) => list.tokens.to_string(),
+            syn::Meta::List(list) if last == "allow" => list.tokens.to_string(),
             _ => String::new(),
         };
         let builtin = matches!(
@@ -77,6 +77,11 @@ fn send_is_decided(attrs: &[Attribute]) -> bool {
         );
         !builtin || (last == "allow" && tokens.contains("async_fn_in_trait"))
     })
+}
+
+/// A quick test before the attribute check: does the signature return a boxed `dyn Future`?
+fn returns_boxed_future(sig: &syn::Signature) -> bool {
+    matches!(&sig.output, ReturnType::Type(_, ty) if is_boxed_dyn_future_without_send(ty))
 }
 
 fn is_pub(vis: &Visibility) -> bool {
@@ -170,6 +175,11 @@ impl Finder<'_> {
 }
 
 impl<'ast> Visit<'ast> for Finder<'_> {
+    // Signatures only: expressions and blocks (const initialisers, fn bodies) are skipped.
+    fn visit_expr(&mut self, _: &'ast syn::Expr) {}
+
+    fn visit_block(&mut self, _: &'ast syn::Block) {}
+
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
         if !is_pub(&item.vis) || send_is_decided(&item.attrs) {
             return;
@@ -198,7 +208,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        if is_pub(&item.vis) && !send_is_decided(&item.attrs) {
+        if is_pub(&item.vis) && returns_boxed_future(&item.sig) && !send_is_decided(&item.attrs) {
             self.check_signature(&item.sig, Span::of(item), false);
         }
     }
@@ -211,7 +221,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        if is_pub(&item.vis) && !send_is_decided(&item.attrs) {
+        if is_pub(&item.vis) && returns_boxed_future(&item.sig) && !send_is_decided(&item.attrs) {
             self.check_signature(&item.sig, Span::of(item), false);
         }
     }
