@@ -152,6 +152,19 @@ fn macro_span(mac: &syn::Macro) -> Span {
     between(first, mac.delimiter.span().close())
 }
 
+/// `x.await`, `x.await?`, `x.await.unwrap()`: the value, not a future.
+fn is_awaited(expr: &Expr) -> bool {
+    match expr {
+        Expr::Await(_) => true,
+        Expr::Try(inner) => is_awaited(&inner.expr),
+        Expr::MethodCall(call) => {
+            matches!(&*call.receiver, Expr::Await(_)) || is_awaited(&call.receiver)
+        }
+        Expr::Paren(inner) => is_awaited(&inner.expr),
+        _ => false,
+    }
+}
+
 /// A closure, or a block that ends in one (`spawn_blocking({ let x = ..; move || .. })`).
 fn is_closure(expr: &Expr) -> bool {
     match expr {
@@ -391,6 +404,19 @@ struct Collector<'m> {
 impl Collector<'_> {
     fn current_body(&self) -> Option<BodyId> {
         self.bodies.last().copied()
+    }
+
+    /// Whether the innermost body is async code: an async fn, block or closure (or a closure in
+    /// one).
+    fn in_async_body(&self) -> bool {
+        self.bodies
+            .iter()
+            .rev()
+            .any(|&id| match &self.model.bodies[id].kind {
+                BodyKind::Fn { is_async, .. } => *is_async,
+                BodyKind::AsyncBlock | BodyKind::Closure { is_async: true } => true,
+                BodyKind::Closure { is_async: false } => false,
+            })
     }
 
     fn current_loop(&self) -> Option<LoopSite> {
@@ -1217,9 +1243,15 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 _ => None,
             };
             let init = local.init.as_ref().map(|init| &*init.expr);
-            let op = init.and_then(|expr| match future_shape(expr, self.imports) {
-                FutureShape::Call(op) => Some(*op),
-                _ => None,
+            // A local holds a future only when its initialiser is a call that is not awaited, in
+            // async code (where futures are raced); other lets need no operation.
+            let may_hold_future =
+                self.in_async_body() && init.is_some_and(|expr| !is_awaited(expr));
+            let op = init.filter(|_| may_hold_future).and_then(|expr| {
+                match future_shape(expr, self.imports) {
+                    FutureShape::Call(op) => Some(*op),
+                    _ => None,
+                }
             });
             let constructed = init.and_then(constructed_type);
             let span = between(local.let_token.span, local.semi_token.span);
