@@ -31,6 +31,7 @@ register! {
     block_on_in_async::BLOCK_ON_IN_ASYNC => Some(rules::block_on_in_async::check),
     detached_spawn::DETACHED_SPAWN => Some(rules::detached_spawn::check),
     missing_send_bound::MISSING_SEND_BOUND => Some(rules::missing_send_bound::check),
+    lock_held_across_await::LOCK_HELD_ACROSS_AWAIT => Some(rules::lock_held_across_await::check),
     parse_error::PARSE_ERROR => None,
 }
 

@@ -233,6 +233,9 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
     declarations.visit_file(file);
     let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
     model.missing_send = super::signature::missing_send(file, text);
+    if text.contains(".await") {
+        model.held_guards = super::liveness::held_guards(file, text.contains("parking_lot"));
+    }
     let mut collector = Collector {
         text,
         parsed_macros: &parsed_macros,

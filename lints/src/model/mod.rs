@@ -5,6 +5,7 @@
 
 mod collect;
 pub mod imports;
+pub mod liveness;
 pub mod operation;
 pub mod race;
 pub mod select;
@@ -38,6 +39,8 @@ pub struct FileModel {
     pub detached_spawns: Vec<DetachedSpawn>,
     /// Public signatures whose futures are not required to be `Send`.
     pub missing_send: Vec<signature::MissingSend>,
+    /// Lock guards and `RefCell` borrows alive at an `.await`.
+    pub held_guards: Vec<liveness::HeldGuard>,
     /// Names of methods defined in `impl` blocks of this file.
     pub user_methods: HashSet<String>,
     /// Types (structs, enums, unions, aliases) defined in this file.

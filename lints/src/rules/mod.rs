@@ -4,6 +4,7 @@ pub mod block_on_in_async;
 pub mod buffer_held_across_await;
 pub mod detached_spawn;
 pub mod futurelock;
+pub mod lock_held_across_await;
 pub mod missing_send_bound;
 pub mod parse_error;
 pub mod select_arm_not_cancel_safe;

@@ -1,0 +1,355 @@
+//! Liveness of lock guards and `RefCell` borrows in async bodies: which guard is alive at which
+//! `.await`. Statement by statement, with Rust's scoping rules:
+//! - a `let g = m.lock().unwrap();` guard lives to the end of its block, unless an earlier
+//!   statement of the same block drops it (`drop(g)`, `mem::drop(g)`), moves it into a call
+//!   (`consume(g)`) or assigns over it; a drop in only one branch of an `if` leaves it alive on
+//!   the other path, so it still counts;
+//! - `let _ = m.lock().unwrap();` drops the guard at once; `let _g = ..` keeps it;
+//! - shadowing (`let g = ..` again) does not drop the earlier guard;
+//! - a temporary guard lives to the end of its statement, and one in the scrutinee of `match`,
+//!   `if let` or `while let` lives through the whole construct;
+//! - a guard moved into the awaited call itself (`cond.wait(g).await`) is not held by the caller.
+
+use syn::visit::{self, Visit};
+use syn::{Block, Expr, Pat, Stmt};
+
+use crate::span::Span;
+
+/// What kind of guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GuardKind {
+    /// A `std::sync` or `parking_lot` `Mutex`/`RwLock` guard.
+    Lock,
+    /// A `RefCell` borrow (`Ref`/`RefMut`).
+    Borrow,
+}
+
+/// A guard alive at one or more awaits.
+#[derive(Clone, Debug)]
+pub struct HeldGuard {
+    pub kind: GuardKind,
+    /// The guard's binding name, or `None` for a temporary.
+    pub name: Option<String>,
+    /// The expression that takes the guard (`m.lock().unwrap()`).
+    pub taken: Span,
+    /// The awaits it is alive at.
+    pub awaits: Vec<Span>,
+}
+
+/// Finds the guards held across awaits in every async body of a file. `bare_lock_is_guard`:
+/// the file uses `parking_lot`, whose `lock()`/`read()`/`write()` return guards directly.
+pub fn held_guards(file: &syn::File, bare_lock_is_guard: bool) -> Vec<HeldGuard> {
+    let mut finder = AsyncBodies {
+        bare_lock_is_guard,
+        found: Vec::new(),
+    };
+    finder.visit_file(file);
+    finder.found
+}
+
+struct AsyncBodies {
+    bare_lock_is_guard: bool,
+    found: Vec<HeldGuard>,
+}
+
+impl<'ast> Visit<'ast> for AsyncBodies {
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        if item.sig.asyncness.is_some() {
+            self.scan_block(&item.block);
+        }
+        visit::visit_item_fn(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        if item.sig.asyncness.is_some() {
+            self.scan_block(&item.block);
+        }
+        visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        if let (Some(_), Some(block)) = (item.sig.asyncness, &item.default) {
+            self.scan_block(block);
+        }
+        visit::visit_trait_item_fn(self, item);
+    }
+
+    fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        self.scan_block(&expr.block);
+        visit::visit_expr_async(self, expr);
+    }
+
+    fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        if expr.asyncness.is_some() {
+            match &*expr.body {
+                Expr::Block(block) => self.scan_block(&block.block),
+                other => self.scan_temporaries(other, other),
+            }
+        }
+        visit::visit_expr_closure(self, expr);
+    }
+}
+
+impl AsyncBodies {
+    /// The statements of one block of an async body, and the blocks nested in them.
+    fn scan_block(&mut self, block: &Block) {
+        for (index, stmt) in block.stmts.iter().enumerate() {
+            match stmt {
+                Stmt::Local(local) => {
+                    let Some(init) = &local.init else { continue };
+                    if let (Some(kind), Some(name)) =
+                        (self.guard_kind(&init.expr), binding_name(&local.pat))
+                    {
+                        let awaits = awaits_while_alive(&name, &block.stmts[index + 1..]);
+                        if !awaits.is_empty() {
+                            self.found.push(HeldGuard {
+                                kind,
+                                name: Some(name),
+                                taken: Span::of(&*init.expr),
+                                awaits,
+                            });
+                        }
+                    } else {
+                        self.scan_temporaries(&init.expr, &init.expr);
+                    }
+                    self.scan_nested(&init.expr);
+                }
+                Stmt::Expr(expr, _) => {
+                    self.scan_statement_expr(expr);
+                    self.scan_nested(expr);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Temporaries of an expression statement; scrutinees of `match`/`if let`/`while let` live
+    /// through the whole construct.
+    fn scan_statement_expr(&mut self, expr: &Expr) {
+        match expr {
+            Expr::Match(matched) => self.scan_temporaries(&matched.expr, expr),
+            Expr::If(if_expr) => match &*if_expr.cond {
+                Expr::Let(cond) => self.scan_temporaries(&cond.expr, expr),
+                cond => self.scan_temporaries(cond, cond),
+            },
+            Expr::While(while_expr) => match &*while_expr.cond {
+                Expr::Let(cond) => self.scan_temporaries(&cond.expr, expr),
+                cond => self.scan_temporaries(cond, cond),
+            },
+            _ => self.scan_temporaries(expr, expr),
+        }
+    }
+
+    /// A temporary guard taken in `source` is alive at every await of `scope` that comes after it.
+    fn scan_temporaries(&mut self, source: &Expr, scope: &Expr) {
+        let mut temps = Temporaries {
+            finder: self,
+            found: Vec::new(),
+            before: None,
+        };
+        temps.visit_expr(source);
+        let guards = temps.found;
+        for (kind, taken, evaluated_first) in guards {
+            let mut awaits = Awaits::default();
+            awaits.visit_expr(scope);
+            let after: Vec<Span> = awaits
+                .spans
+                .into_iter()
+                .filter(|span| {
+                    span.start > taken.end
+                        && !evaluated_first.is_some_and(|first| first.contains(span))
+                })
+                .collect();
+            if !after.is_empty() {
+                self.found.push(HeldGuard {
+                    kind,
+                    name: None,
+                    taken,
+                    awaits: after,
+                });
+            }
+        }
+    }
+
+    /// Blocks nested in an expression (if/else, loops, match arms, plain blocks), but not in
+    /// async blocks or closures, which are bodies of their own.
+    fn scan_nested(&mut self, expr: &Expr) {
+        let mut blocks = NestedBlocks { blocks: Vec::new() };
+        blocks.visit_expr(expr);
+        for block in blocks.blocks {
+            self.scan_block(block);
+        }
+    }
+
+    /// The kind of guard an expression evaluates to, when it is one.
+    fn guard_kind(&self, expr: &Expr) -> Option<GuardKind> {
+        match expr {
+            Expr::MethodCall(call)
+                if matches!(call.method.to_string().as_str(), "unwrap" | "expect") =>
+            {
+                self.lock_call(&call.receiver).map(|_| GuardKind::Lock)
+            }
+            Expr::Try(inner) => self.lock_call(&inner.expr).map(|_| GuardKind::Lock),
+            Expr::MethodCall(call)
+                if call.args.is_empty()
+                    && (call.method == "borrow_mut" || call.method == "borrow") =>
+            {
+                Some(GuardKind::Borrow)
+            }
+            Expr::MethodCall(call)
+                if self.bare_lock_is_guard
+                    && call.args.is_empty()
+                    && matches!(call.method.to_string().as_str(), "lock" | "read" | "write") =>
+            {
+                Some(GuardKind::Lock)
+            }
+            _ => None,
+        }
+    }
+
+    /// `x.lock()`, `x.read()`, `x.write()`, `x.try_lock()` with no arguments.
+    fn lock_call<'e>(&self, expr: &'e Expr) -> Option<&'e syn::ExprMethodCall> {
+        match expr {
+            Expr::MethodCall(call)
+                if call.args.is_empty()
+                    && matches!(
+                        call.method.to_string().as_str(),
+                        "lock" | "read" | "write" | "try_lock" | "try_read" | "try_write"
+                    ) =>
+            {
+                Some(call)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The single name a `let` pattern binds (`g`, `_g`, `mut g`); `None` for `_` and patterns.
+fn binding_name(pat: &Pat) -> Option<String> {
+    match pat {
+        Pat::Ident(ident) => Some(ident.ident.to_string()),
+        Pat::Type(typed) => binding_name(&typed.pat),
+        _ => None,
+    }
+}
+
+/// The awaits reached while the named guard is alive in the rest of its block.
+fn awaits_while_alive(name: &str, rest: &[Stmt]) -> Vec<Span> {
+    let mut held = Vec::new();
+    for stmt in rest {
+        if ends_guard(name, stmt) {
+            break;
+        }
+        let mut awaits = Awaits {
+            moved: Some(name.to_string()),
+            ..Awaits::default()
+        };
+        awaits.visit_stmt(stmt);
+        held.extend(awaits.spans);
+    }
+    held
+}
+
+/// A statement of the guard's own block that ends it: `drop(g)`, `mem::drop(g)`, `g = ..`, or
+/// `f(g)` moving it.
+fn ends_guard(name: &str, stmt: &Stmt) -> bool {
+    let Stmt::Expr(expr, _) = stmt else {
+        return false;
+    };
+    match expr {
+        Expr::Call(call) => call.args.iter().any(|arg| is_name(arg, name)),
+        Expr::Assign(assign) => is_name(&assign.left, name),
+        _ => false,
+    }
+}
+
+fn is_name(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Path(path) if path.path.is_ident(name))
+}
+
+/// Every `.await` in a statement or expression, not in nested async blocks or closures. With
+/// `moved`, an await whose future takes that guard by value (`cond.wait(g).await`) is skipped.
+#[derive(Default)]
+struct Awaits {
+    spans: Vec<Span>,
+    moved: Option<String>,
+}
+
+impl<'ast> Visit<'ast> for Awaits {
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        let takes_guard = self.moved.as_deref().is_some_and(|name| {
+            let mut args = Vec::new();
+            if let Expr::Call(call) = &*expr.base {
+                args.extend(call.args.iter());
+            }
+            if let Expr::MethodCall(call) = &*expr.base {
+                args.extend(call.args.iter());
+            }
+            args.into_iter().any(|arg| is_name(arg, name))
+        });
+        if !takes_guard {
+            self.spans.push(Span::of(&expr.await_token));
+        }
+        visit::visit_expr_await(self, expr);
+    }
+
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// Guard-taking subexpressions of an expression (temporaries), not in async blocks or closures.
+struct Temporaries<'f> {
+    finder: &'f AsyncBodies,
+    /// Each guard, with the span whose awaits run before it is taken (the value side of an
+    /// assignment to a place behind the guard: `*m.lock().unwrap() = f().await`).
+    found: Vec<(GuardKind, Span, Option<Span>)>,
+    before: Option<Span>,
+}
+
+impl<'ast> Visit<'ast> for Temporaries<'_> {
+    fn visit_expr(&mut self, expr: &'ast Expr) {
+        // `x.lock().await`: an async lock (tokio, async-std), made to be held across awaits.
+        if let Expr::Await(awaited) = expr {
+            if let Some(call) = self.finder.lock_call(&awaited.base) {
+                self.visit_expr(&call.receiver);
+                return;
+            }
+        }
+        if let Some(kind) = self.finder.guard_kind(expr) {
+            self.found.push((kind, Span::of(expr), self.before));
+            return;
+        }
+        visit::visit_expr(self, expr);
+    }
+
+    // Rust evaluates an assignment's value before the place it assigns to.
+    fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
+        self.visit_expr(&expr.right);
+        let outer = self.before.replace(Span::of(&*expr.right));
+        self.visit_expr(&expr.left);
+        self.before = outer;
+    }
+
+    // A block's statements have their own temporaries, scanned with the block.
+    fn visit_block(&mut self, _: &'ast Block) {}
+
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// The blocks directly nested in an expression.
+struct NestedBlocks<'ast> {
+    blocks: Vec<&'ast Block>,
+}
+
+impl<'ast> Visit<'ast> for NestedBlocks<'ast> {
+    fn visit_block(&mut self, block: &'ast Block) {
+        self.blocks.push(block);
+    }
+
+    fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
+
+    fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
