@@ -32,6 +32,7 @@ register! {
     detached_spawn::DETACHED_SPAWN => Some(rules::detached_spawn::check),
     missing_send_bound::MISSING_SEND_BOUND => Some(rules::missing_send_bound::check),
     lock_held_across_await::LOCK_HELD_ACROSS_AWAIT => Some(rules::lock_held_across_await::check),
+    non_send_held_across_await::NON_SEND_HELD_ACROSS_AWAIT => Some(rules::non_send_held_across_await::check),
     parse_error::PARSE_ERROR => None,
 }
 

@@ -22,6 +22,8 @@ pub enum GuardKind {
     Lock,
     /// A `RefCell` borrow (`Ref`/`RefMut`).
     Borrow,
+    /// Another `!Send` value: an `Rc`, a raw pointer, a `&Cell`/`&RefCell`.
+    NonSend,
 }
 
 /// A guard alive at one or more awaits.
@@ -34,6 +36,9 @@ pub struct HeldGuard {
     pub taken: Span,
     /// The awaits it is alive at.
     pub awaits: Vec<Span>,
+    /// The future it lives in must be `Send`: an async block handed to a task spawn, or a
+    /// `pub async fn`.
+    pub requires_send: bool,
 }
 
 /// Finds the guards held across awaits in every async body of a file. `bare_lock_is_guard`:
@@ -42,6 +47,8 @@ pub fn held_guards(file: &syn::File, bare_lock_is_guard: bool) -> Vec<HeldGuard>
     let mut finder = AsyncBodies {
         bare_lock_is_guard,
         found: Vec::new(),
+        requires_send: false,
+        spawned_blocks: Vec::new(),
     };
     finder.visit_file(file);
     finder.found
@@ -50,18 +57,39 @@ pub fn held_guards(file: &syn::File, bare_lock_is_guard: bool) -> Vec<HeldGuard>
 struct AsyncBodies {
     bare_lock_is_guard: bool,
     found: Vec<HeldGuard>,
+    /// Whether the body being scanned must be `Send`.
+    requires_send: bool,
+    /// Start offsets of async blocks handed to a task spawn (`tokio::spawn(async ..)`).
+    spawned_blocks: Vec<usize>,
 }
 
 impl<'ast> Visit<'ast> for AsyncBodies {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         if item.sig.asyncness.is_some() {
+            self.requires_send = matches!(item.vis, syn::Visibility::Public(_));
             self.scan_block(&item.block);
         }
         visit::visit_item_fn(self, item);
     }
 
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        let spawns = matches!(&*call.func, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "spawn"));
+        if spawns {
+            self.note_spawned(call.args.iter());
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        if call.method == "spawn" {
+            self.note_spawned(call.args.iter());
+        }
+        visit::visit_expr_method_call(self, call);
+    }
+
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         if item.sig.asyncness.is_some() {
+            self.requires_send = matches!(item.vis, syn::Visibility::Public(_));
             self.scan_block(&item.block);
         }
         visit::visit_impl_item_fn(self, item);
@@ -69,18 +97,23 @@ impl<'ast> Visit<'ast> for AsyncBodies {
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         if let (Some(_), Some(block)) = (item.sig.asyncness, &item.default) {
+            self.requires_send = false;
             self.scan_block(block);
         }
         visit::visit_trait_item_fn(self, item);
     }
 
     fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        self.requires_send = self
+            .spawned_blocks
+            .contains(&Span::from_pm2(expr.async_token.span).start);
         self.scan_block(&expr.block);
         visit::visit_expr_async(self, expr);
     }
 
     fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
         if expr.asyncness.is_some() {
+            self.requires_send = false;
             match &*expr.body {
                 Expr::Block(block) => self.scan_block(&block.block),
                 other => self.scan_temporaries(other, other),
@@ -91,15 +124,26 @@ impl<'ast> Visit<'ast> for AsyncBodies {
 }
 
 impl AsyncBodies {
+    /// Async blocks among a task spawn's arguments must be `Send`.
+    fn note_spawned<'a>(&mut self, args: impl Iterator<Item = &'a Expr>) {
+        for arg in args {
+            if let Expr::Async(block) = arg {
+                self.spawned_blocks
+                    .push(Span::from_pm2(block.async_token.span).start);
+            }
+        }
+    }
+
     /// The statements of one block of an async body, and the blocks nested in them.
     fn scan_block(&mut self, block: &Block) {
         for (index, stmt) in block.stmts.iter().enumerate() {
             match stmt {
                 Stmt::Local(local) => {
                     let Some(init) = &local.init else { continue };
-                    if let (Some(kind), Some(name)) =
-                        (self.guard_kind(&init.expr), binding_name(&local.pat))
-                    {
+                    let kind = self
+                        .guard_kind(&init.expr)
+                        .or_else(|| non_send_value(&local.pat, &init.expr));
+                    if let (Some(kind), Some(name)) = (kind, binding_name(&local.pat)) {
                         let awaits = awaits_while_alive(&name, &block.stmts[index + 1..]);
                         if !awaits.is_empty() {
                             self.found.push(HeldGuard {
@@ -107,6 +151,7 @@ impl AsyncBodies {
                                 name: Some(name),
                                 taken: Span::of(&*init.expr),
                                 awaits,
+                                requires_send: self.requires_send,
                             });
                         }
                     } else {
@@ -166,6 +211,7 @@ impl AsyncBodies {
                     name: None,
                     taken,
                     awaits: after,
+                    requires_send: self.requires_send,
                 });
             }
         }
@@ -222,6 +268,35 @@ impl AsyncBodies {
             _ => None,
         }
     }
+}
+
+/// A `let` whose value is `!Send`: `Rc::new(..)`/`Rc::clone(..)`, a raw-pointer cast, or a
+/// declared `Rc<..>`, raw pointer, `&Cell<..>` or `&RefCell<..>`.
+fn non_send_value(pat: &Pat, init: &Expr) -> Option<GuardKind> {
+    let declared = match pat {
+        Pat::Type(typed) => {
+            let text = quote::ToTokens::to_token_stream(&*typed.ty)
+                .to_string()
+                .replace(' ', "");
+            text.starts_with("Rc<")
+                || text.starts_with("std::rc::Rc<")
+                || text.starts_with("*const")
+                || text.starts_with("*mut")
+                || text.starts_with("&Cell<")
+                || text.starts_with("&RefCell<")
+        }
+        _ => false,
+    };
+    let constructed = match init {
+        Expr::Call(call) => matches!(&*call.func, Expr::Path(path) if {
+            let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            let n = segments.len();
+            n >= 2 && segments[n - 2] == "Rc" && matches!(segments[n - 1].as_str(), "new" | "clone" | "from")
+        }),
+        Expr::Cast(cast) => matches!(&*cast.ty, syn::Type::Ptr(_)),
+        _ => false,
+    };
+    (declared || constructed).then_some(GuardKind::NonSend)
 }
 
 /// The single name a `let` pattern binds (`g`, `_g`, `mut g`); `None` for `_` and patterns.

@@ -54,7 +54,11 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    for held in &model.held_guards {
+    for held in model
+        .held_guards
+        .iter()
+        .filter(|held| held.kind != GuardKind::NonSend)
+    {
         cx.emit(diagnostic(model, held));
     }
 }
@@ -63,6 +67,7 @@ fn diagnostic(model: &FileModel, held: &HeldGuard) -> Diagnostic {
     let what = match held.kind {
         GuardKind::Lock => "lock guard",
         GuardKind::Borrow => "`borrow()` guard (a `RefCell` borrow or a `watch::Ref`)",
+        GuardKind::NonSend => "`!Send` value",
     };
     let message = match &held.name {
         Some(name) => format!("this {what} (`{name}`) is held across an `.await`"),

@@ -6,6 +6,7 @@ pub mod detached_spawn;
 pub mod futurelock;
 pub mod lock_held_across_await;
 pub mod missing_send_bound;
+pub mod non_send_held_across_await;
 pub mod parse_error;
 pub mod select_arm_not_cancel_safe;
 pub mod select_timer_reset;
