@@ -66,3 +66,11 @@ async fn destroy_all(pools: &tokio::sync::watch::Sender<Vec<String>>) {
         persist(pool).await;
     }
 }
+
+// `if let Ok(guard) = m.lock()`: the pattern binds the guard for the whole body.
+async fn bump(state: &std::sync::Mutex<u64>) {
+    if let Ok(mut count) = state.lock() { //~ lock_held_across_await
+        *count += 1;
+        persist("bumped").await;
+    }
+}

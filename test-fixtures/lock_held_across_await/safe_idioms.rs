@@ -96,3 +96,19 @@ impl Progress {
 async fn load_names() -> Vec<String> {
     Vec::new()
 }
+
+// The guard is moved into the awaited call (an async condition variable hands it back): the
+// caller does not hold it while waiting.
+pub struct AsyncCondvar;
+
+impl AsyncCondvar {
+    pub async fn wait<'a>(&self, guard: std::sync::MutexGuard<'a, u64>) -> std::sync::MutexGuard<'a, u64> {
+        guard
+    }
+}
+
+async fn wait_turn(state: &Mutex<u64>, cond: &AsyncCondvar) {
+    let mut guard = state.lock().unwrap();
+    guard = cond.wait(guard).await;
+    *guard += 1;
+}

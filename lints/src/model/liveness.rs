@@ -174,6 +174,22 @@ impl AsyncBodies {
         match expr {
             Expr::Match(matched) => self.scan_temporaries(&matched.expr, expr),
             Expr::If(if_expr) => match &*if_expr.cond {
+                // `if let Ok(guard) = m.lock() { .. }`: the guard is bound by the pattern.
+                Expr::Let(cond)
+                    if is_ok_pattern(&cond.pat) && self.lock_call(&cond.expr).is_some() =>
+                {
+                    let mut awaits = Awaits::default();
+                    awaits.visit_block(&if_expr.then_branch);
+                    if !awaits.spans.is_empty() {
+                        self.found.push(HeldGuard {
+                            kind: GuardKind::Lock,
+                            name: None,
+                            taken: Span::of(&*cond.expr),
+                            awaits: awaits.spans,
+                            requires_send: self.requires_send,
+                        });
+                    }
+                }
                 Expr::Let(cond) => self.scan_temporaries(&cond.expr, expr),
                 cond => self.scan_temporaries(cond, cond),
             },
@@ -297,6 +313,11 @@ fn non_send_value(pat: &Pat, init: &Expr) -> Option<GuardKind> {
         _ => false,
     };
     (declared || constructed).then_some(GuardKind::NonSend)
+}
+
+/// `Ok(..)`.
+fn is_ok_pattern(pat: &Pat) -> bool {
+    matches!(pat, Pat::TupleStruct(tuple) if tuple.path.is_ident("Ok"))
 }
 
 /// The single name a `let` pattern binds (`g`, `_g`, `mut g`); `None` for `_` and patterns.

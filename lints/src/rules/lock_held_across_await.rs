@@ -25,8 +25,9 @@ declare_lint! {
     ///
     /// ### Known problems
     /// Guards are recognised by how they are taken (`.lock().unwrap()`, `.lock()?`,
-    /// `.borrow_mut()`; a bare `.lock()` only in files that use `parking_lot`), not by type. A
-    /// guard moved into a struct or returned from a helper is not followed.
+    /// `if let Ok(g) = m.lock()`, `.borrow_mut()`; a bare `.lock()` only in files that use
+    /// `parking_lot`), not by the receiver's declared type. A guard moved into another binding, a
+    /// struct or a helper's return value is not followed.
     ///
     /// ### Example
     /// ```rust
