@@ -25,6 +25,8 @@ register! {
     select_arm_not_cancel_safe::SELECT_ARM_NOT_CANCEL_SAFE => Some(rules::select_arm_not_cancel_safe::check),
     timeout_not_cancel_safe::TIMEOUT_NOT_CANCEL_SAFE => Some(rules::timeout_not_cancel_safe::check),
     select_timer_reset::SELECT_TIMER_RESET => Some(rules::select_timer_reset::check),
+    try_join_not_cancel_safe::TRY_JOIN_NOT_CANCEL_SAFE => Some(rules::try_join_not_cancel_safe::check),
+    abandoned_blocking_work::ABANDONED_BLOCKING_WORK => Some(rules::abandoned_blocking_work::check),
     buffer_held_across_await::BUFFER_HELD_ACROSS_AWAIT => Some(rules::buffer_held_across_await::check),
     futurelock::FUTURELOCK => Some(rules::futurelock::check),
     undocumented_cancel_safety::UNDOCUMENTED_CANCEL_SAFETY => Some(rules::undocumented_cancel_safety::check),

@@ -26,6 +26,15 @@ const TIMEOUT_FNS: &[&str] = &[
     "async_std::future::timeout",
     "async_std::io::timeout",
 ];
+const TRY_JOIN_FNS: &[&str] = &[
+    "futures::future::try_join",
+    "futures::future::try_join3",
+    "futures::future::try_join4",
+    "futures::future::try_join5",
+    "futures::future::try_join_all",
+    "futures::try_join",
+    "futures::try_join_all",
+];
 const FUTURE_SELECT_FNS: &[&str] = &[
     "futures::future::select",
     "futures::future::select_all",
@@ -42,6 +51,11 @@ pub const TRACKED_METHODS: &[&str] = &["notify_waiters"];
 /// The last path segments of every function `visit_expr_call` resolves: blocking contexts,
 /// `block_on`, timeouts and future selects. Other calls are not resolved at all.
 const INTERESTING_CALLS: &[&str] = &[
+    "try_join",
+    "try_join3",
+    "try_join4",
+    "try_join5",
+    "try_join_all",
     "spawn_blocking",
     "block_in_place",
     "spawn",
@@ -162,6 +176,29 @@ fn is_awaited(expr: &Expr) -> bool {
         }
         Expr::Paren(inner) => is_awaited(&inner.expr),
         _ => false,
+    }
+}
+
+/// The futures of a `try_join!` body: `[biased;] a, b, c`.
+fn parse_join_body(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Expr>> {
+    if input.peek(syn::Ident) && input.peek2(Token![;]) {
+        input.parse::<syn::Ident>()?;
+        input.parse::<Token![;]>()?;
+    }
+    Ok(Punctuated::<Expr, Token![,]>::parse_terminated(input)?
+        .into_iter()
+        .collect())
+}
+
+/// The futures a `try_join_all` argument builds: the elements of `vec![..]` / `[..]`, or the
+/// closure body of `.map(|x| ..)`.
+fn joined_futures(arg: &Expr) -> Vec<Expr> {
+    match arg {
+        Expr::MethodCall(call) if call.method == "map" => match call.args.first() {
+            Some(Expr::Closure(closure)) => vec![(*closure.body).clone()],
+            _ => Vec::new(),
+        },
+        other => collection_elements(other),
     }
 }
 
@@ -753,6 +790,31 @@ impl Collector<'_> {
         let segments: Vec<String> = path_segments(&mac.path);
         let full = self.imports.expand(&segments);
         let foreign_select = full.starts_with("crossbeam") || full.starts_with("std::");
+        if name == "try_join" && !foreign_select {
+            if let Ok(futures) = mac.parse_body_with(parse_join_body) {
+                let branches = futures
+                    .iter()
+                    .map(|future| self.branch(future, None))
+                    .collect();
+                let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
+                self.push_race(
+                    RaceKind::TryJoin {
+                        function: "try_join!".to_string(),
+                    },
+                    label_span,
+                    macro_span(mac),
+                    branches,
+                    true,
+                    false,
+                );
+                self.macro_depth += 1;
+                for future in &futures {
+                    self.visit_expr(future);
+                }
+                self.macro_depth -= 1;
+                return;
+            }
+        }
         if (name == "select" || name == "select_biased") && !foreign_select {
             if let Some(body) = parse_select_body(mac.tokens.clone()) {
                 self.handle_select(mac, &name, body);
@@ -1373,6 +1435,25 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                         false,
                     );
                 }
+            } else if let Some(target) = self.imports.resolves_to(&segments, TRY_JOIN_FNS) {
+                let futures: Vec<Expr> = if target.ends_with("try_join_all") {
+                    call.args.iter().flat_map(joined_futures).collect()
+                } else {
+                    call.args.iter().cloned().collect()
+                };
+                let branches = futures
+                    .iter()
+                    .map(|future| self.branch(future, None))
+                    .collect();
+                let function = target.rsplit("::").next().unwrap_or(target).to_string();
+                self.push_race(
+                    RaceKind::TryJoin { function },
+                    Span::of(&func.path),
+                    Span::of(call),
+                    branches,
+                    true,
+                    false,
+                );
             } else if let Some(target) = self.imports.resolves_to(&segments, FUTURE_SELECT_FNS) {
                 let futures: Vec<Expr> =
                     if target.ends_with("select") || target.ends_with("try_select") {

@@ -14,6 +14,9 @@ pub enum RaceKind {
     FutureSelect { function: String },
     /// `tokio::time::timeout`, `timeout_at`, `.timeout(..)`.
     Timeout { function: String },
+    /// `try_join!`, `futures::future::try_join*`, `try_join_all`: a failing future drops its
+    /// siblings.
+    TryJoin { function: String },
 }
 
 /// A construct that races futures.
@@ -79,7 +82,7 @@ impl RaceSite {
     pub fn others_may_continue(&self, index: usize) -> bool {
         match self.kind {
             // For a timeout the "other branch" is the time running out.
-            RaceKind::Timeout { .. } => self.fallback_continues,
+            RaceKind::Timeout { .. } | RaceKind::TryJoin { .. } => self.fallback_continues,
             _ => {
                 self.fallback_continues
                     || self

@@ -107,6 +107,8 @@ pub struct Workspace<'k> {
     summaries: HashMap<FnRef, Safety>,
     /// Functions some race drops, with the race that does.
     raced: HashMap<FnRef, Label>,
+    /// Functions that await blocking work cancellation cannot stop, with where.
+    blocking: HashMap<FnRef, Label>,
 }
 
 impl<'k> Workspace<'k> {
@@ -122,10 +124,12 @@ impl<'k> Workspace<'k> {
             fields: HashMap::new(),
             summaries: HashMap::new(),
             raced: HashMap::new(),
+            blocking: HashMap::new(),
         };
         workspace.index();
         workspace.summarise();
         workspace.find_raced();
+        workspace.find_blocking();
         workspace
     }
 
@@ -646,6 +650,58 @@ impl<'k> Workspace<'k> {
             }
         }
         held
+    }
+
+    /// Where a function awaits blocking work that dropping its future does not stop, if it does.
+    pub fn blocking_work(&self, fn_ref: FnRef) -> Option<&Label> {
+        self.blocking.get(&fn_ref)
+    }
+
+    /// Marks the functions that await a mutating file-system operation, directly or through
+    /// other functions, to a fixed point. (A `spawn_blocking` inside a function is often
+    /// read-only work such as a DNS lookup; only a handle raced directly is reported.)
+    fn find_blocking(&mut self) {
+        use crate::knowledge::Effect;
+        let all: Vec<FnRef> = self
+            .units
+            .iter()
+            .enumerate()
+            .flat_map(|(file, unit)| {
+                (0..unit.model.fns.len()).map(move |index| FnRef { file, index })
+            })
+            .collect();
+        loop {
+            let mut changed = false;
+            for &fn_ref in &all {
+                if self.blocking.contains_key(&fn_ref) {
+                    continue;
+                }
+                let body = self.item(fn_ref).body;
+                let model = &self.units[fn_ref.file].model;
+                let found = model.bodies[body].awaits.iter().find_map(|site| {
+                    let op = site.op.as_ref()?;
+                    match self.resolve(fn_ref.file, body, op)? {
+                        Callee::Api(api) if api.effect == Some(Effect::FsWrite) => Some(Label {
+                            file: model.path.clone(),
+                            span: site.span,
+                            message: format!(
+                                "awaits `{}`, which runs on the blocking pool",
+                                call_text(op)
+                            ),
+                        }),
+                        Callee::Fn(callee) => self.blocking.get(&callee).cloned(),
+                        Callee::Api(_) => None,
+                    }
+                });
+                if let Some(label) = found {
+                    self.blocking.insert(fn_ref, label);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
     }
 
     /// Marks every function a race drops, directly or through the functions that await it.

@@ -1,5 +1,6 @@
 //! The rules: one lint per file, named after the lint.
 
+pub mod abandoned_blocking_work;
 pub mod block_on_in_async;
 pub mod buffer_held_across_await;
 pub mod detached_spawn;
@@ -11,6 +12,7 @@ pub mod parse_error;
 pub mod select_arm_not_cancel_safe;
 pub mod select_timer_reset;
 pub mod timeout_not_cancel_safe;
+pub mod try_join_not_cancel_safe;
 pub mod undocumented_cancel_safety;
 
 use crate::config::Config;
@@ -66,18 +68,11 @@ pub(crate) fn lossy_branches<'m>(
     model: &'m FileModel,
     select: impl Fn(&RaceSite) -> bool,
 ) -> Vec<LossyBranch<'m>> {
-    let workspace = cx.workspace;
     let uses_method = |name: &str| model.called_methods.contains(name);
     let mut found = Vec::new();
     for race in model.races.iter().filter(|race| select(race)) {
         for (index, branch) in race.branches.iter().enumerate() {
-            let loss = match (&branch.op, branch.block_body) {
-                (_, Some(block)) => workspace.body_loss(cx.file, block),
-                (Some(op), None) => workspace
-                    .resolve(cx.file, race.body, op)
-                    .and_then(|callee| workspace.loss_of(callee, uses_method)),
-                (None, None) => None,
-            };
+            let loss = branch_loss(cx, model, race, branch, &uses_method);
             let Some(loss) = loss else { continue };
             let repeats_only = loss.kind == crate::model::LossKind::Message;
             let Some(reason) = race.progress_lost(model, index, repeats_only) else {
@@ -92,6 +87,25 @@ pub(crate) fn lossy_branches<'m>(
         }
     }
     found
+}
+
+/// What dropping a branch's future loses: from the knowledge base, a workspace function's
+/// summary, or an `async` block's own body.
+pub(crate) fn branch_loss(
+    cx: &LintContext<'_>,
+    _model: &FileModel,
+    race: &RaceSite,
+    branch: &Branch,
+    uses_method: &dyn Fn(&str) -> bool,
+) -> Option<Loss> {
+    let workspace = cx.workspace;
+    match (&branch.op, branch.block_body) {
+        (_, Some(block)) => workspace.body_loss(cx.file, block),
+        (Some(op), None) => workspace
+            .resolve(cx.file, race.body, op)
+            .and_then(|callee| workspace.loss_of(callee, uses_method)),
+        (None, None) => None,
+    }
 }
 
 /// How a raced future reads in a message: `reader.read_exact(..)`, `async` block.

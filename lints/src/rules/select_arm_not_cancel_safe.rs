@@ -71,7 +71,10 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     let found = super::lossy_branches(cx, model, |race| {
-        !matches!(race.kind, RaceKind::Timeout { .. })
+        matches!(
+            race.kind,
+            RaceKind::Select { .. } | RaceKind::FutureSelect { .. }
+        )
     });
     for lossy in found {
         let diagnostic = diagnostic(model, &lossy);
@@ -82,7 +85,9 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
 fn diagnostic(model: &FileModel, lossy: &LossyBranch<'_>) -> Diagnostic {
     let construct = match &lossy.race.kind {
         RaceKind::Select { macro_name, .. } => format!("{macro_name}!"),
-        RaceKind::FutureSelect { function } | RaceKind::Timeout { function } => function.clone(),
+        RaceKind::FutureSelect { function }
+        | RaceKind::Timeout { function }
+        | RaceKind::TryJoin { function } => function.clone(),
     };
     let call = super::future_text(lossy.branch);
     let mut secondary = vec![Label {

@@ -1,0 +1,125 @@
+use crate::diagnostic::{Diagnostic, Label};
+use crate::knowledge::Effect;
+use crate::lint::{declare_lint, Level};
+use crate::model::workspace::call_text;
+use crate::model::{Callee, FileModel, RaceKind};
+use crate::rules::LintContext;
+
+declare_lint! {
+    /// ### What it does
+    /// Flags blocking work that cancellation cannot stop, raced in a `select!` branch or under a
+    /// `timeout`: a `spawn_blocking` handle, a `tokio::fs` (or `async_std::fs`) operation that
+    /// changes the file system (`write`, `copy`, `rename`, `remove_*`, `create_dir*`,
+    /// `set_permissions`, `File::write_all`, `sync_all`, ...), or a function of the workspace that
+    /// awaits such a file-system change. Read-only operations (`read`, `metadata`, `read_dir`)
+    /// are not reported.
+    ///
+    /// ### Why is this bad?
+    /// Dropping the future does not stop a thread: the blocking pool finishes the work later. The
+    /// file system is then in a state that may still change after the select has moved on, and a
+    /// `timeout` retry can race two writers on one file. This is the structured-concurrency
+    /// argument against drop-based cancellation (Nathaniel J. Smith, "Notes on structured
+    /// concurrency"): cancellation should be requested, waited for and reported.
+    ///
+    /// ### Known problems
+    /// Work behind a handle created before the loop and polled through `&mut handle` is not
+    /// reported (it may be awaited after the select). A `spawn_blocking` inside a called function
+    /// is not followed: it is often read-only (a DNS lookup), and only file-system changes are. The knowledge base marks which file-system
+    /// operations mutate; other blocking libraries are not known.
+    ///
+    /// ### Example
+    /// ```rust
+    /// use std::time::Duration;
+    ///
+    /// async fn save(path: &str, data: Vec<u8>) -> std::io::Result<()> {
+    ///     match tokio::time::timeout(Duration::from_secs(1), tokio::fs::write(path, data)).await {
+    ///         Ok(done) => done,
+    ///         Err(_) => Err(std::io::Error::other("slow disk")),
+    ///     }
+    /// }
+    /// ```
+    /// Use instead:
+    /// ```rust
+    /// async fn save(path: &str, data: Vec<u8>) -> std::io::Result<()> {
+    ///     let path = path.to_string();
+    ///     let write = tokio::spawn(async move { tokio::fs::write(path, data).await });
+    ///     write.await.map_err(std::io::Error::other)?
+    /// }
+    /// ```
+    pub ABANDONED_BLOCKING_WORK, "abandoned_blocking_work", Warn
+}
+
+pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    let mut found = Vec::new();
+    for race in &model.races {
+        if !matches!(
+            race.kind,
+            RaceKind::Select { .. } | RaceKind::FutureSelect { .. } | RaceKind::Timeout { .. }
+        ) {
+            continue;
+        }
+        for branch in race.branches.iter().filter(|branch| !branch.resumed) {
+            let Some(op) = &branch.op else { continue };
+            let why = match cx.workspace.resolve(cx.file, race.body, op) {
+                Some(Callee::Api(api))
+                    if matches!(api.effect, Some(Effect::FsWrite) | Some(Effect::Blocking)) =>
+                {
+                    None
+                }
+                Some(Callee::Fn(fn_ref)) => match cx.workspace.blocking_work(fn_ref) {
+                    Some(label) => Some(label.clone()),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            found.push((
+                race.label_span,
+                branch.span,
+                call_text(op),
+                why,
+                matches!(race.kind, RaceKind::Timeout { .. }),
+            ));
+        }
+    }
+    for (race_span, span, call, why, timeout) in found {
+        cx.emit(diagnostic(model, race_span, span, &call, why, timeout));
+    }
+}
+
+fn diagnostic(
+    model: &FileModel,
+    race_span: crate::span::Span,
+    span: crate::span::Span,
+    call: &str,
+    why: Option<Label>,
+    timeout: bool,
+) -> Diagnostic {
+    let mut secondary = vec![Label {
+        file: model.path.clone(),
+        span: race_span,
+        message: if timeout {
+            "drops the future when the time runs out"
+        } else {
+            "drops the branches that lose"
+        }
+        .to_string(),
+    }];
+    secondary.extend(why);
+    Diagnostic {
+        lint: &ABANDONED_BLOCKING_WORK,
+        level: Level::Warn,
+        message: format!("`{call}` runs blocking work that dropping its future does not stop"),
+        primary: Label {
+            file: model.path.clone(),
+            span,
+            message: "the work goes on after this future is dropped".to_string(),
+        },
+        secondary,
+        help: Some(
+            "await the work in a task of its own (`tokio::spawn`) and race its `JoinHandle`, keep the handle and await it \
+             after the select, or make the work cooperative (a cancellation flag it checks, a cancel scope)"
+                .to_string(),
+        ),
+        notes: vec!["`spawn_blocking` work and `tokio::fs` operations run on the blocking pool and cannot be aborted".to_string()],
+    }
+}
