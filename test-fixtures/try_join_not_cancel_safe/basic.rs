@@ -45,3 +45,15 @@ async fn save_or_stop(primary: &mut File, replica: &mut File, mut stop: tokio::s
     }
     Ok(())
 }
+
+// A `FuturesUnordered` collected with `try_collect`: the first error drops the other writes.
+async fn write_all_peers(peers: &mut [TcpStream], message: &[u8]) -> std::io::Result<()> {
+    use futures::stream::{FuturesUnordered, TryStreamExt};
+    peers
+        .iter_mut()
+        .map(|peer| peer.write_all(message)) //~ try_join_not_cancel_safe
+        .collect::<FuturesUnordered<_>>()
+        .try_collect::<Vec<_>>()
+        .await?;
+    Ok(())
+}

@@ -179,6 +179,41 @@ fn is_awaited(expr: &Expr) -> bool {
     }
 }
 
+/// Stream methods that stop at the first error.
+const TRY_COLLECTORS: &[&str] = &["try_collect", "try_for_each", "try_for_each_concurrent"];
+
+/// The futures of `iter.map(|x| op).collect::<FuturesUnordered<_>>()` (or `FuturesOrdered`, or
+/// `FuturesUnordered::from_iter(..)`): the closure body of the `map`.
+fn collected_futures(expr: &Expr) -> Option<Vec<Expr>> {
+    let names_a_set =
+        |text: &str| text.contains("FuturesUnordered") || text.contains("FuturesOrdered");
+    match expr {
+        Expr::MethodCall(collect) if collect.method == "collect" => {
+            let turbofish = collect
+                .turbofish
+                .as_ref()
+                .map(|args| quote::ToTokens::to_token_stream(args).to_string())
+                .unwrap_or_default();
+            names_a_set(&turbofish).then(|| joined_futures(&collect.receiver))
+        }
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path)
+                if path.path.segments.len() >= 2
+                    && names_a_set(
+                        &path.path.segments[path.path.segments.len() - 2]
+                            .ident
+                            .to_string(),
+                    ) =>
+            {
+                call.args.first().map(joined_futures)
+            }
+            _ => None,
+        },
+        Expr::Paren(inner) => collected_futures(&inner.expr),
+        _ => None,
+    }
+}
+
 /// The futures of a `try_join!` body: `[biased;] a, b, c`.
 fn parse_join_body(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Expr>> {
     if input.peek(syn::Ident) && input.peek2(Token![;]) {
@@ -1480,6 +1515,27 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `iter.map(|x| op(x)).collect::<FuturesUnordered<_>>().try_collect()`: the first error
+        // drops the futures still running, like `try_join_all`.
+        if TRY_COLLECTORS.iter().any(|name| call.method == name) {
+            if let Some(futures) = collected_futures(&call.receiver) {
+                let branches = futures
+                    .iter()
+                    .map(|future| self.branch(future, None))
+                    .collect();
+                let kind = RaceKind::TryJoin {
+                    function: call.method.to_string(),
+                };
+                self.push_race(
+                    kind,
+                    Span::of(&call.method),
+                    Span::of(call),
+                    branches,
+                    true,
+                    false,
+                );
+            }
+        }
         // A closure handed to `spawn`-like methods runs on a thread of its own (task spawns take
         // futures, not closures); one handed to an iterator or `Option` adapter runs right here.
         if call.args.iter().any(is_closure) {

@@ -7,7 +7,8 @@ use crate::rules::LintContext;
 declare_lint! {
     /// ### What it does
     /// Flags a future that is not cancel safe joined with others in `tokio::try_join!`,
-    /// `futures::try_join!`, `futures::future::try_join` / `try_join3..5` or `try_join_all`,
+    /// `futures::try_join!`, `futures::future::try_join` / `try_join3..5`, `try_join_all`, or a
+    /// `FuturesUnordered`/`FuturesOrdered` drained with `try_collect`/`try_for_each`,
     /// when what it loses outlives the join: a write (`write_all`, `tokio::fs::write`, ...) whose
     /// partial result stays on disk or on the wire, or a resource used again afterwards, kept in
     /// `self`, or borrowed from the caller.
@@ -19,9 +20,10 @@ declare_lint! {
     /// the `cancel-safe-futures` crate's `join_then_try!` exists because of it.
     ///
     /// ### Known problems
-    /// `FuturesUnordered` collected with `try_collect`/`try_for_each` is not recognised yet. Only
-    /// the futures a `try_join_all` argument visibly builds (`vec![..]`, `[..]`, `.map(|x| ..)`)
-    /// are checked.
+    /// Only the futures a join visibly builds are checked: `vec![..]`, `[..]`, `.map(|x| ..)`
+    /// given to `try_join_all`, or a `FuturesUnordered`/`FuturesOrdered` collected from
+    /// `.map(|x| ..)` and drained with `try_collect`/`try_for_each` in the same expression. A set
+    /// filled with `push` in a loop is not followed.
     ///
     /// ### Example
     /// ```rust
