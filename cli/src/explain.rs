@@ -3,7 +3,7 @@
 use std::io::{self, Write};
 
 use anyhow::{bail, Result};
-use cancel_check_lints::{lint_by_name, Lint, LINTS};
+use cancel_check_lints::{closest_lint, lint_by_name, Lint, LINTS};
 
 /// `cargo cancel-check explain <lint>`: the lint's markdown documentation.
 pub fn explain(name: &str, out: &mut dyn Write) -> Result<()> {
@@ -55,16 +55,6 @@ pub fn known_lints() -> String {
         .map(|lint| lint.name)
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn closest_lint(name: &str) -> Option<&'static str> {
-    let name = name.replace('-', "_");
-    LINTS
-        .iter()
-        .map(|lint| (strsim::jaro(&name, lint.name), lint.name))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, name)| name)
 }
 
 #[cfg(test)]

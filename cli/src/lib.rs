@@ -5,6 +5,7 @@
 pub mod analyze;
 pub mod api;
 pub mod args;
+pub mod config;
 pub mod deps;
 pub mod explain;
 pub mod render;

@@ -5,22 +5,23 @@ use std::env;
 use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::num::NonZero;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
 
 use anyhow::{bail, Context as _, Result};
 use cancel_check_lints::knowledge::Knowledge;
-use cancel_check_lints::{Config, Level};
+use cancel_check_lints::{lint_by_name, Config, Level};
 use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice as TermColor};
 
 use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
 use crate::args::{Args, ColorChoice, Command};
+use crate::config::{discover_root, manifests_for, ProjectConfig};
 use crate::deps::{dependency_docs, Scope};
 use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
 use crate::render::render;
-use crate::workspace::{path_files, workspace_files, PackageSelection};
+use crate::workspace::{path_files, workspace_files, PackageSelection, SourceFile};
 
 /// Exit code: no finding at warn level or above.
 const CLEAN: u8 = 0;
@@ -78,7 +79,6 @@ where
         None => {}
     }
 
-    let config = lint_config(&args.lint_levels)?;
     let files = if args.paths.is_empty() {
         workspace_files(&PackageSelection {
             manifest_path: args.manifest_path.as_deref(),
@@ -90,13 +90,21 @@ where
         // Only the JSON output reports packages and targets.
         path_files(&args.paths, args.message_format.is_json())?
     };
-    let knowledge = if args.no_deps_docs {
+    let project = project_config(&args, &files)?;
+    for warning in &project.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let (files, config) = configure(files, &project, &args.lint_levels)?;
+    let mut knowledge = if args.no_deps_docs {
         Cow::Borrowed(Knowledge::builtin())
     } else if args.paths.is_empty() {
         knowledge_with_deps(Scope::Workspace(args.manifest_path.as_deref()), jobs)
     } else {
         knowledge_with_deps(Scope::Paths(&args.paths), jobs)
     };
+    for entry in project.api_entries() {
+        knowledge.to_mut().insert(entry.clone());
+    }
     let analysis = analyze(files, &config, &knowledge, jobs)?;
     let code = if analysis.diagnostics.is_empty() || args.exit_zero {
         CLEAN
@@ -176,11 +184,85 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
+/// The project's configuration: from the workspace of the files (its root and the manifests of
+/// their packages), or found from the current directory for a run on PATHs.
+fn project_config(args: &Args, files: &[SourceFile]) -> Result<ProjectConfig> {
+    let cwd = env::current_dir().context("could not read the current directory")?;
+    let from_context = files
+        .iter()
+        .find_map(|file| file.context.as_ref().map(|c| c.workspace_root.clone()));
+    let root = if args.paths.is_empty() {
+        from_context.or_else(|| {
+            let manifest_dir = args
+                .manifest_path
+                .as_deref()
+                .and_then(Path::parent)
+                .map(|dir| cwd.join(dir));
+            discover_root(manifest_dir.as_deref().unwrap_or(&cwd))
+        })
+    } else {
+        discover_root(&cwd)
+    };
+    let Some(root) = root else {
+        return Ok(ProjectConfig::default());
+    };
+    let absolute: Vec<PathBuf> = files.iter().map(|file| cwd.join(&file.path)).collect();
+    let mut manifests: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|file| file.context.as_ref())
+        .map(|context| context.manifest_path.clone().into_std_path_buf())
+        .collect();
+    manifests.sort();
+    manifests.dedup();
+    if manifests.is_empty() {
+        manifests = manifests_for(&root, &absolute);
+    }
+    ProjectConfig::load(&root, &manifests)
+}
+
+/// Drops the excluded files and builds the analysis config: the configured levels (workspace,
+/// then package), the extra types, then the command line's `-A/-W/-D`.
+fn configure(
+    files: Vec<SourceFile>,
+    project: &ProjectConfig,
+    levels: &[(Level, String)],
+) -> Result<(Vec<SourceFile>, Config)> {
+    let cwd = env::current_dir().context("could not read the current directory")?;
+    let excluder = project.excluder()?;
+    let files: Vec<SourceFile> = files
+        .into_iter()
+        .filter(|file| !excluder.excludes(&cwd.join(&file.path)))
+        .collect();
+    let mut config = Config::default();
+    for (name, level) in &project.workspace.levels {
+        if let Some(lint) = lint_by_name(name) {
+            config.set_configured_level(lint, *level);
+        }
+    }
+    for package in &project.packages {
+        if package.settings.levels.is_empty() {
+            continue;
+        }
+        let labels = files
+            .iter()
+            .filter(|file| cwd.join(&file.path).starts_with(&package.dir))
+            .filter(|file| {
+                project
+                    .package_of(&cwd.join(&file.path))
+                    .is_some_and(|owner| owner.dir == package.dir)
+            })
+            .map(|file| file.label.clone());
+        config.set_file_levels(labels, package.settings.levels.clone());
+    }
+    (config.not_send_types, config.lock_types) = project.types();
+    apply_lint_flags(&mut config, levels)?;
+    Ok((files, config))
+}
+
 /// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win). `warnings` is
 /// the group of every finding at warn level: `-D warnings` makes them errors, `-A warnings`
 /// silences them, `-W warnings` undoes either.
-fn lint_config(levels: &[(Level, String)]) -> Result<Config> {
-    let mut config = Config::default();
+fn apply_lint_flags(config: &mut Config, levels: &[(Level, String)]) -> Result<()> {
     let mut warnings = Level::Warn;
     for (level, name) in levels {
         if name == "warnings" {
@@ -196,18 +278,10 @@ fn lint_config(levels: &[(Level, String)]) -> Result<Config> {
         };
         config.set_level(lint, *level);
     }
-    match warnings {
-        Level::Deny => config.warnings_are_errors = true,
-        Level::Allow => {
-            for lint in cancel_check_lints::LINTS {
-                if config.level(lint) == Level::Warn {
-                    config.set_level(lint, Level::Allow);
-                }
-            }
-        }
-        Level::Warn => {}
+    if warnings != Level::Warn {
+        config.warnings = Some(warnings);
     }
-    Ok(config)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -221,7 +295,9 @@ mod tests {
             .iter()
             .map(|(level, name)| (*level, name.to_string()))
             .collect();
-        lint_config(&flags)
+        let mut config = Config::default();
+        apply_lint_flags(&mut config, &flags)?;
+        Ok(config)
     }
 
     #[test]

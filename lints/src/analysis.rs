@@ -11,10 +11,11 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Knowledge;
+use crate::lint::Level;
 use crate::model::workspace::Unit;
 use crate::model::{FileModel, Workspace};
 use crate::registry::REGISTERED;
-use crate::rules::{parse_error, LintContext};
+use crate::rules::{parse_error, unknown_lint, unused_allow, LintContext};
 use crate::span::Span;
 
 /// One source file given to the analysis.
@@ -166,7 +167,7 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 /// Phase one for one file: parse and build the model, or explain why not.
 fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<Diagnostic>) {
     let result = catch_unwind(AssertUnwindSafe(|| match parse(&input.text) {
-        Ok(file) => Ok(FileModel::build(&input.path, &file, &input.text)),
+        Ok(file) => Ok(FileModel::build(&input.path, &file, &input.text, config)),
         Err((span, message)) => Err(Box::new(parse_error::diagnostic(
             &input.path,
             span,
@@ -193,8 +194,8 @@ fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<
 }
 
 fn emit_one(mut diagnostic: Diagnostic, config: &Config) -> Vec<Diagnostic> {
-    let level = config.level(diagnostic.lint);
-    if level == crate::lint::Level::Allow {
+    let level = config.level_in(diagnostic.lint, &diagnostic.primary.file);
+    if level == Level::Allow {
         return Vec::new();
     }
     diagnostic.level = level;
@@ -210,7 +211,73 @@ fn run_rules(workspace: &Workspace<'_>, file: usize, config: &Config) -> Vec<Dia
             check(&mut cx, model);
         }
     }
-    cx.diagnostics
+    suppress(model, cx.diagnostics, config)
+}
+
+/// The lints whose suppressions are never reported as unused: they are about the suppressions
+/// themselves, or about a file that was not analysed.
+const META_LINTS: &[&str] = &["unused_allow", "unknown_lint", "parse_error"];
+
+/// Applies a file's suppressions to its findings, then reports the lint names they give that
+/// cancel-check does not know, the ones that suppressed nothing, and malformed comments (these
+/// findings can themselves be suppressed).
+fn suppress(model: &FileModel, findings: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
+    let allows = &model.suppressions.allows;
+    if allows.is_empty() && model.suppressions.malformed.is_empty() {
+        return findings;
+    }
+    let path = model.path.as_str();
+    let mut used: Vec<Vec<bool>> = allows.iter().map(|a| vec![false; a.lints.len()]).collect();
+    let mut kept = Vec::with_capacity(findings.len());
+    for finding in findings {
+        let mut suppressed = false;
+        for (allow, used) in allows.iter().zip(used.iter_mut()) {
+            if !allow.covers.contains(&finding.primary.span.start) {
+                continue;
+            }
+            for (lint, used) in allow.lints.iter().zip(used.iter_mut()) {
+                if lint.name == finding.lint.name {
+                    *used = true;
+                    suppressed = true;
+                }
+            }
+        }
+        if !suppressed {
+            kept.push(finding);
+        }
+    }
+    let mut meta = Vec::new();
+    for (allow, used) in allows.iter().zip(&used) {
+        for (lint, used) in allow.lints.iter().zip(used) {
+            match crate::registry::lint_by_name(&lint.name) {
+                None => meta.push(unknown_lint::diagnostic(path, lint.span, &lint.name)),
+                Some(known)
+                    if !*used
+                        && !META_LINTS.contains(&known.name)
+                        && config.level_in(known, path) != Level::Allow =>
+                {
+                    meta.push(unused_allow::diagnostic(path, lint.span, &lint.name));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    for comment in &model.suppressions.malformed {
+        meta.push(unused_allow::malformed(path, *comment));
+    }
+    for diagnostic in meta {
+        let suppressed = allows.iter().any(|allow| {
+            allow.covers.contains(&diagnostic.primary.span.start)
+                && allow
+                    .lints
+                    .iter()
+                    .any(|lint| lint.name == diagnostic.lint.name)
+        });
+        if !suppressed {
+            kept.extend(emit_one(diagnostic, config));
+        }
+    }
+    kept
 }
 
 /// The `parse_error` finding for a file that could not be analysed at all (unreadable, not

@@ -1,34 +1,99 @@
 //! Settings the analysis takes as data (the binary reads them from the command line and files).
+//!
+//! Lint levels come in layers, the later winning: the lint's default, the workspace
+//! configuration, the configuration of the package a file belongs to, and the command line
+//! (`-A/-W/-D`). The `warnings` group (`-D warnings`, `-A warnings`) applies last, to whatever is
+//! at warn level then.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use crate::lint::{Level, Lint};
+
+/// Lint levels set by one layer of configuration.
+pub type Levels = BTreeMap<&'static str, Level>;
 
 /// Lint levels and other settings for one run.
 #[derive(Clone, Debug, Default)]
 pub struct Config {
-    levels: BTreeMap<&'static str, Level>,
-    /// `-D warnings`: every finding at warn level is raised to deny.
-    pub warnings_are_errors: bool,
+    /// The workspace configuration.
+    workspace: Levels,
+    /// Package configurations, by the path label of each file they cover.
+    files: HashMap<String, Arc<Levels>>,
+    /// The command line: wins over every configuration file.
+    forced: Levels,
+    /// `-D warnings` / `-A warnings` / `-W warnings`: what warn-level findings become.
+    pub warnings: Option<Level>,
+    /// Types whose values are `!Send` besides the known ones (`my_crate::Handle`).
+    pub not_send_types: Vec<String>,
+    /// Types whose `lock()`/`read()`/`write()` return a guard directly, like `parking_lot`'s.
+    pub lock_types: Vec<String>,
 }
 
 impl Config {
-    /// Sets the level of a lint for this run (later calls win, as with rustc's `-A/-W/-D`).
+    /// Sets the level of a lint for this run, over every configuration file (the command line;
+    /// later calls win, as with rustc's `-A/-W/-D`).
     pub fn set_level(&mut self, lint: &'static Lint, level: Level) {
-        self.levels.insert(lint.name, level);
+        self.forced.insert(lint.name, level);
     }
 
-    /// The effective level of a lint.
+    /// Sets the workspace-wide configured level of a lint.
+    pub fn set_configured_level(&mut self, lint: &'static Lint, level: Level) {
+        self.workspace.insert(lint.name, level);
+    }
+
+    /// Sets the levels of a package's configuration for the files with these path labels.
+    pub fn set_file_levels(&mut self, labels: impl IntoIterator<Item = String>, levels: Levels) {
+        let levels = Arc::new(levels);
+        for label in labels {
+            self.files.insert(label, levels.clone());
+        }
+    }
+
+    /// The effective level of a lint, without regard to a package's configuration.
     pub fn level(&self, lint: &Lint) -> Level {
+        self.resolve(lint, None)
+    }
+
+    /// The effective level of a lint in the file with this path label.
+    pub fn level_in(&self, lint: &Lint, path: &str) -> Level {
+        self.resolve(lint, self.files.get(path).map(|levels| &**levels))
+    }
+
+    fn resolve(&self, lint: &Lint, package: Option<&Levels>) -> Level {
         let level = self
-            .levels
+            .forced
             .get(lint.name)
+            .or_else(|| package.and_then(|levels| levels.get(lint.name)))
+            .or_else(|| self.workspace.get(lint.name))
             .copied()
             .unwrap_or(lint.default_level);
-        if self.warnings_are_errors && level == Level::Warn {
-            Level::Deny
-        } else {
-            level
+        match (level, self.warnings) {
+            (Level::Warn, Some(group)) => group,
+            _ => level,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::registry::lint_by_name;
+
+    #[test]
+    fn the_command_line_beats_the_package_which_beats_the_workspace() {
+        let lint = lint_by_name("select_timer_reset").unwrap();
+        let mut config = Config::default();
+        config.set_configured_level(lint, Level::Deny);
+        config.set_file_levels(
+            ["pkg/src/lib.rs".to_string()],
+            Levels::from([(lint.name, Level::Allow)]),
+        );
+        assert_eq!(config.level_in(lint, "pkg/src/lib.rs"), Level::Allow);
+        assert_eq!(config.level_in(lint, "other/src/lib.rs"), Level::Deny);
+        config.set_level(lint, Level::Warn);
+        assert_eq!(config.level_in(lint, "pkg/src/lib.rs"), Level::Warn);
+        config.warnings = Some(Level::Deny);
+        assert_eq!(config.level_in(lint, "pkg/src/lib.rs"), Level::Deny);
     }
 }

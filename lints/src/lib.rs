@@ -21,5 +21,5 @@ pub use config::Config;
 pub use diagnostic::{Diagnostic, Label};
 pub use lint::{Level, Lint};
 pub use model::TRACKED_METHODS;
-pub use registry::{lint_by_name, LINTS};
+pub use registry::{closest_lint, lint_by_name, LINTS};
 pub use span::Span;

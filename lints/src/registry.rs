@@ -35,12 +35,25 @@ register! {
     missing_send_bound::MISSING_SEND_BOUND => Some(rules::missing_send_bound::check),
     lock_held_across_await::LOCK_HELD_ACROSS_AWAIT => Some(rules::lock_held_across_await::check),
     non_send_held_across_await::NON_SEND_HELD_ACROSS_AWAIT => Some(rules::non_send_held_across_await::check),
+    unused_allow::UNUSED_ALLOW => None,
+    unknown_lint::UNKNOWN_LINT => None,
     parse_error::PARSE_ERROR => None,
 }
 
 /// Looks a lint up by its name.
 pub fn lint_by_name(name: &str) -> Option<&'static Lint> {
     LINTS.iter().copied().find(|lint| lint.name == name)
+}
+
+/// The known lint closest to a misspelt name (`-` read as `_`), when one is close enough.
+pub fn closest_lint(name: &str) -> Option<&'static str> {
+    let name = name.replace('-', "_");
+    LINTS
+        .iter()
+        .map(|lint| (strsim::jaro(&name, lint.name), lint.name))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
 }
 
 /// The lints reference (docs/lints.md), generated from the lint declarations.

@@ -15,6 +15,7 @@ use super::{
     AwaitSite, BlockOnSite, Body, BodyId, BodyKind, DetachedSpawn, FileModel, FnItem, LocalDecl,
     LoopSite, Mutation, Param, PlaceUse,
 };
+use crate::config::Config;
 use crate::span::Span;
 
 /// How deep macro bodies are re-parsed inside each other.
@@ -121,7 +122,7 @@ const INLINE_CLOSURE_METHODS: &[&str] = &[
 
 /// The span of an expression's first token, without turning the whole expression into tokens
 /// (which is what `Spanned::span` does).
-fn first_token(expr: &Expr) -> proc_macro2::Span {
+pub(super) fn first_token(expr: &Expr) -> proc_macro2::Span {
     use syn::spanned::Spanned;
     match expr {
         Expr::MethodCall(inner) => first_token(&inner.receiver),
@@ -291,7 +292,7 @@ const INTERESTING: &[&str] = &[
     "select_ok",
 ];
 
-pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
+pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -> FileModel {
     let mut model = FileModel {
         path: path.to_string(),
         ..FileModel::default()
@@ -305,8 +306,15 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
     declarations.visit_file(file);
     let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
     model.missing_send = super::signature::missing_send(file, text);
+    model.suppressions = super::suppression::suppressions(file, text);
     if text.contains(".await") {
-        model.held_guards = super::liveness::held_guards(file, text.contains("parking_lot"));
+        let last_segment = |path: &'_ String| path.rsplit("::").next().unwrap_or(path).to_string();
+        let lock_types: Vec<String> = config.lock_types.iter().map(last_segment).collect();
+        let not_send: Vec<String> = config.not_send_types.iter().map(last_segment).collect();
+        let not_send: Vec<&str> = not_send.iter().map(String::as_str).collect();
+        let bare_lock_is_guard = text.contains("parking_lot")
+            || lock_types.iter().any(|name| text.contains(name.as_str()));
+        model.held_guards = super::liveness::held_guards(file, bare_lock_is_guard, &not_send);
     }
     let mut collector = Collector {
         text,

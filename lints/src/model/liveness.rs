@@ -42,10 +42,17 @@ pub struct HeldGuard {
 }
 
 /// Finds the guards held across awaits in every async body of a file. `bare_lock_is_guard`:
-/// the file uses `parking_lot`, whose `lock()`/`read()`/`write()` return guards directly.
-pub fn held_guards(file: &syn::File, bare_lock_is_guard: bool) -> Vec<HeldGuard> {
+/// the file uses `parking_lot` (or a configured lock type), whose `lock()`/`read()`/`write()`
+/// return guards directly. `not_send_types`: the last path segments of configured `!Send`
+/// types.
+pub fn held_guards(
+    file: &syn::File,
+    bare_lock_is_guard: bool,
+    not_send_types: &[&str],
+) -> Vec<HeldGuard> {
     let mut finder = AsyncBodies {
         bare_lock_is_guard,
+        not_send_types,
         found: Vec::new(),
         requires_send: false,
         spawned_blocks: Vec::new(),
@@ -54,8 +61,9 @@ pub fn held_guards(file: &syn::File, bare_lock_is_guard: bool) -> Vec<HeldGuard>
     finder.found
 }
 
-struct AsyncBodies {
+struct AsyncBodies<'c> {
     bare_lock_is_guard: bool,
+    not_send_types: &'c [&'c str],
     found: Vec<HeldGuard>,
     /// Whether the body being scanned must be `Send`.
     requires_send: bool,
@@ -63,7 +71,7 @@ struct AsyncBodies {
     spawned_blocks: Vec<usize>,
 }
 
-impl<'ast> Visit<'ast> for AsyncBodies {
+impl<'ast> Visit<'ast> for AsyncBodies<'_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         if item.sig.asyncness.is_some() {
             self.requires_send = matches!(item.vis, syn::Visibility::Public(_));
@@ -123,7 +131,7 @@ impl<'ast> Visit<'ast> for AsyncBodies {
     }
 }
 
-impl AsyncBodies {
+impl AsyncBodies<'_> {
     /// Async blocks among a task spawn's arguments must be `Send`.
     fn note_spawned<'a>(&mut self, args: impl Iterator<Item = &'a Expr>) {
         for arg in args {
@@ -142,7 +150,7 @@ impl AsyncBodies {
                     let Some(init) = &local.init else { continue };
                     let kind = self
                         .guard_kind(&init.expr)
-                        .or_else(|| non_send_value(&local.pat, &init.expr));
+                        .or_else(|| non_send_value(&local.pat, &init.expr, self.not_send_types));
                     if let (Some(kind), Some(name)) = (kind, binding_name(&local.pat)) {
                         let awaits = awaits_while_alive(&name, &block.stmts[index + 1..]);
                         if !awaits.is_empty() {
@@ -287,8 +295,9 @@ impl AsyncBodies {
 }
 
 /// A `let` whose value is `!Send`: `Rc::new(..)`/`Rc::clone(..)`, a raw-pointer cast, or a
-/// declared `Rc<..>`, raw pointer, `&Cell<..>` or `&RefCell<..>`.
-fn non_send_value(pat: &Pat, init: &Expr) -> Option<GuardKind> {
+/// declared `Rc<..>`, raw pointer, `&Cell<..>` or `&RefCell<..>`; or a configured type,
+/// declared or built with `T::new/from/clone/default(..)`.
+fn non_send_value(pat: &Pat, init: &Expr, configured: &[&str]) -> Option<GuardKind> {
     let declared = match pat {
         Pat::Type(typed) => {
             let text = quote::ToTokens::to_token_stream(&*typed.ty)
@@ -300,6 +309,10 @@ fn non_send_value(pat: &Pat, init: &Expr) -> Option<GuardKind> {
                 || text.starts_with("*mut")
                 || text.starts_with("&Cell<")
                 || text.starts_with("&RefCell<")
+                || configured.iter().any(|name| {
+                    let last = text.rsplit("::").next().unwrap_or(&text);
+                    last == *name || last.starts_with(&format!("{name}<"))
+                })
         }
         _ => false,
     };
@@ -307,7 +320,9 @@ fn non_send_value(pat: &Pat, init: &Expr) -> Option<GuardKind> {
         Expr::Call(call) => matches!(&*call.func, Expr::Path(path) if {
             let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
             let n = segments.len();
-            n >= 2 && segments[n - 2] == "Rc" && matches!(segments[n - 1].as_str(), "new" | "clone" | "from")
+            n >= 2
+                && (segments[n - 2] == "Rc" || configured.contains(&segments[n - 2].as_str()))
+                && matches!(segments[n - 1].as_str(), "new" | "clone" | "from" | "default")
         }),
         Expr::Cast(cast) => matches!(&*cast.ty, syn::Type::Ptr(_)),
         _ => false,
@@ -396,7 +411,7 @@ impl<'ast> Visit<'ast> for Awaits {
 
 /// Guard-taking subexpressions of an expression (temporaries), not in async blocks or closures.
 struct Temporaries<'f> {
-    finder: &'f AsyncBodies,
+    finder: &'f AsyncBodies<'f>,
     /// Each guard, with the span whose awaits run before it is taken (the value side of an
     /// assignment to a place behind the guard: `*m.lock().unwrap() = f().await`).
     found: Vec<(GuardKind, Span, Option<Span>)>,

@@ -10,6 +10,7 @@ pub mod operation;
 pub mod race;
 pub mod select;
 pub mod signature;
+pub mod suppression;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -55,6 +56,8 @@ pub struct FileModel {
     /// scope is a fn (with the closures and async blocks inside it), or a top-level item
     /// outside any fn.
     pub item_uses: Vec<Vec<PlaceUse>>,
+    /// `// cancel-check: allow(..)` comments and allow attributes.
+    pub suppressions: suppression::Suppressions,
 }
 
 /// A function body, async block or closure: the unit in which loops and locals are scoped.
@@ -212,9 +215,9 @@ pub struct LoopSite {
 }
 
 impl FileModel {
-    /// Builds the model of a parsed file.
-    pub fn build(path: &str, file: &syn::File, text: &str) -> FileModel {
-        collect::build(path, file, text)
+    /// Builds the model of a parsed file (the config names extra lock and `!Send` types).
+    pub fn build(path: &str, file: &syn::File, text: &str, config: &crate::Config) -> FileModel {
+        collect::build(path, file, text, config)
     }
 
     /// The body and its ancestors, innermost first.

@@ -14,6 +14,8 @@ pub mod select_timer_reset;
 pub mod timeout_not_cancel_safe;
 pub mod try_join_not_cancel_safe;
 pub mod undocumented_cancel_safety;
+pub mod unknown_lint;
+pub mod unused_allow;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Label};
@@ -43,7 +45,9 @@ impl<'a> LintContext<'a> {
 
     /// Reports a diagnostic at its lint's effective level (dropped when allowed).
     pub fn emit(&mut self, mut diagnostic: Diagnostic) {
-        let level = self.config.level(diagnostic.lint);
+        let level = self
+            .config
+            .level_in(diagnostic.lint, &diagnostic.primary.file);
         if level == Level::Allow {
             return;
         }

@@ -1,0 +1,572 @@
+//! The project's configuration (SPEC §7): `cancel-check.toml` at the workspace root, or
+//! `[workspace.metadata.cancel-check]` in the root `Cargo.toml`, and
+//! `[package.metadata.cancel-check]` in each package's `Cargo.toml` (package settings override
+//! workspace ones for the package's files). Never the `[lints]` table: cargo hands unknown lint
+//! tools to rustc, which then fails the user's build.
+//!
+//! An unknown key, an unknown lint or a value of the wrong type is an error (exit 2) that names
+//! the file, the key and what is accepted.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Context as _, Result};
+use cancel_check_lints::config::Levels;
+use cancel_check_lints::knowledge::{ApiEntry, ApiKind, Effect, Origin, Verdict};
+use cancel_check_lints::{closest_lint, lint_by_name, Level};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use toml::{Table, Value};
+
+/// The name of the stand-alone configuration file.
+pub const CONFIG_FILE: &str = "cancel-check.toml";
+
+/// The keys of a configuration table.
+const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `api`";
+/// The keys of an `[[api]]` entry.
+const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`, `note`, `source`, `effect`, `args`, `lost-only-with`, `resource-intact`";
+
+/// The settings of one configuration table.
+#[derive(Debug, Default)]
+pub struct Settings {
+    pub levels: Levels,
+    pub exclude: Vec<String>,
+    pub not_send_types: Vec<String>,
+    pub lock_types: Vec<String>,
+    pub api: Vec<ApiEntry>,
+}
+
+/// A package's settings and the folder they apply to.
+#[derive(Debug)]
+pub struct PackageSettings {
+    pub dir: PathBuf,
+    pub settings: Settings,
+}
+
+/// The whole configuration of a workspace.
+#[derive(Debug, Default)]
+pub struct ProjectConfig {
+    /// The workspace root (exclude globs are relative to it).
+    pub root: PathBuf,
+    /// Where the workspace settings come from, if anywhere.
+    pub source: Option<PathBuf>,
+    pub workspace: Settings,
+    pub packages: Vec<PackageSettings>,
+    /// Problems that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+impl ProjectConfig {
+    /// Reads the configuration of the workspace at `root` whose package manifests are
+    /// `manifests` (the root's own manifest may be among them).
+    pub fn load(root: &Path, manifests: &[PathBuf]) -> Result<ProjectConfig> {
+        let mut config = ProjectConfig {
+            root: root.to_path_buf(),
+            ..ProjectConfig::default()
+        };
+        let root_manifest = root.join("Cargo.toml");
+        let root_table = read_toml(&root_manifest)?;
+        let from_metadata = root_table
+            .as_ref()
+            .and_then(|table| nested(table, &["workspace", "metadata", "cancel-check"]));
+        let standalone = root.join(CONFIG_FILE);
+        if standalone.is_file() {
+            let table = read_toml(&standalone)?.unwrap_or_default();
+            config.workspace = Settings::parse(&table, &standalone, "")?;
+            config.source = Some(standalone.clone());
+            if from_metadata.is_some() {
+                config.warnings.push(format!(
+                    "`{}` is used; `[workspace.metadata.cancel-check]` in `{}` is ignored",
+                    standalone.display(),
+                    root_manifest.display()
+                ));
+            }
+        } else if let Some(table) = from_metadata {
+            let table = as_table(table, &root_manifest, "workspace.metadata.cancel-check")?;
+            config.workspace =
+                Settings::parse(table, &root_manifest, "workspace.metadata.cancel-check.")?;
+            config.source = Some(root_manifest.clone());
+        }
+        for manifest in manifests {
+            let Some(table) = read_toml(manifest)? else {
+                continue;
+            };
+            let Some(package) = nested(&table, &["package", "metadata", "cancel-check"]) else {
+                continue;
+            };
+            let package = as_table(package, manifest, "package.metadata.cancel-check")?;
+            let settings = Settings::parse(package, manifest, "package.metadata.cancel-check.")?;
+            let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+            config.packages.push(PackageSettings { dir, settings });
+        }
+        Ok(config)
+    }
+
+    /// Every `[[api]]` entry, workspace and packages.
+    pub fn api_entries(&self) -> impl Iterator<Item = &ApiEntry> {
+        std::iter::once(&self.workspace)
+            .chain(self.packages.iter().map(|package| &package.settings))
+            .flat_map(|settings| settings.api.iter())
+    }
+
+    /// The extra `!Send` and lock types, from every table.
+    pub fn types(&self) -> (Vec<String>, Vec<String>) {
+        let all = || {
+            std::iter::once(&self.workspace)
+                .chain(self.packages.iter().map(|package| &package.settings))
+        };
+        let not_send = all().flat_map(|s| s.not_send_types.clone()).collect();
+        let locks = all().flat_map(|s| s.lock_types.clone()).collect();
+        (not_send, locks)
+    }
+
+    /// The exclusion matcher: workspace globs relative to the root, package globs relative to
+    /// their package.
+    pub fn excluder(&self) -> Result<Excluder> {
+        let mut sets = vec![(self.root.clone(), globs(&self.workspace.exclude)?)];
+        for package in &self.packages {
+            sets.push((package.dir.clone(), globs(&package.settings.exclude)?));
+        }
+        Ok(Excluder { sets })
+    }
+
+    /// The package whose folder holds `path` (the innermost one).
+    pub fn package_of(&self, path: &Path) -> Option<&PackageSettings> {
+        self.packages
+            .iter()
+            .filter(|package| path.starts_with(&package.dir))
+            .max_by_key(|package| package.dir.components().count())
+    }
+}
+
+/// Decides which files are excluded by `exclude` globs.
+#[derive(Debug)]
+pub struct Excluder {
+    sets: Vec<(PathBuf, GlobSet)>,
+}
+
+impl Excluder {
+    /// Whether the file at this absolute path is excluded.
+    pub fn excludes(&self, path: &Path) -> bool {
+        self.sets.iter().any(|(base, set)| {
+            path.strip_prefix(base)
+                .is_ok_and(|relative| !set.is_empty() && set.is_match(relative))
+        })
+    }
+}
+
+fn globs(patterns: &[String]) -> Result<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        let glob: Glob = GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|error| anyhow!("invalid `exclude` glob `{pattern}`: {error}"))?;
+        builder.add(glob);
+        // `generated/**` also names the folder itself; `generated` names what is inside it.
+        if !pattern.contains('*') {
+            builder.add(Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))?);
+        }
+    }
+    Ok(builder.build()?)
+}
+
+impl Settings {
+    /// Reads one configuration table; `prefix` is how its keys are named in messages
+    /// (`workspace.metadata.cancel-check.`, or nothing in `cancel-check.toml`).
+    pub fn parse(table: &Table, file: &Path, prefix: &str) -> Result<Settings> {
+        let mut settings = Settings::default();
+        let file = file.display();
+        for (key, value) in table {
+            let name = format!("{prefix}{key}");
+            match key.as_str() {
+                "exclude" => settings.exclude = strings(value, &file, &name)?,
+                "not-send-types" => settings.not_send_types = strings(value, &file, &name)?,
+                "lock-types" => settings.lock_types = strings(value, &file, &name)?,
+                "lints" => {
+                    let lints = as_table_named(value, &file, &name)?;
+                    for (lint, level) in lints {
+                        let Some(known) = lint_by_name(lint) else {
+                            let hint = closest_lint(lint)
+                                .map(|close| format!(" (did you mean `{close}`?)"))
+                                .unwrap_or_default();
+                            bail!(
+                                "{file}: unknown lint `{lint}` in `{name}`{hint}; run `cargo cancel-check lints` for the list"
+                            );
+                        };
+                        let level = level
+                            .as_str()
+                            .and_then(Level::parse)
+                            .ok_or_else(|| {
+                                anyhow!(
+                                    "{file}: `{name}.{lint}` must be \"allow\", \"warn\" or \"deny\", found {}",
+                                    describe(level)
+                                )
+                            })?;
+                        settings.levels.insert(known.name, level);
+                    }
+                }
+                "api" => {
+                    let Value::Array(entries) = value else {
+                        bail!(
+                            "{file}: `{name}` must be an array of tables (`[[{name}]]`), found {}",
+                            describe(value)
+                        );
+                    };
+                    for (index, entry) in entries.iter().enumerate() {
+                        let entry_name = format!("{name}[{index}]");
+                        let table = as_table_named(entry, &file, &entry_name)?;
+                        settings
+                            .api
+                            .push(api_entry(table, &file.to_string(), &entry_name)?);
+                    }
+                }
+                _ => bail!("{file}: unknown key `{name}`; accepted keys: {KEYS}"),
+            }
+        }
+        Ok(settings)
+    }
+}
+
+/// One `[[api]]` entry: the fields of the built-in data file, plus `cancel-safe = true/false`
+/// as a short form of the verdict.
+fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
+    let text = |key: &str| -> Result<Option<String>> {
+        match table.get(key) {
+            None => Ok(None),
+            Some(Value::String(text)) => Ok(Some(text.clone())),
+            Some(other) => bail!(
+                "{file}: `{name}.{key}` must be a string, found {}",
+                describe(other)
+            ),
+        }
+    };
+    for key in table.keys() {
+        let known = matches!(
+            key.as_str(),
+            "path"
+                | "kind"
+                | "verdict"
+                | "cancel-safe"
+                | "loses"
+                | "fix"
+                | "note"
+                | "source"
+                | "effect"
+                | "args"
+                | "lost-only-with"
+                | "lost_only_with"
+                | "resource-intact"
+                | "resource_intact"
+        );
+        if !known {
+            bail!("{file}: unknown key `{name}.{key}`; accepted keys: {API_KEYS}");
+        }
+    }
+    let Some(path) = text("path")? else {
+        bail!(
+            "{file}: `{name}` has no `path` (the API's full path, as `my_crate::Conn::read_frame`)"
+        );
+    };
+    let kind = match text("kind")?.as_deref() {
+        None | Some("method") => ApiKind::Method,
+        Some("fn") => ApiKind::Fn,
+        Some("assoc") => ApiKind::Assoc,
+        Some(other) => bail!(
+            "{file}: `{name}.kind` must be \"method\", \"fn\" or \"assoc\", found \"{other}\""
+        ),
+    };
+    let verdict = match (text("verdict")?, table.get("cancel-safe")) {
+        (Some(_), Some(_)) => {
+            bail!("{file}: `{name}` has both `verdict` and `cancel-safe`; keep one")
+        }
+        (Some(verdict), None) => parse_verdict(&verdict).ok_or_else(|| {
+            anyhow!(
+                "{file}: `{name}.verdict` must be one of \"safe\", \"conditional\", \"data_loss\", \"message_lost\", \"queue_position_lost\", \"partial_progress_kept\", found \"{verdict}\""
+            )
+        })?,
+        (None, Some(Value::Boolean(true))) => Verdict::Safe,
+        (None, Some(Value::Boolean(false))) => Verdict::DataLoss,
+        (None, Some(other)) => bail!(
+            "{file}: `{name}.cancel-safe` must be true or false, found {}",
+            describe(other)
+        ),
+        (None, None) => bail!("{file}: `{name}` needs `cancel-safe = true|false` or a `verdict`"),
+    };
+    let effect = match text("effect")?.as_deref() {
+        None => None,
+        Some("fs_write") => Some(Effect::FsWrite),
+        Some("fs_read") => Some(Effect::FsRead),
+        Some("blocking") => Some(Effect::Blocking),
+        Some(other) => bail!(
+            "{file}: `{name}.effect` must be \"fs_write\", \"fs_read\" or \"blocking\", found \"{other}\""
+        ),
+    };
+    let args = match table.get("args") {
+        None => None,
+        Some(Value::Integer(n)) if *n >= 0 => Some(*n as usize),
+        Some(other) => bail!(
+            "{file}: `{name}.args` must be a non-negative integer, found {}",
+            describe(other)
+        ),
+    };
+    let flag = |keys: [&str; 2]| -> Result<bool> {
+        match keys.iter().find_map(|key| table.get(*key)) {
+            None => Ok(false),
+            Some(Value::Boolean(value)) => Ok(*value),
+            Some(other) => bail!(
+                "{file}: `{name}.{}` must be true or false, found {}",
+                keys[0],
+                describe(other)
+            ),
+        }
+    };
+    let resource_intact = flag(["resource-intact", "resource_intact"])?;
+    let lost_only_with = match text("lost-only-with")? {
+        Some(method) => Some(method),
+        None => text("lost_only_with")?,
+    };
+    let loses = text("loses")?;
+    if verdict.loses_progress() && loses.is_none() {
+        bail!("{file}: `{name}` is not cancel safe but does not say what is lost: add `loses = \"...\"`");
+    }
+    Ok(ApiEntry {
+        path,
+        kind,
+        verdict,
+        loses,
+        fix: text("fix")?,
+        source: text("source")?.unwrap_or_else(|| format!("{file}, `{name}`")),
+        note: text("note")?,
+        effect,
+        lost_only_with,
+        resource_intact,
+        args,
+        origin: Origin::Config,
+    })
+}
+
+fn parse_verdict(text: &str) -> Option<Verdict> {
+    Some(match text {
+        "safe" => Verdict::Safe,
+        "conditional" => Verdict::Conditional,
+        "data_loss" => Verdict::DataLoss,
+        "message_lost" => Verdict::MessageLost,
+        "queue_position_lost" => Verdict::QueuePositionLost,
+        "partial_progress_kept" => Verdict::PartialProgressKept,
+        _ => return None,
+    })
+}
+
+fn strings(value: &Value, file: &impl std::fmt::Display, name: &str) -> Result<Vec<String>> {
+    let wrong = || {
+        anyhow!(
+            "{file}: `{name}` must be an array of strings, found {}",
+            describe(value)
+        )
+    };
+    let Value::Array(items) = value else {
+        return Err(wrong());
+    };
+    items
+        .iter()
+        .map(|item| item.as_str().map(str::to_string).ok_or_else(wrong))
+        .collect()
+}
+
+fn as_table_named<'v>(
+    value: &'v Value,
+    file: &impl std::fmt::Display,
+    name: &str,
+) -> Result<&'v Table> {
+    value.as_table().ok_or_else(|| {
+        anyhow!(
+            "{file}: `{name}` must be a table, found {}",
+            describe(value)
+        )
+    })
+}
+
+fn as_table<'v>(value: &'v Value, file: &Path, name: &str) -> Result<&'v Table> {
+    as_table_named(value, &file.display(), name)
+}
+
+/// How a TOML value is described in messages: its type, and the value when short.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::String(text) => format!("the string \"{text}\""),
+        Value::Integer(n) => format!("the integer {n}"),
+        Value::Float(n) => format!("the float {n}"),
+        Value::Boolean(b) => format!("the boolean {b}"),
+        Value::Datetime(_) => "a datetime".to_string(),
+        Value::Array(_) => "an array".to_string(),
+        Value::Table(_) => "a table".to_string(),
+    }
+}
+
+fn nested<'t>(table: &'t Table, keys: &[&str]) -> Option<&'t Value> {
+    let (first, rest) = keys.split_first()?;
+    let value = table.get(*first)?;
+    if rest.is_empty() {
+        Some(value)
+    } else {
+        nested(value.as_table()?, rest)
+    }
+}
+
+/// Reads and parses a TOML file; `None` when it does not exist.
+fn read_toml(path: &Path) -> Result<Option<Table>> {
+    let text = match fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            return Err(error).with_context(|| format!("could not read `{}`", path.display()))
+        }
+    };
+    let table: Table = text
+        .parse()
+        .map_err(|error| anyhow!("{}: invalid TOML: {error}", path.display()))?;
+    Ok(Some(table))
+}
+
+/// The workspace root for a run on PATHs, found from `start` (the current directory) as cargo
+/// would: the nearest `Cargo.toml` above, then the nearest `Cargo.toml` above that with a
+/// `[workspace]` table; a folder with `cancel-check.toml` on the way also counts as a root.
+pub fn discover_root(start: &Path) -> Option<PathBuf> {
+    let mut nearest = None;
+    for dir in start.ancestors() {
+        if dir.join(CONFIG_FILE).is_file() && nearest.is_none() {
+            return Some(dir.to_path_buf());
+        }
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.is_file() {
+            continue;
+        }
+        let is_workspace = fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| text.parse::<Table>().ok())
+            .is_some_and(|table| table.contains_key("workspace"));
+        if is_workspace {
+            return Some(dir.to_path_buf());
+        }
+        nearest.get_or_insert_with(|| dir.to_path_buf());
+    }
+    nearest
+}
+
+/// The package manifests under a root that may hold `[package.metadata.cancel-check]`, for a run
+/// on PATHs: the manifest nearest to each file, up to the root.
+pub fn manifests_for(root: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = Vec::new();
+    for file in files {
+        let Some(dir) = file.parent() else { continue };
+        let manifest = dir
+            .ancestors()
+            .take_while(|d| d.starts_with(root))
+            .map(|d| d.join("Cargo.toml"))
+            .find(|m| m.is_file());
+        if let Some(manifest) = manifest {
+            if !found.contains(&manifest) {
+                found.push(manifest);
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Settings> {
+        let table: Table = text.parse().unwrap();
+        Settings::parse(&table, Path::new("cancel-check.toml"), "")
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let settings = parse(
+            r#"
+            exclude = ["generated/**"]
+            not-send-types = ["my_crate::Handle"]
+            lock-types = ["my_crate::SpinLock"]
+            [lints]
+            select_timer_reset = "allow"
+            [[api]]
+            path = "my_crate::Conn::read_frame"
+            cancel-safe = false
+            loses = "a partially read frame"
+            fix = "use Conn::next_frame"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(settings.exclude, ["generated/**"]);
+        assert_eq!(settings.not_send_types, ["my_crate::Handle"]);
+        assert_eq!(settings.lock_types, ["my_crate::SpinLock"]);
+        assert_eq!(
+            settings.levels.get("select_timer_reset"),
+            Some(&Level::Allow)
+        );
+        assert_eq!(settings.api[0].verdict, Verdict::DataLoss);
+        assert_eq!(settings.api[0].origin, Origin::Config);
+    }
+
+    #[test]
+    fn errors_name_the_file_the_key_and_what_is_accepted() {
+        let error = parse("exlude = []").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!("cancel-check.toml: unknown key `exlude`; accepted keys: {KEYS}")
+        );
+        let error = parse("exclude = \"x\"").unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `exclude` must be an array of strings, found the string \"x\""
+        );
+        let error = parse("[lints]\nfuturelock = \"off\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `lints.futurelock` must be \"allow\", \"warn\" or \"deny\", found the string \"off\""
+        );
+        let error = parse("[lints]\nfuturelocks = \"allow\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("unknown lint `futurelocks` in `lints` (did you mean `futurelock`?)"),
+            "{error}"
+        );
+        let error = parse("[[api]]\npath = \"a::b\"\ncancel-safe = \"no\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `api[0].cancel-safe` must be true or false, found the string \"no\""
+        );
+    }
+
+    #[test]
+    fn excludes_are_relative_to_their_base() {
+        let config = ProjectConfig {
+            root: PathBuf::from("/ws"),
+            workspace: Settings {
+                exclude: vec!["generated/**".into(), "src/bindings.rs".into()],
+                ..Settings::default()
+            },
+            packages: vec![PackageSettings {
+                dir: PathBuf::from("/ws/crates/a"),
+                settings: Settings {
+                    exclude: vec!["src/vendored".into()],
+                    ..Settings::default()
+                },
+            }],
+            ..ProjectConfig::default()
+        };
+        let excluder = config.excluder().unwrap();
+        assert!(excluder.excludes(Path::new("/ws/generated/x/y.rs")));
+        assert!(excluder.excludes(Path::new("/ws/src/bindings.rs")));
+        assert!(!excluder.excludes(Path::new("/ws/src/lib.rs")));
+        assert!(excluder.excludes(Path::new("/ws/crates/a/src/vendored/z.rs")));
+        assert!(!excluder.excludes(Path::new("/ws/crates/b/src/vendored/z.rs")));
+    }
+}

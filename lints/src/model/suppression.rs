@@ -1,0 +1,543 @@
+//! Suppressions written in the source, and what each one covers:
+//! - `// cancel-check: allow(<lint>[, <lint>]) -- reason` at the end of a line covers that line;
+//!   on a line of its own it covers the next line of code, or the whole item or statement that
+//!   starts there (a `fn`, an `impl`, a `mod`, a `let`, a `select!` call...). Above an item's
+//!   doc comments and attributes, it covers the item;
+//! - `#[cancel_check::allow(<lint>, reason = "...")]` (the runtime shim's attribute) and
+//!   `#[cfg_attr(any(), allow(cancel_check::<lint>))]` (plain Rust, compiles on stable) cover the
+//!   item, `impl` item, trait item or `let` statement they are on.
+//!
+//! This module only finds them; the driver applies them and reports the unused and unknown ones.
+
+use syn::parse::Parser as _;
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Attribute, Meta, Token};
+
+use super::collect::first_token;
+use crate::span::Span;
+
+/// The marker of a suppression comment.
+const MARKER: &str = "cancel-check:";
+/// The accepted form, for messages about a malformed comment.
+pub const COMMENT_FORM: &str = "cancel-check: allow(<lint>[, <lint>]) -- <reason>";
+
+/// How a suppression is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowForm {
+    /// `// cancel-check: allow(..)`.
+    Comment,
+    /// `#[cancel_check::allow(..)]` or `#[cfg_attr(.., allow(cancel_check::..))]`.
+    Attribute,
+}
+
+/// One lint named in a suppression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllowedLint {
+    pub name: String,
+    /// The name as written.
+    pub span: Span,
+}
+
+/// One suppression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Allow {
+    pub form: AllowForm,
+    pub lints: Vec<AllowedLint>,
+    /// The bytes it covers: a finding whose primary span starts here is suppressed.
+    pub covers: std::ops::Range<usize>,
+}
+
+/// The suppressions of a file, and the `cancel-check:` comments that could not be read.
+#[derive(Clone, Debug, Default)]
+pub struct Suppressions {
+    pub allows: Vec<Allow>,
+    /// Comments that start with the marker but do not have the accepted form.
+    pub malformed: Vec<Span>,
+}
+
+/// Finds the suppressions of a parsed file. Costs nothing for a file that mentions neither
+/// `cancel-check` nor `cancel_check`.
+pub fn suppressions(file: &syn::File, text: &str) -> Suppressions {
+    if !text.contains("cancel-check") && !text.contains("cancel_check") {
+        return Suppressions::default();
+    }
+    let lines = Lines::new(text);
+    let mut found = Suppressions::default();
+    let comments = comments(&lines, &mut found.malformed);
+    let targets: Vec<usize> = comments
+        .iter()
+        .filter_map(|comment| comment.target_line)
+        .collect();
+    let mut finder = Constructs {
+        lines: &lines,
+        targets: &targets,
+        constructs: Vec::new(),
+        attribute_allows: Vec::new(),
+    };
+    finder.visit_file(file);
+    for comment in comments {
+        // A comment always covers its own line too: findings about the comment itself
+        // (`unknown_lint`, `unused_allow`) can be suppressed by it.
+        let own_line = lines.range(comment.line);
+        let covers = match comment.target_line {
+            None => own_line,
+            Some(target) => {
+                let below = finder
+                    .constructs
+                    .iter()
+                    .filter(|c| c.first_line <= target && target <= c.head_line)
+                    .min_by_key(|c| c.covers.start)
+                    .map_or_else(|| lines.range(target), |c| c.covers.clone());
+                own_line.start..below.end
+            }
+        };
+        found.allows.push(Allow {
+            form: AllowForm::Comment,
+            lints: comment.lints,
+            covers,
+        });
+    }
+    found.allows.extend(finder.attribute_allows);
+    found
+}
+
+/// Line starts of a text, to turn byte offsets into 0-based line numbers and back.
+struct Lines<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Lines<'t> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    /// The 0-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|start| *start <= offset) - 1
+    }
+
+    /// The bytes of a 0-based line, without its newline.
+    fn range(&self, line: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(line).copied().unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end.max(start)
+    }
+
+    fn text(&self, line: usize) -> &'t str {
+        &self.text[self.range(line)]
+    }
+}
+
+/// A suppression comment.
+struct Comment {
+    /// Its 0-based line.
+    line: usize,
+    /// For a comment on a line of its own: the next line of code (0-based).
+    target_line: Option<usize>,
+    lints: Vec<AllowedLint>,
+}
+
+/// Every `// cancel-check:` comment of the text. Doc comments (`///`, `//!`) are not
+/// suppressions (they may well show the syntax), and neither is the marker inside a string.
+fn comments(lines: &Lines<'_>, malformed: &mut Vec<Span>) -> Vec<Comment> {
+    let mut found = Vec::new();
+    for line in 0..lines.starts.len() {
+        let content = lines.text(line);
+        let Some(marker) = content.find(MARKER) else {
+            continue;
+        };
+        let Some(slashes) = comment_start(&content[..marker]) else {
+            continue;
+        };
+        let after_slashes = &content[slashes + 2..];
+        if after_slashes.starts_with('/') || after_slashes.starts_with('!') {
+            continue;
+        }
+        if !content[slashes + 2..marker].trim().is_empty() {
+            continue;
+        }
+        let base = lines.starts[line];
+        let directive_start = base + marker + MARKER.len();
+        let Some(lints) = parse_directive(&content[marker + MARKER.len()..], directive_start)
+        else {
+            malformed.push(byte_span(base + slashes, base + content.len()));
+            continue;
+        };
+        let alone = content[..slashes].trim().is_empty();
+        let target_line = alone.then(|| next_code_line(lines, line)).flatten();
+        found.push(Comment {
+            line,
+            target_line: if alone { target_line } else { None },
+            lints,
+        });
+    }
+    found
+}
+
+/// Where the `//` that starts a line comment is, in the text before the marker: the first `//`
+/// outside a string literal.
+fn comment_start(before: &str) -> Option<usize> {
+    let bytes = before.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_string => i += 1,
+            b'"' => in_string = !in_string,
+            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// ` allow(a, b) -- reason`: the lint names with their spans, or `None` when malformed.
+fn parse_directive(rest: &str, offset: usize) -> Option<Vec<AllowedLint>> {
+    let trimmed = rest.trim_start();
+    let mut at = offset + (rest.len() - trimmed.len());
+    let after = trimmed.strip_prefix("allow")?;
+    at += "allow".len();
+    let open = after.trim_start();
+    at += after.len() - open.len();
+    let inner = open.strip_prefix('(')?;
+    at += 1;
+    let close = inner.find(')')?;
+    let tail = inner[close + 1..].trim();
+    if !(tail.is_empty() || tail.starts_with("--")) {
+        return None;
+    }
+    let mut lints = Vec::new();
+    let mut from = 0;
+    for part in inner[..close].split(',') {
+        let name = part.trim();
+        let start = at + from + (part.len() - part.trim_start().len());
+        from += part.len() + 1;
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        lints.push(AllowedLint {
+            name: name.to_string(),
+            span: byte_span(start, start + name.len()),
+        });
+    }
+    Some(lints)
+}
+
+/// The next line after `line` that holds code: not blank, not a plain `//` comment.
+fn next_code_line(lines: &Lines<'_>, line: usize) -> Option<usize> {
+    (line + 1..lines.starts.len()).find(|&next| {
+        let text = lines.text(next).trim();
+        let plain_comment =
+            text.starts_with("//") && !text.starts_with("///") && !text.starts_with("//!");
+        !text.is_empty() && !plain_comment
+    })
+}
+
+fn byte_span(start: usize, end: usize) -> Span {
+    Span {
+        start,
+        end,
+        ..Span::default()
+    }
+}
+
+/// An item or statement a comment above it may cover.
+struct Construct {
+    /// The 0-based line of its first token (its attributes and docs included).
+    first_line: usize,
+    /// The 0-based line of its head (`fn`, `impl`, `let`...): a comment between its attributes
+    /// and its head still covers it.
+    head_line: usize,
+    covers: std::ops::Range<usize>,
+}
+
+/// Finds the items and statements that start on a line some comment targets, and the
+/// attribute suppressions.
+struct Constructs<'a, 't> {
+    lines: &'a Lines<'t>,
+    targets: &'a [usize],
+    constructs: Vec<Construct>,
+    attribute_allows: Vec<Allow>,
+}
+
+impl Constructs<'_, '_> {
+    /// Records a node that starts at `first` with its head at `head`; its whole span is
+    /// computed only when a comment targets it.
+    fn note<T: syn::spanned::Spanned>(
+        &mut self,
+        node: &T,
+        first: proc_macro2::Span,
+        head: proc_macro2::Span,
+    ) {
+        let first_line = self.lines.line_of(first.byte_range().start);
+        let head_line = self.lines.line_of(head.byte_range().start);
+        if self
+            .targets
+            .iter()
+            .any(|target| (first_line..=head_line).contains(target))
+        {
+            let span = Span::of(node);
+            self.constructs.push(Construct {
+                first_line,
+                head_line,
+                covers: span.start..span.end,
+            });
+        }
+    }
+
+    /// The attribute suppressions among `attrs`, covering `node`.
+    fn attributes<T: syn::spanned::Spanned>(&mut self, attrs: &[Attribute], node: &T) {
+        let mut lints = Vec::new();
+        for attr in attrs {
+            lints.extend(attribute_lints(attr));
+        }
+        if !lints.is_empty() {
+            let span = Span::of(node);
+            self.attribute_allows.push(Allow {
+                form: AllowForm::Attribute,
+                lints,
+                covers: span.start..span.end,
+            });
+        }
+    }
+}
+
+/// The first token of a node: its first attribute, or `head`.
+fn first_of(attrs: &[Attribute], head: proc_macro2::Span) -> proc_macro2::Span {
+    attrs.first().map_or(head, |attr| attr.pound_token.span)
+}
+
+/// The head token of an item: what follows its attributes and visibility.
+fn item_head(item: &syn::Item) -> Option<(&[Attribute], proc_macro2::Span)> {
+    use syn::Item;
+    Some(match item {
+        Item::Fn(i) => (&i.attrs, i.sig.fn_token.span),
+        Item::Impl(i) => (&i.attrs, i.impl_token.span),
+        Item::Mod(i) => (&i.attrs, i.mod_token.span),
+        Item::Trait(i) => (&i.attrs, i.trait_token.span),
+        Item::Struct(i) => (&i.attrs, i.struct_token.span),
+        Item::Enum(i) => (&i.attrs, i.enum_token.span),
+        Item::Const(i) => (&i.attrs, i.const_token.span),
+        Item::Static(i) => (&i.attrs, i.static_token.span),
+        Item::Type(i) => (&i.attrs, i.type_token.span),
+        Item::Use(i) => (&i.attrs, i.use_token.span),
+        Item::Macro(i) => (&i.attrs, macro_head(&i.mac)),
+        _ => return None,
+    })
+}
+
+fn macro_head(mac: &syn::Macro) -> proc_macro2::Span {
+    mac.path
+        .segments
+        .first()
+        .map_or(mac.bang_token.span, |segment| segment.ident.span())
+}
+
+impl<'ast> Visit<'ast> for Constructs<'_, '_> {
+    fn visit_item(&mut self, item: &'ast syn::Item) {
+        if let Some((attrs, head)) = item_head(item) {
+            self.note(item, first_of(attrs, head), head);
+            self.attributes(attrs, item);
+        }
+        visit::visit_item(self, item);
+    }
+
+    fn visit_impl_item(&mut self, item: &'ast syn::ImplItem) {
+        let head = match item {
+            syn::ImplItem::Fn(f) => Some((&f.attrs, f.sig.fn_token.span)),
+            syn::ImplItem::Const(c) => Some((&c.attrs, c.const_token.span)),
+            syn::ImplItem::Type(t) => Some((&t.attrs, t.type_token.span)),
+            _ => None,
+        };
+        if let Some((attrs, head)) = head {
+            self.note(item, first_of(attrs, head), head);
+            self.attributes(attrs, item);
+        }
+        visit::visit_impl_item(self, item);
+    }
+
+    fn visit_trait_item(&mut self, item: &'ast syn::TraitItem) {
+        let head = match item {
+            syn::TraitItem::Fn(f) => Some((&f.attrs, f.sig.fn_token.span)),
+            syn::TraitItem::Const(c) => Some((&c.attrs, c.const_token.span)),
+            syn::TraitItem::Type(t) => Some((&t.attrs, t.type_token.span)),
+            _ => None,
+        };
+        if let Some((attrs, head)) = head {
+            self.note(item, first_of(attrs, head), head);
+            self.attributes(attrs, item);
+        }
+        visit::visit_trait_item(self, item);
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast syn::Stmt) {
+        match stmt {
+            syn::Stmt::Local(local) => {
+                let head = local.let_token.span;
+                self.note(stmt, first_of(&local.attrs, head), head);
+                self.attributes(&local.attrs, stmt);
+            }
+            syn::Stmt::Expr(expr, _) => {
+                let head = first_token(expr);
+                self.note(stmt, head, head);
+            }
+            syn::Stmt::Macro(mac) => {
+                let head = macro_head(&mac.mac);
+                self.note(stmt, first_of(&mac.attrs, head), head);
+            }
+            syn::Stmt::Item(_) => {}
+        }
+        visit::visit_stmt(self, stmt);
+    }
+
+    fn visit_arm(&mut self, arm: &'ast syn::Arm) {
+        use syn::spanned::Spanned;
+        let head = arm.pat.span();
+        self.note(arm, first_of(&arm.attrs, head), head);
+        visit::visit_arm(self, arm);
+    }
+}
+
+/// The lints an attribute allows: `#[cancel_check::allow(a, b, reason = "..")]` or
+/// `#[cfg_attr(<any predicate>, allow(cancel_check::a, cancel_check::b))]`.
+fn attribute_lints(attr: &Attribute) -> Vec<AllowedLint> {
+    let Meta::List(list) = &attr.meta else {
+        return Vec::new();
+    };
+    let segments: Vec<String> = list
+        .path
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    let parser = Punctuated::<Meta, Token![,]>::parse_terminated;
+    let Ok(metas) = parser.parse2(list.tokens.clone()) else {
+        return Vec::new();
+    };
+    let name_of = |path: &syn::Path| {
+        path.get_ident().map(|ident| AllowedLint {
+            name: ident.to_string(),
+            span: Span::from_pm2(ident.span()),
+        })
+    };
+    match segments.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["cancel_check", "allow"] => metas
+            .iter()
+            .filter_map(|meta| match meta {
+                Meta::Path(path) => name_of(path),
+                _ => None,
+            })
+            .collect(),
+        ["cfg_attr"] => metas
+            .iter()
+            .skip(1)
+            .filter_map(|meta| match meta {
+                Meta::List(inner) if inner.path.is_ident("allow") => Some(inner),
+                _ => None,
+            })
+            .flat_map(|allow| {
+                parser
+                    .parse2(allow.tokens.clone())
+                    .map(|lints| lints.into_iter().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            })
+            .filter_map(|meta| match meta {
+                Meta::Path(path)
+                    if path.segments.len() == 2 && path.segments[0].ident == "cancel_check" =>
+                {
+                    let ident = &path.segments[1].ident;
+                    Some(AllowedLint {
+                        name: ident.to_string(),
+                        span: Span::from_pm2(ident.span()),
+                    })
+                }
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn find(text: &str) -> Suppressions {
+        let file = syn::parse_file(text).unwrap();
+        suppressions(&file, text)
+    }
+
+    fn covered<'t>(text: &'t str, allow: &Allow) -> &'t str {
+        &text[allow.covers.clone()]
+    }
+
+    #[test]
+    fn a_trailing_comment_covers_its_line() {
+        let text = "fn f() {\n    let x = 1; // cancel-check: allow(select_timer_reset) -- why\n    let y = 2;\n}\n";
+        let found = find(text);
+        assert_eq!(found.allows.len(), 1);
+        assert_eq!(
+            covered(text, &found.allows[0]),
+            "    let x = 1; // cancel-check: allow(select_timer_reset) -- why"
+        );
+        assert_eq!(found.allows[0].lints[0].name, "select_timer_reset");
+        let span = found.allows[0].lints[0].span;
+        assert_eq!(&text[span.start..span.end], "select_timer_reset");
+    }
+
+    #[test]
+    fn a_comment_above_covers_the_statement_that_starts_below() {
+        let text = "async fn f() {\n    // cancel-check: allow(a, b)\n\n    let x = g(\n        1,\n    );\n    h();\n}\n";
+        let found = find(text);
+        assert_eq!(found.allows.len(), 1);
+        assert!(covered(text, &found.allows[0]).starts_with("    // cancel-check: allow(a, b)\n"));
+        assert!(covered(text, &found.allows[0]).ends_with("\n    let x = g(\n        1,\n    );"));
+        let names: Vec<&str> = found.allows[0]
+            .lints
+            .iter()
+            .map(|l| l.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b"]);
+    }
+
+    #[test]
+    fn a_comment_above_the_docs_covers_the_item() {
+        let text =
+            "// cancel-check: allow(x)\n/// Docs.\n#[inline]\nfn f() {\n    g();\n}\nfn h() {}\n";
+        let found = find(text);
+        assert!(covered(text, &found.allows[0]).starts_with("// cancel-check: allow(x)\n/// Docs."));
+        assert!(covered(text, &found.allows[0]).ends_with("g();\n}"));
+    }
+
+    #[test]
+    fn attributes_cover_their_item() {
+        let text = "#[cfg_attr(any(), allow(dead_code, cancel_check::x))]\nfn f() {}\nimpl S {\n    #[cancel_check::allow(y, reason = \"z\")]\n    async fn g(&self) {}\n}\n";
+        let found = find(text);
+        let names: Vec<(&str, &str)> = found
+            .allows
+            .iter()
+            .map(|a| (a.lints[0].name.as_str(), covered(text, a)))
+            .collect();
+        assert_eq!(names[0].0, "x");
+        assert!(names[0].1.ends_with("fn f() {}"));
+        assert_eq!(names[1].0, "y");
+        assert!(names[1].1.ends_with("async fn g(&self) {}"));
+    }
+
+    #[test]
+    fn doc_comments_strings_and_malformed_comments() {
+        let text = "/// cancel-check: allow(x)\nfn f() {\n    let s = \"// cancel-check: allow(y)\";\n    // cancel-check: alow(z)\n}\n";
+        let found = find(text);
+        assert!(found.allows.is_empty(), "{:?}", found.allows);
+        assert_eq!(found.malformed.len(), 1);
+    }
+}
