@@ -87,6 +87,22 @@ pub struct Args {
     #[arg(long)]
     pub no_deps_docs: bool,
 
+    /// Report only findings that are not in this baseline file (see `--write-baseline`)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in this baseline file and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Also run `cargo check` or `cargo clippy` and merge its messages into ours (for
+    /// rust-analyzer, which runs a single check command)
+    #[arg(long, value_name = "COMMAND", value_enum)]
+    pub with_cargo: Option<CargoCommand>,
+
+    #[command(flatten)]
+    pub cargo: CargoFlags,
+
     /// The `-W/-A/-D` flags in command-line order: later ones win.
     #[arg(skip)]
     pub lint_levels: Vec<(Level, String)>,
@@ -118,7 +134,7 @@ pub enum Command {
     },
 }
 
-/// The output format. New formats (sarif, github) are added as variants.
+/// The output format.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum MessageFormat {
     /// rustc-style diagnostics with source snippets
@@ -128,6 +144,10 @@ pub enum MessageFormat {
     Short,
     /// cargo's `--message-format=json` stream (for rust-analyzer and other tools)
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other static-analysis viewers)
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request)
+    Github,
     /// like json, with ANSI colors in `rendered` (what rust-analyzer asks for)
     #[value(hide = true)]
     JsonDiagnosticRenderedAnsi,
@@ -140,6 +160,117 @@ impl MessageFormat {
             self,
             MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi
         )
+    }
+}
+
+/// The cargo command `--with-cargo` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CargoCommand {
+    Check,
+    Clippy,
+}
+
+impl CargoCommand {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CargoCommand::Check => "check",
+            CargoCommand::Clippy => "clippy",
+        }
+    }
+}
+
+/// Flags of cargo's build commands. rust-analyzer appends them to its check command; they mean
+/// nothing to the analysis (it reads every target's sources, whatever the features) and are
+/// passed on to the command of `--with-cargo`.
+#[derive(Debug, Default, clap::Args)]
+#[command(
+    next_help_heading = "Cargo flags (accepted for rust-analyzer, passed on to --with-cargo)"
+)]
+pub struct CargoFlags {
+    /// Check all targets
+    #[arg(long)]
+    pub all_targets: bool,
+    /// Check only the library
+    #[arg(long)]
+    pub lib: bool,
+    /// Check all binaries
+    #[arg(long)]
+    pub bins: bool,
+    /// Check all examples
+    #[arg(long)]
+    pub examples: bool,
+    /// Check all tests
+    #[arg(long)]
+    pub tests: bool,
+    /// Check all benches
+    #[arg(long)]
+    pub benches: bool,
+    /// Do not stop at the first failing crate
+    #[arg(long)]
+    pub keep_going: bool,
+    /// Activate all features
+    #[arg(long)]
+    pub all_features: bool,
+    /// Features to activate
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+    /// Do not activate the `default` feature
+    #[arg(long)]
+    pub no_default_features: bool,
+    /// Build for the target triple
+    #[arg(long, value_name = "TRIPLE")]
+    pub target: Vec<String>,
+    /// Directory for all generated artifacts
+    #[arg(long, value_name = "DIRECTORY")]
+    pub target_dir: Option<PathBuf>,
+    /// Require Cargo.lock to be up to date
+    #[arg(long)]
+    pub locked: bool,
+    /// Run without accessing the network
+    #[arg(long)]
+    pub offline: bool,
+    /// Both `--locked` and `--offline`
+    #[arg(long)]
+    pub frozen: bool,
+}
+
+impl CargoFlags {
+    /// The flags as cargo takes them.
+    pub fn to_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        let switches = [
+            (self.all_targets, "--all-targets"),
+            (self.lib, "--lib"),
+            (self.bins, "--bins"),
+            (self.examples, "--examples"),
+            (self.tests, "--tests"),
+            (self.benches, "--benches"),
+            (self.keep_going, "--keep-going"),
+            (self.all_features, "--all-features"),
+            (self.no_default_features, "--no-default-features"),
+            (self.locked, "--locked"),
+            (self.offline, "--offline"),
+            (self.frozen, "--frozen"),
+        ];
+        args.extend(
+            switches
+                .iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, flag)| flag.to_string()),
+        );
+        for features in &self.features {
+            args.extend(["--features".to_string(), features.clone()]);
+        }
+        for target in &self.target {
+            args.extend(["--target".to_string(), target.clone()]);
+        }
+        if let Some(dir) = &self.target_dir {
+            args.extend([
+                "--target-dir".to_string(),
+                dir.to_string_lossy().into_owned(),
+            ]);
+        }
+        args
     }
 }
 
@@ -233,6 +364,47 @@ mod tests {
     fn the_cargo_subcommand_word_is_dropped() {
         let args = Args::from_command_line(["cargo-cancel-check", "cancel-check", "src"]).unwrap();
         assert_eq!(args.paths, vec![PathBuf::from("src")]);
+    }
+
+    #[test]
+    fn the_flags_rust_analyzer_appends_are_accepted() {
+        let args = Args::from_command_line([
+            "cargo-cancel-check",
+            "--with-cargo",
+            "clippy",
+            "--workspace",
+            "--message-format=json-diagnostic-rendered-ansi",
+            "--manifest-path",
+            "/ws/Cargo.toml",
+            "--keep-going",
+            "--all-targets",
+            "-p",
+            "path+file:///ws/crates/a#0.1.0",
+            "--features",
+            "x,y",
+            "--no-default-features",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--target-dir",
+            "/ws/target/ra",
+        ])
+        .unwrap();
+        assert_eq!(args.with_cargo, Some(CargoCommand::Clippy));
+        assert_eq!(args.packages, ["path+file:///ws/crates/a#0.1.0"]);
+        assert_eq!(
+            args.cargo.to_args(),
+            [
+                "--all-targets",
+                "--keep-going",
+                "--no-default-features",
+                "--features",
+                "x,y",
+                "--target",
+                "x86_64-unknown-linux-gnu",
+                "--target-dir",
+                "/ws/target/ra"
+            ]
+        );
     }
 
     #[test]

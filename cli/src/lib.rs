@@ -5,11 +5,14 @@
 pub mod analyze;
 pub mod api;
 pub mod args;
+pub mod baseline;
 pub mod config;
 pub mod deps;
 pub mod explain;
+pub mod fingerprint;
 pub mod render;
 pub mod run;
+pub mod with_cargo;
 pub mod workspace;
 
 pub use run::{is_broken_pipe, run, FAILURE};

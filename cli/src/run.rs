@@ -16,11 +16,13 @@ use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice as
 
 use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
-use crate::args::{Args, ColorChoice, Command};
+use crate::args::{Args, ColorChoice, Command, MessageFormat};
+use crate::baseline;
 use crate::config::{discover_root, manifests_for, ProjectConfig};
 use crate::deps::{dependency_docs, Scope};
 use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
-use crate::render::render;
+use crate::render::{json, render};
+use crate::with_cargo::CargoRun;
 use crate::workspace::{path_files, workspace_files, PackageSelection, SourceFile};
 
 /// Exit code: no finding at warn level or above.
@@ -105,14 +107,86 @@ where
     for entry in project.api_entries() {
         knowledge.to_mut().insert(entry.clone());
     }
-    let analysis = analyze(files, &config, &knowledge, jobs)?;
-    let code = if analysis.diagnostics.is_empty() || args.exit_zero {
+    let baseline = args.baseline.as_deref().map(baseline::read).transpose()?;
+    let cargo = args
+        .with_cargo
+        .map(|command| CargoRun::start(command, &args))
+        .transpose()?;
+    let mut analysis = analyze(files, &config, &knowledge, jobs)?;
+    if let Some(path) = &args.write_baseline {
+        let count = baseline::write(path, &analysis)?;
+        eprintln!(
+            "wrote {count} finding{} to the baseline `{}`",
+            plural(count),
+            path.display()
+        );
+        if let Some(cargo) = cargo {
+            cargo.finish()?;
+        }
+        return Ok(ExitCode::from(CLEAN));
+    }
+    if let (Some(baseline), Some(path)) = (baseline, &args.baseline) {
+        report_baseline(&baseline::apply(baseline, &mut analysis), path);
+    }
+    let mut code = if analysis.diagnostics.is_empty() || args.exit_zero {
         CLEAN
     } else {
         FINDINGS
     };
-    render(args.message_format, &analysis, code == CLEAN, &mut out)?;
+    let Some(cargo) = cargo else {
+        render(args.message_format, &analysis, code == CLEAN, &mut out)?;
+        return Ok(ExitCode::from(code));
+    };
+    let cargo = cargo.finish()?;
+    if !cargo.success && !args.exit_zero {
+        code = FINDINGS;
+    }
+    if args.message_format.is_json() {
+        for line in &cargo.lines {
+            writeln!(out, "{line}")?;
+        }
+        let ansi = args.message_format == MessageFormat::JsonDiagnosticRenderedAnsi;
+        json::render_messages(&analysis, ansi, &mut out)?;
+        json::render_finished(code == CLEAN && cargo.success, &mut out)?;
+    } else {
+        render(args.message_format, &analysis, code == CLEAN, &mut out)?;
+    }
     Ok(ExitCode::from(code))
+}
+
+/// Tells on stderr what the baseline suppressed and which of its entries are fixed.
+fn report_baseline(applied: &baseline::Applied, path: &Path) {
+    let suppressed = applied.suppressed;
+    eprintln!(
+        "{suppressed} finding{} suppressed by the baseline `{}`",
+        plural(suppressed),
+        path.display()
+    );
+    if applied.fixed.is_empty() {
+        return;
+    }
+    let fixed = applied.fixed.len();
+    eprintln!(
+        "{fixed} baseline {} no longer {} any finding (fixed); drop {} with `--write-baseline {}`:",
+        if fixed == 1 { "entry" } else { "entries" },
+        if fixed == 1 { "matches" } else { "match" },
+        if fixed == 1 { "it" } else { "them" },
+        path.display()
+    );
+    for entry in &applied.fixed {
+        eprintln!(
+            "  {}:{}: [{}] {}",
+            entry.path, entry.line, entry.lint, entry.message
+        );
+    }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
 }
 
 /// The built-in knowledge with the mined docs of the dependencies in `scope` merged in. Problems

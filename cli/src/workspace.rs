@@ -196,11 +196,38 @@ fn select_packages<'m>(
     Ok(selected)
 }
 
-/// A package id specification as `-p` takes it: a name, `name@version` or a full package id.
+/// A package id specification as `-p` takes it: a name, `name@version`, a package id, or a
+/// full spec such as rust-analyzer passes (`path+file:///ws/crates/a#0.1.0`,
+/// `file:///ws/crates/a#a@0.1.0`).
 fn matches_spec(package: &Package, spec: &str) -> bool {
-    spec == package.name.as_str()
+    if spec == package.name.as_str()
         || spec == format!("{}@{}", package.name, package.version)
         || spec == package.id.repr
+    {
+        return true;
+    }
+    let Some((url, fragment)) = spec.split_once('#').or(Some((spec, ""))) else {
+        return false;
+    };
+    let Some(path) = url
+        .trim_start_matches("path+")
+        .strip_prefix("file://")
+        .map(Path::new)
+    else {
+        return false;
+    };
+    let dir_matches = package
+        .manifest_path
+        .parent()
+        .is_some_and(|dir| dir.as_std_path() == path);
+    let version = package.version.to_string();
+    let fragment_matches = match fragment.split_once('@') {
+        Some((name, fragment_version)) => {
+            name == package.name.as_str() && fragment_version == version
+        }
+        None => fragment.is_empty() || fragment == version || fragment == package.name.as_str(),
+    };
+    dir_matches && fragment_matches
 }
 
 /// Every `*.rs` file of a package's target source trees: the directory of each target's

@@ -94,6 +94,13 @@ pub fn render(
     ansi: bool,
     out: &mut dyn Write,
 ) -> io::Result<()> {
+    render_messages(analysis, ansi, out)?;
+    write_line(out, &CargoMessage::BuildFinished { success })?;
+    out.flush()
+}
+
+/// Writes every finding, without the final `build-finished` (for merging with cargo's stream).
+pub fn render_messages(analysis: &Analysis, ansi: bool, out: &mut dyn Write) -> io::Result<()> {
     let table = FileTable::new(&analysis.files);
     for diagnostic in &analysis.diagnostics {
         let message = rustc_diagnostic(&table, diagnostic, ansi);
@@ -105,6 +112,11 @@ pub fn render(
             None => write_line(out, &message)?,
         }
     }
+    Ok(())
+}
+
+/// Writes cargo's final `build-finished` line.
+pub fn render_finished(success: bool, out: &mut dyn Write) -> io::Result<()> {
     write_line(out, &CargoMessage::BuildFinished { success })?;
     out.flush()
 }

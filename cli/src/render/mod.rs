@@ -1,7 +1,9 @@
 //! The output formats. Each renderer writes a whole run to a writer; only `human` uses colors.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;
 pub mod short;
 
 use std::collections::HashMap;
@@ -26,6 +28,8 @@ pub fn render(
         MessageFormat::Short => short::render(analysis, out),
         MessageFormat::Json => json::render(analysis, success, false, out),
         MessageFormat::JsonDiagnosticRenderedAnsi => json::render(analysis, success, true, out),
+        MessageFormat::Sarif => sarif::render(analysis, out),
+        MessageFormat::Github => github::render(analysis, out),
     }
 }
 

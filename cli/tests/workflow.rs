@@ -1,0 +1,426 @@
+//! The tool in a project's workflow: configuration files and their errors, suppression comments
+//! and attributes with `unused_allow`, baselines, and `--with-cargo` for rust-analyzer. Each test
+//! builds a small crate in a temporary folder and runs the real binary on it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use cargo_metadata::Message;
+use tempfile::TempDir;
+
+/// A select loop that loses a half-read header: one `select_arm_not_cancel_safe` finding at the
+/// `read_exact` line (line 9).
+const LOSSY_LOOP: &str = r#"use tokio::io::AsyncReadExt;
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+
+pub async fn pump(mut socket: TcpStream, mut control: mpsc::Receiver<u32>) {
+    let mut header = [0u8; 4];
+    loop {
+        tokio::select! {
+            read = socket.read_exact(&mut header) => { let _ = read; }
+            Some(limit) = control.recv() => println!("limit {limit}"),
+        }
+    }
+}
+"#;
+
+/// A crate in a temporary folder.
+struct Crate {
+    dir: TempDir,
+}
+
+impl Crate {
+    fn new(manifest_extra: &str) -> Crate {
+        let dir = tempfile::tempdir().unwrap();
+        let krate = Crate { dir };
+        krate.write(
+            "Cargo.toml",
+            &format!(
+                "[package]\nname = \"sample\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{manifest_extra}"
+            ),
+        );
+        krate
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn write(&self, file: &str, text: &str) -> PathBuf {
+        let path = self.path().join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The tool run in the crate's folder, without mining dependency docs.
+    fn tool(&self) -> Command {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"));
+        command
+            .current_dir(self.path())
+            .env_remove("NO_COLOR")
+            .args(["--no-deps-docs", "--color", "never"]);
+        command
+    }
+
+    /// `--message-format short` output and exit code.
+    fn short(&self, args: &[&str]) -> (String, String, i32) {
+        let output = self
+            .tool()
+            .args(["--message-format", "short"])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+            output.status.code().unwrap(),
+        )
+    }
+}
+
+// ---- configuration ----
+
+#[test]
+fn workspace_metadata_sets_levels_and_excludes() {
+    let krate = Crate::new(
+        "[package.metadata.cancel-check]\nexclude = [\"src/generated/**\"]\n\n[package.metadata.cancel-check.lints]\nselect_arm_not_cancel_safe = \"deny\"\ndetached_spawn = \"warn\"\n",
+    );
+    krate.write("src/lib.rs", &format!("mod generated;\n{LOSSY_LOOP}"));
+    krate.write(
+        "src/generated/mod.rs",
+        "pub fn spawn() { tokio::spawn(async {}); }\n",
+    );
+    let (stdout, _, code) = krate.short(&[]);
+    assert_eq!(
+        stdout,
+        "src/lib.rs:10:20: error[select_arm_not_cancel_safe]: `socket.read_exact(..)` is not cancel safe and is raced in `select!`\n"
+    );
+    assert_eq!(code, 1);
+    // The command line wins over the configuration.
+    let (stdout, _, code) = krate.short(&["-A", "select_arm_not_cancel_safe"]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+}
+
+#[test]
+fn cancel_check_toml_configures_a_workspace() {
+    let krate = Crate::new("");
+    krate.write("src/lib.rs", LOSSY_LOOP);
+    krate.write(
+        "cancel-check.toml",
+        "[lints]\nselect_arm_not_cancel_safe = \"allow\"\n",
+    );
+    let (stdout, _, code) = krate.short(&[]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+}
+
+#[test]
+fn package_settings_override_workspace_settings() {
+    let krate = Crate::new("");
+    fs::write(
+        krate.path().join("Cargo.toml"),
+        "[workspace]\nmembers = [\"a\", \"b\"]\nresolver = \"2\"\n\n[workspace.metadata.cancel-check.lints]\nselect_arm_not_cancel_safe = \"deny\"\n",
+    )
+    .unwrap();
+    for (name, extra) in [
+        ("a", ""),
+        (
+            "b",
+            "[package.metadata.cancel-check.lints]\nselect_arm_not_cancel_safe = \"allow\"\n",
+        ),
+    ] {
+        krate.write(
+            &format!("{name}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{extra}"
+            ),
+        );
+        krate.write(&format!("{name}/src/lib.rs"), LOSSY_LOOP);
+    }
+    let (stdout, _, code) = krate.short(&[]);
+    assert_eq!(
+        stdout,
+        "a/src/lib.rs:9:20: error[select_arm_not_cancel_safe]: `socket.read_exact(..)` is not cancel safe and is raced in `select!`\n"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn configured_api_and_types_are_used() {
+    let krate = Crate::new(
+        r#"[package.metadata.cancel-check]
+not-send-types = ["sample::Handle"]
+lock-types = ["sample::SpinLock"]
+
+[[package.metadata.cancel-check.api]]
+path = "sample::Conn::read_frame"
+cancel-safe = false
+loses = "a partially read frame"
+fix = "use `Conn::next_frame`, which buffers in the connection"
+"#,
+    );
+    krate.write(
+        "src/lib.rs",
+        r#"pub struct Handle;
+pub struct SpinLock<T>(T);
+pub struct Conn;
+
+pub async fn frames(conn: &mut external::Conn, mut control: tokio::sync::mpsc::Receiver<u32>) {
+    loop {
+        tokio::select! {
+            frame = conn.read_frame() => { let _ = frame; }
+            Some(limit) = control.recv() => println!("limit {limit}"),
+        }
+    }
+}
+
+pub async fn holds(lock: &SpinLock<u32>) {
+    let guard = lock.lock();
+    tokio::task::yield_now().await;
+    drop(guard);
+}
+
+pub async fn keeps() {
+    let handle = Handle::new();
+    tokio::task::yield_now().await;
+    drop(handle);
+}
+
+pub fn spawn() {
+    tokio::spawn(keeps());
+}
+"#,
+    );
+    let (stdout, _, _) = krate.short(&[]);
+    let lints: Vec<&str> = stdout
+        .lines()
+        .map(|line| line.split('[').nth(1).unwrap().split(']').next().unwrap())
+        .collect();
+    assert_eq!(
+        lints,
+        [
+            "select_arm_not_cancel_safe",
+            "lock_held_across_await",
+            "non_send_held_across_await"
+        ],
+        "{stdout}"
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_naming_file_key_and_accepted_values() {
+    let cases = [
+        (
+            "[package.metadata.cancel-check]\nexlude = []\n",
+            "error: {manifest}: unknown key `package.metadata.cancel-check.exlude`; accepted keys: `exclude`, `not-send-types`, `lock-types`, `lints`, `api`\n",
+        ),
+        (
+            "[package.metadata.cancel-check.lints]\nselect_arm_not_cancelsafe = \"allow\"\n",
+            "error: {manifest}: unknown lint `select_arm_not_cancelsafe` in `package.metadata.cancel-check.lints` (did you mean `select_arm_not_cancel_safe`?); run `cargo cancel-check lints` for the list\n",
+        ),
+        (
+            "[package.metadata.cancel-check.lints]\nfuturelock = 1\n",
+            "error: {manifest}: `package.metadata.cancel-check.lints.futurelock` must be \"allow\", \"warn\" or \"deny\", found the integer 1\n",
+        ),
+        (
+            "[package.metadata.cancel-check]\nexclude = \"generated\"\n",
+            "error: {manifest}: `package.metadata.cancel-check.exclude` must be an array of strings, found the string \"generated\"\n",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let krate = Crate::new(extra);
+        krate.write("src/lib.rs", "pub fn f() {}\n");
+        let (stdout, stderr, code) = krate.short(&[]);
+        let manifest = krate.path().join("Cargo.toml");
+        assert_eq!(
+            stderr,
+            expected.replace("{manifest}", &manifest.display().to_string())
+        );
+        assert_eq!((stdout.as_str(), code), ("", 2));
+    }
+}
+
+#[test]
+fn the_lints_table_is_not_used() {
+    // `[lints.cancel_check]` would make cargo hand the tool to rustc, which fails the build;
+    // the tool does not read it, so it has no effect either way.
+    let krate = Crate::new("[lints.cancel_check]\nselect_arm_not_cancel_safe = \"allow\"\n");
+    krate.write("src/lib.rs", LOSSY_LOOP);
+    let (stdout, _, code) = krate.short(&[]);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert_eq!(code, 1);
+}
+
+// ---- suppression ----
+
+#[test]
+fn suppression_comments_and_unused_allow_in_human_output() {
+    let krate = Crate::new("");
+    let text = LOSSY_LOOP.replace(
+        "            read = socket.read_exact(&mut header)",
+        "            // cancel-check: allow(select_arm_not_cancel_safe, select_timer_reset) -- resynchronised by the magic\n            read = socket.read_exact(&mut header)",
+    );
+    krate.write("src/lib.rs", &text);
+    let output = krate.tool().output().unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "warning[unused_allow]: `allow(select_timer_reset)` suppresses nothing
+  --> src/lib.rs:9:64
+  |
+9 |             // cancel-check: allow(select_arm_not_cancel_safe, select_timer_reset) -- resynchronised by the magic
+  |                                                                ^^^^^^^^^^^^^^^^^^ no `select_timer_reset` finding here
+  |
+  = help: remove `select_timer_reset` from the suppression
+  = note: for more information, run `cargo cancel-check explain unused_allow`
+
+1 warning, 0 errors in 1 file
+"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn an_unknown_lint_in_a_suppression_is_an_error() {
+    let krate = Crate::new("");
+    krate.write(
+        "src/lib.rs",
+        "#[cfg_attr(any(), allow(cancel_check::futurelocks))]\npub fn f() {}\n",
+    );
+    let (stdout, _, code) = krate.short(&[]);
+    assert_eq!(
+        stdout,
+        "src/lib.rs:1:39: error[unknown_lint]: unknown lint `futurelocks`\n"
+    );
+    assert_eq!(code, 1);
+}
+
+// ---- baseline ----
+
+#[test]
+fn a_baseline_hides_known_findings_across_line_shifts_and_reports_fixed_ones() {
+    let krate = Crate::new("");
+    let lib = krate.write("src/lib.rs", LOSSY_LOOP);
+    let baseline = krate.path().join("cancel-check-baseline.json");
+    let baseline_arg = baseline.to_str().unwrap();
+
+    let (stdout, stderr, code) = krate.short(&["--write-baseline", baseline_arg]);
+    assert_eq!(
+        (stdout.as_str(), code),
+        ("", 0),
+        "writing a baseline succeeds"
+    );
+    assert_eq!(
+        stderr,
+        format!("wrote 1 finding to the baseline `{baseline_arg}`\n")
+    );
+
+    // Lines added above the finding do not matter.
+    fs::write(&lib, format!("// A header comment.\n\n{LOSSY_LOOP}")).unwrap();
+    let (stdout, stderr, code) = krate.short(&["--baseline", baseline_arg]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+    assert_eq!(
+        stderr,
+        format!("1 finding suppressed by the baseline `{baseline_arg}`\n")
+    );
+
+    // A new finding is reported; the old one stays suppressed.
+    fs::write(
+        &lib,
+        format!("{LOSSY_LOOP}\npub mod second {{\n{LOSSY_LOOP}}}\n"),
+    )
+    .unwrap();
+    let (stdout, _, code) = krate.short(&["--baseline", baseline_arg]);
+    assert_eq!(
+        stdout,
+        "src/lib.rs:24:20: warning[select_arm_not_cancel_safe]: `socket.read_exact(..)` is not cancel safe and is raced in `select!`\n"
+    );
+    assert_eq!(code, 1);
+
+    // The finding is fixed: the entry is reported for cleanup.
+    fs::write(&lib, "pub fn fixed() {}\n").unwrap();
+    let (stdout, stderr, code) = krate.short(&["--baseline", baseline_arg]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+    assert_eq!(
+        stderr,
+        format!(
+            "0 findings suppressed by the baseline `{baseline_arg}`\n\
+             1 baseline entry no longer matches any finding (fixed); drop it with `--write-baseline {baseline_arg}`:\n  \
+             src/lib.rs:9: [select_arm_not_cancel_safe] `socket.read_exact(..)` is not cancel safe and is raced in `select!`\n"
+        )
+    );
+}
+
+#[test]
+fn a_broken_baseline_exits_2() {
+    let krate = Crate::new("");
+    krate.write("src/lib.rs", LOSSY_LOOP);
+    krate.write("baseline.json", "{\"findings\": 3}");
+    let (_, stderr, code) = krate.short(&["--baseline", "baseline.json"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.starts_with("error: `baseline.json` is not a cancel-check baseline: "),
+        "{stderr}"
+    );
+}
+
+// ---- rust-analyzer ----
+
+#[test]
+fn with_cargo_merges_cargo_messages_and_ends_with_one_build_finished() {
+    let krate = Crate::new("");
+    // No dependencies: `cargo check` is quick and fails on the unresolved `tokio`, which is
+    // exactly a message to pass through.
+    krate.write("src/lib.rs", LOSSY_LOOP);
+    let target = krate.path().join("target");
+    let output = krate
+        .tool()
+        .args([
+            "--with-cargo",
+            "check",
+            "--message-format=json-diagnostic-rendered-ansi",
+            "--workspace",
+            "--all-targets",
+            "--keep-going",
+            "--offline",
+            "--target-dir",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let messages: Vec<Message> = Message::parse_stream(&output.stdout[..])
+        .map(Result::unwrap)
+        .collect();
+    let codes: Vec<String> = messages
+        .iter()
+        .filter_map(|message| match message {
+            Message::CompilerMessage(message) => message.message.code.as_ref(),
+            _ => None,
+        })
+        .map(|code| code.code.clone())
+        .collect();
+    assert!(
+        codes.iter().any(|code| code.starts_with('E')),
+        "rustc's errors pass through: {codes:?}"
+    );
+    assert!(
+        codes
+            .iter()
+            .any(|code| code == "cancel_check::select_arm_not_cancel_safe"),
+        "ours follow: {codes:?}"
+    );
+    let finished: Vec<usize> = messages
+        .iter()
+        .enumerate()
+        .filter(|(_, message)| matches!(message, Message::BuildFinished(_)))
+        .map(|(index, _)| index)
+        .collect();
+    assert_eq!(finished, [messages.len() - 1], "one build-finished, last");
+    assert!(matches!(
+        messages.last(),
+        Some(Message::BuildFinished(finished)) if !finished.success
+    ));
+}
