@@ -7,13 +7,52 @@ use std::fs;
 
 use anyhow::{Context as _, Result};
 use cancel_check_lints::knowledge::Knowledge;
-use cancel_check_lints::{analyze_files, file_error, module_path, Config, Diagnostic, SourceInput};
+use cancel_check_lints::{
+    analyze_files, analyze_files_with_progress, file_error, module_path, Config, Diagnostic,
+    Progress, SourceInput,
+};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use crate::workspace::SourceFile;
 
 /// The stack of each worker thread: deeply nested files make the parser recurse deeply.
 const WORKER_STACK_SIZE: usize = 64 << 20;
+
+/// Runs over fewer files than this finish before a progress bar would help.
+const PROGRESS_MIN_FILES: usize = 50;
+
+/// The progress bar on stderr: each file counts twice, once parsed and once checked. indicatif
+/// draws nothing when stderr is not a terminal.
+struct Bar(ProgressBar);
+
+impl Bar {
+    fn new(files: usize) -> Bar {
+        let bar = ProgressBar::with_draw_target(
+            Some(2 * files as u64),
+            ProgressDrawTarget::stderr_with_hz(10),
+        );
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} analysing {msg}[{bar:30}] {percent:>3}% ({elapsed})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_message(format!("{files} files "));
+        Bar(bar)
+    }
+}
+
+impl Progress for Bar {
+    fn parsed(&self) {
+        self.0.inc(1);
+    }
+
+    fn checked(&self) {
+        self.0.inc(1);
+    }
+}
 
 /// A file with the text it was analysed as (empty when it could not be read).
 #[derive(Debug)]
@@ -36,7 +75,9 @@ pub fn analyze(
     config: &Config,
     knowledge: &Knowledge,
     jobs: usize,
+    progress: bool,
 ) -> Result<Analysis> {
+    let bar = (progress && files.len() >= PROGRESS_MIN_FILES).then(|| Bar::new(files.len()));
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs)
         .stack_size(WORKER_STACK_SIZE)
@@ -52,7 +93,10 @@ pub fn analyze(
             .iter()
             .filter_map(|(_, input, _)| input.clone())
             .collect();
-        let mut diagnostics = analyze_files(&inputs, config, knowledge);
+        let mut diagnostics = match &bar {
+            Some(bar) => analyze_files_with_progress(&inputs, config, knowledge, bar),
+            None => analyze_files(&inputs, config, knowledge),
+        };
         let mut files = Vec::with_capacity(read.len());
         for (file, _, errors) in read {
             diagnostics.extend(errors);
@@ -60,6 +104,9 @@ pub fn analyze(
         }
         (diagnostics, files)
     });
+    if let Some(bar) = bar {
+        bar.0.finish_and_clear();
+    }
     let (mut diagnostics, files) = diagnostics_and_files;
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     Ok(Analysis { files, diagnostics })

@@ -112,7 +112,9 @@ where
         .with_cargo
         .map(|command| CargoRun::start(command, &args))
         .transpose()?;
-    let mut analysis = analyze(files, &config, &knowledge, jobs)?;
+    // A progress bar only for people watching: human output, stderr a terminal.
+    let progress = args.message_format == MessageFormat::Human && io::stderr().is_terminal();
+    let mut analysis = analyze(files, &config, &knowledge, jobs, progress)?;
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &analysis)?;
         eprintln!(

@@ -424,3 +424,52 @@ fn with_cargo_merges_cargo_messages_and_ends_with_one_build_finished() {
         Some(Message::BuildFinished(finished)) if !finished.success
     ));
 }
+
+// ---- progress ----
+
+/// Runs the tool with a terminal (util-linux `script` gives it one) and returns what the
+/// terminal showed.
+fn on_a_terminal(dir: &Path, args: &str) -> String {
+    let binary = assert_cmd::cargo::cargo_bin!("cargo-cancel-check");
+    let output = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command"])
+        .arg(format!(
+            "{} --no-deps-docs {args} {}",
+            binary.display(),
+            dir.display()
+        ))
+        .arg("/dev/null")
+        .output()
+        .expect("util-linux `script` runs the tool on a terminal");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn a_progress_bar_shows_on_a_terminal_for_human_output_only() {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..60 {
+        fs::write(
+            dir.path().join(format!("f{index}.rs")),
+            "pub async fn next(rx: &mut tokio::sync::mpsc::Receiver<u32>) -> Option<u32> { rx.recv().await }\n",
+        )
+        .unwrap();
+    }
+    let human = on_a_terminal(dir.path(), "");
+    assert!(human.contains("analysing 60 files"), "{human:?}");
+    assert!(human.contains("no findings in 60 files"), "{human:?}");
+
+    for format in ["json", "sarif", "github", "short"] {
+        let shown = on_a_terminal(dir.path(), &format!("--message-format {format}"));
+        assert!(!shown.contains("analysing"), "{format}: {shown:?}");
+    }
+    let json = on_a_terminal(dir.path(), "--message-format json");
+    assert_eq!(json.trim(), r#"{"reason":"build-finished","success":true}"#);
+
+    // Not a terminal: nothing on stderr.
+    let piped = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .args(["--no-deps-docs"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+}

@@ -83,9 +83,37 @@ pub fn analyze_files(
     config: &Config,
     knowledge: &Knowledge,
 ) -> Vec<Diagnostic> {
+    analyze_files_with_progress(inputs, config, knowledge, &NoProgress)
+}
+
+/// Hears how a run advances, for a progress bar: each file is parsed (phase one), then checked
+/// (phase three). Called from worker threads.
+pub trait Progress: Sync {
+    /// A file was parsed and its model built (or it failed to parse).
+    fn parsed(&self) {}
+    /// A file's rules ran.
+    fn checked(&self) {}
+}
+
+/// No progress reporting.
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// [`analyze_files`], telling `progress` as each file is parsed and checked.
+pub fn analyze_files_with_progress(
+    inputs: &[SourceInput],
+    config: &Config,
+    knowledge: &Knowledge,
+    progress: &dyn Progress,
+) -> Vec<Diagnostic> {
     let built: Vec<(Option<FileModel>, Vec<Diagnostic>)> = inputs
         .par_iter()
-        .map(|input| build_model(input, config))
+        .map(|input| {
+            let built = build_model(input, config);
+            progress.parsed();
+            built
+        })
         .collect();
     let mut diagnostics = Vec::new();
     let mut units = Vec::new();
@@ -120,6 +148,7 @@ pub fn analyze_files(
         .into_par_iter()
         .map(|file| {
             let checked = catch_unwind(AssertUnwindSafe(|| run_rules(&workspace, file, config)));
+            progress.checked();
             checked.unwrap_or_else(|panic| {
                 let path = &workspace.units[file].model.path;
                 file_error(

@@ -15,7 +15,8 @@ pub mod span;
 mod analysis;
 
 pub use analysis::{
-    analyze_file, analyze_files, file_error, module_path, SourceInput, MAX_NESTING,
+    analyze_file, analyze_files, analyze_files_with_progress, file_error, module_path, NoProgress,
+    Progress, SourceInput, MAX_NESTING,
 };
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Label};
