@@ -104,10 +104,10 @@ fn an_unknown_lint_exits_2_with_the_known_lints() {
 #[test]
 fn a_rejected_argument_exits_2() {
     tool()
-        .args(["--message-format", "sarif"])
+        .args(["--message-format", "xml"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("invalid value 'sarif'"));
+        .stderr(predicate::str::contains("invalid value 'xml'"));
 }
 
 #[test]
@@ -282,6 +282,18 @@ fn short_output_is_one_line_per_finding() {
         lines[0].contains(&format!(": warning[{SELECT_LINT}]: ")),
         "{output}"
     );
+}
+
+#[test]
+fn short_snapshot() {
+    let output = stdout_of(tool().args([
+        "--format",
+        "short",
+        "--no-deps-docs",
+        "test-fixtures/projects/demo",
+        "test-fixtures/projects/with-parse-error",
+    ]));
+    insta::assert_snapshot!("short_demo", output);
 }
 
 // ---- JSON ----
