@@ -3,6 +3,7 @@
 //! A file that cannot be read or is not UTF-8 does not stop the run: it becomes a `parse_error`
 //! finding at line 1, column 1, and every other file is still analysed.
 
+use std::collections::BTreeMap;
 use std::fs;
 
 use anyhow::{Context as _, Result};
@@ -14,6 +15,7 @@ use cancel_check_lints::{
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use crate::cache::{self, Cache, FileEntry, StoredDiagnostic};
 use crate::workspace::SourceFile;
 
 /// The stack of each worker thread: deeply nested files make the parser recurse deeply.
@@ -76,6 +78,7 @@ pub fn analyze(
     knowledge: &Knowledge,
     jobs: usize,
     progress: bool,
+    cache: Option<&Cache>,
 ) -> Result<Analysis> {
     let bar = (progress && files.len() >= PROGRESS_MIN_FILES).then(|| Bar::new(files.len()));
     let pool = rayon::ThreadPoolBuilder::new()
@@ -85,45 +88,91 @@ pub fn analyze(
         .build()
         .context("could not start the worker threads")?;
     let diagnostics_and_files = pool.install(|| {
-        let read: Vec<(AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>)> = files
+        let read: Vec<Read> = files
             .into_par_iter()
-            .map(|file| read_one(file, config))
+            .map(|file| read_one(file, config, cache.is_some()))
             .collect();
+        let plan = cache.map(|cache| {
+            let current: BTreeMap<String, FileEntry> = read
+                .iter()
+                .filter_map(|read| Some((read.file.file.label.clone(), read.entry.clone()?)))
+                .collect();
+            cache.plan(&current)
+        });
+        let dirty = |label: &str| plan.as_ref().is_none_or(|plan| plan.dirty.contains(label));
         let inputs: Vec<SourceInput> = read
             .iter()
-            .filter_map(|(_, input, _)| input.clone())
+            .filter(|read| dirty(&read.file.file.label))
+            .filter_map(|read| read.input.clone())
             .collect();
         let mut diagnostics = match &bar {
             Some(bar) => analyze_files_with_progress(&inputs, config, knowledge, bar),
             None => analyze_files(&inputs, config, knowledge),
         };
+        drop(inputs);
         let mut files = Vec::with_capacity(read.len());
-        for (file, _, errors) in read {
-            diagnostics.extend(errors);
-            files.push(file);
+        let mut entries = BTreeMap::new();
+        for read in read {
+            if dirty(&read.file.file.label) {
+                diagnostics.extend(read.errors);
+            }
+            if let Some(entry) = read.entry {
+                entries.insert(read.file.file.label.clone(), entry);
+            }
+            files.push(read.file);
         }
-        (diagnostics, files)
+        if let Some(plan) = plan {
+            diagnostics.extend(plan.reused);
+        }
+        (diagnostics, files, entries)
     });
     if let Some(bar) = bar {
         bar.0.finish_and_clear();
     }
-    let (mut diagnostics, files) = diagnostics_and_files;
+    let (mut diagnostics, files, mut entries) = diagnostics_and_files;
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    if let Some(cache) = cache {
+        for diagnostic in &diagnostics {
+            if let Some(entry) = entries.get_mut(&diagnostic.primary.file) {
+                entry.diagnostics.push(StoredDiagnostic::from(diagnostic));
+            }
+        }
+        if let Err(warning) = cache.store(entries) {
+            eprintln!("warning: {warning}");
+        }
+    }
     Ok(Analysis { files, diagnostics })
 }
 
+/// One file as read: the file with its text, the input for the analysis (none when it cannot be
+/// analysed), the findings that say why not, and its cache entry (when caching).
+pub struct Read {
+    pub file: AnalyzedFile,
+    pub input: Option<SourceInput>,
+    pub errors: Vec<Diagnostic>,
+    pub entry: Option<FileEntry>,
+}
+
 /// Reads one file as bytes: the text to analyse, or the finding that says why it cannot be.
-pub fn read_one(
-    file: SourceFile,
-    config: &Config,
-) -> (AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>) {
+pub fn read_one(file: SourceFile, config: &Config, cached: bool) -> Read {
     if let Some(error) = file.walk_error.clone() {
-        return unanalysable(file, &error, config);
+        return unanalysable(file, &error, config, cached);
     }
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,
-        Err(error) => return unanalysable(file, &format!("could not read file: {error}"), config),
+        Err(error) => {
+            return unanalysable(
+                file,
+                &format!("could not read file: {error}"),
+                config,
+                cached,
+            )
+        }
     };
+    let entry = cached.then(|| match std::str::from_utf8(&bytes) {
+        Ok(text) => cache::entry_for(Some(&bytes), text),
+        Err(_) => cache::entry_for(Some(&bytes), ""),
+    });
     match String::from_utf8(bytes) {
         Ok(text) => {
             let (crate_name, module) = crate_and_module(&file);
@@ -133,34 +182,41 @@ pub fn read_one(
                 crate_name,
                 module,
             };
-            (AnalyzedFile { file, text }, Some(input), Vec::new())
+            Read {
+                file: AnalyzedFile { file, text },
+                input: Some(input),
+                errors: Vec::new(),
+                entry,
+            }
         }
         Err(error) => {
             let offset = error.utf8_error().valid_up_to();
             let message =
                 format!("file is not valid UTF-8 (first invalid byte at offset {offset})");
-            let diagnostics = file_error(&file.label, &message, config);
+            let errors = file_error(&file.label, &message, config);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-            (AnalyzedFile { file, text }, None, diagnostics)
+            Read {
+                file: AnalyzedFile { file, text },
+                input: None,
+                errors,
+                entry,
+            }
         }
     }
 }
 
 /// A file that could not be read: no text, and the finding that says why.
-fn unanalysable(
-    file: SourceFile,
-    message: &str,
-    config: &Config,
-) -> (AnalyzedFile, Option<SourceInput>, Vec<Diagnostic>) {
-    let diagnostics = file_error(&file.label, message, config);
-    (
-        AnalyzedFile {
+fn unanalysable(file: SourceFile, message: &str, config: &Config, cached: bool) -> Read {
+    let errors = file_error(&file.label, message, config);
+    Read {
+        file: AnalyzedFile {
             file,
             text: String::new(),
         },
-        None,
-        diagnostics,
-    )
+        input: None,
+        errors,
+        entry: cached.then(|| cache::entry_for(None, "")),
+    }
 }
 
 /// The crate a file belongs to and its module path in it: from its cargo target when known,
@@ -238,7 +294,8 @@ mod tests {
 
     #[test]
     fn an_unreadable_file_is_a_parse_error_finding() {
-        let (file, _, diagnostics) = read_one(source("does/not/exist.rs"), &Config::default());
+        let read = read_one(source("does/not/exist.rs"), &Config::default(), false);
+        let (file, diagnostics) = (read.file, read.errors);
         assert_eq!(file.text, "");
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].lint.name, "parse_error");
@@ -260,7 +317,7 @@ mod tests {
     fn allowing_parse_error_silences_unreadable_files() {
         let mut config = Config::default();
         config.set_level(lint_by_name("parse_error").unwrap(), Level::Allow);
-        let (_, _, diagnostics) = read_one(source("does/not/exist.rs"), &config);
+        let diagnostics = read_one(source("does/not/exist.rs"), &config, false).errors;
         assert!(diagnostics.is_empty());
     }
 }

@@ -87,6 +87,10 @@ pub struct Args {
     #[arg(long)]
     pub no_deps_docs: bool,
 
+    /// Do not read or write the result cache (`target/cancel-check/cache/`)
+    #[arg(long)]
+    pub no_cache: bool,
+
     /// Report only findings that are not in this baseline file (see `--write-baseline`)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

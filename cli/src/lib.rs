@@ -6,6 +6,7 @@ pub mod analyze;
 pub mod api;
 pub mod args;
 pub mod baseline;
+pub mod cache;
 pub mod config;
 pub mod deps;
 pub mod explain;

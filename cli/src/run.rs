@@ -18,6 +18,7 @@ use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
 use crate::args::{Args, ColorChoice, Command, MessageFormat};
 use crate::baseline;
+use crate::cache::Cache;
 use crate::config::{discover_root, manifests_for, ProjectConfig};
 use crate::deps::{dependency_docs, Scope};
 use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
@@ -114,7 +115,11 @@ where
         .transpose()?;
     // A progress bar only for people watching: human output, stderr a terminal.
     let progress = args.message_format == MessageFormat::Human && io::stderr().is_terminal();
-    let mut analysis = analyze(files, &config, &knowledge, jobs, progress)?;
+    let cache = (!args.no_cache)
+        .then(|| target_dir(&args, &project))
+        .flatten()
+        .map(|dir| Cache::new(&dir, &config, &knowledge));
+    let mut analysis = analyze(files, &config, &knowledge, jobs, progress, cache.as_ref())?;
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &analysis)?;
         eprintln!(
@@ -154,6 +159,16 @@ where
         render(args.message_format, &analysis, code == CLEAN, &mut out)?;
     }
     Ok(ExitCode::from(code))
+}
+
+/// Where the cache goes: `--target-dir`, else `CARGO_TARGET_DIR`, else `target/` at the
+/// workspace root (none outside a workspace).
+fn target_dir(args: &Args, project: &ProjectConfig) -> Option<PathBuf> {
+    args.cargo
+        .target_dir
+        .clone()
+        .or_else(|| env::var_os("CARGO_TARGET_DIR").map(PathBuf::from))
+        .or_else(|| (!project.root.as_os_str().is_empty()).then(|| project.root.join("target")))
 }
 
 /// Tells on stderr what the baseline suppressed and which of its entries are fixed.

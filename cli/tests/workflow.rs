@@ -473,3 +473,83 @@ fn a_progress_bar_shows_on_a_terminal_for_human_output_only() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
 }
+
+// ---- cache ----
+
+/// The stored findings, edited so that a reused finding can be told from a fresh one.
+fn tamper_cache(krate: &Crate, file: &str) {
+    let path = krate
+        .path()
+        .join("target/cancel-check/cache/results-v1.json");
+    let text = fs::read_to_string(&path).expect("the first run writes the cache");
+    let mut cache: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let diagnostics = cache["files"][file]["diagnostics"].as_array_mut().unwrap();
+    assert!(!diagnostics.is_empty(), "{file} has a stored finding");
+    for diagnostic in diagnostics {
+        diagnostic["message"] = serde_json::Value::from("FROM THE CACHE");
+    }
+    fs::write(&path, serde_json::to_string(&cache).unwrap()).unwrap();
+}
+
+#[test]
+fn the_cache_reuses_unchanged_files_and_reanalyses_what_a_change_reaches() {
+    let krate = Crate::new("");
+    krate.write("src/lib.rs", "mod caller;\nmod callee;\nmod other;\n");
+    // `caller` races `callee::read_frame`, which is not cancel safe: the finding in caller.rs
+    // depends on callee.rs.
+    krate.write(
+        "src/callee.rs",
+        "use tokio::io::AsyncReadExt;\n\npub async fn read_frame(socket: &mut tokio::net::TcpStream, buf: &mut [u8]) {\n    let _ = socket.read_exact(buf).await;\n}\n",
+    );
+    krate.write(
+        "src/caller.rs",
+        "use crate::callee::read_frame;\n\npub async fn pump(mut socket: tokio::net::TcpStream, mut control: tokio::sync::mpsc::Receiver<u32>) {\n    let mut header = [0u8; 4];\n    loop {\n        tokio::select! {\n            _ = read_frame(&mut socket, &mut header) => {}\n            Some(limit) = control.recv() => println!(\"limit {limit}\"),\n        }\n    }\n}\n",
+    );
+    krate.write("src/other.rs", LOSSY_LOOP);
+    let messages = |args: &[&str]| -> Vec<String> {
+        let (stdout, _, _) = krate.short(args);
+        stdout
+            .lines()
+            .map(|line| {
+                let (location, rest) = line.split_once(": ").unwrap();
+                let message = rest.split_once("]: ").unwrap().1;
+                format!("{} {message}", location.split(':').next().unwrap())
+            })
+            .collect()
+    };
+    let fresh = messages(&[]);
+    assert_eq!(fresh.len(), 2, "{fresh:?}");
+    assert!(
+        fresh[0].starts_with("src/caller.rs `read_frame(..)` is not cancel safe"),
+        "{fresh:?}"
+    );
+    assert!(
+        fresh[1].starts_with("src/other.rs `socket.read_exact(..)`"),
+        "{fresh:?}"
+    );
+
+    // Nothing changed: every finding comes from the cache.
+    tamper_cache(&krate, "src/caller.rs");
+    tamper_cache(&krate, "src/other.rs");
+    assert_eq!(
+        messages(&[]),
+        [
+            "src/caller.rs FROM THE CACHE",
+            "src/other.rs FROM THE CACHE"
+        ]
+    );
+
+    // A change to callee.rs re-analyses its caller; other.rs is not connected and is reused.
+    krate.write(
+        "src/callee.rs",
+        "use tokio::io::AsyncReadExt;\n\n// Reads a whole frame.\npub async fn read_frame(socket: &mut tokio::net::TcpStream, buf: &mut [u8]) {\n    let _ = socket.read_exact(buf).await;\n}\n",
+    );
+    let after_edit = messages(&[]);
+    assert_eq!(after_edit[0], fresh[0]);
+    assert_eq!(after_edit[1], "src/other.rs FROM THE CACHE");
+
+    // `--no-cache` analyses everything, and so does a change of configuration.
+    assert_eq!(messages(&["--no-cache"]), fresh);
+    tamper_cache(&krate, "src/other.rs");
+    assert_eq!(messages(&["-W", "detached_spawn"]), fresh);
+}

@@ -6,7 +6,8 @@
 //!
 //! Reads every `*.rs` file under the given folders into memory first (IO is not measured), then
 //! on one thread times `syn::parse_file` alone and the full `analyze_files` over all files together,
-//! best of `--runs N` (default 3), and prints both and their ratio.
+//! best of `--runs N` (default 3), and prints both and their ratio; then the full analysis on two
+//! threads and the speedup, and the peak RSS (which includes holding every file's text).
 
 use std::time::{Duration, Instant};
 
@@ -57,26 +58,49 @@ fn main() {
         .iter()
         .map(|(path, text)| SourceInput::standalone(path, text))
         .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .stack_size(64 << 20)
-        .build()
-        .expect("a thread pool");
+    let pool = |threads| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(64 << 20)
+            .build()
+            .expect("a thread pool")
+    };
+    let (one, two) = (pool(1), pool(2));
     let mut findings = 0;
     let analyze = best_of(runs, || {
-        findings = pool.install(|| {
+        findings = one.install(|| {
             std::hint::black_box(analyze_files(&inputs, &config, Knowledge::builtin())).len()
         });
     });
-    println!("parse only (floor): {:>8.1} ms", parse.as_secs_f64() * 1e3);
+    let parallel = best_of(runs, || {
+        two.install(|| {
+            std::hint::black_box(analyze_files(&inputs, &config, Knowledge::builtin()));
+        });
+    });
+    println!("parse only (floor):  {:>8.1} ms", parse.as_secs_f64() * 1e3);
     println!(
-        "full analysis:      {:>8.1} ms  ({findings} findings)",
+        "full analysis, 1 job: {:>7.1} ms  ({findings} findings)",
         analyze.as_secs_f64() * 1e3
     );
     println!(
-        "ratio to the floor: {:>8.2}",
+        "ratio to the floor:  {:>8.2}",
         analyze.as_secs_f64() / parse.as_secs_f64()
     );
+    println!(
+        "full analysis, 2 jobs: {:>6.1} ms  (speedup {:.2}x)",
+        parallel.as_secs_f64() * 1e3,
+        analyze.as_secs_f64() / parallel.as_secs_f64()
+    );
+    if let Some(peak) = peak_rss_kb() {
+        println!("peak RSS:            {:>8.1} MB", peak as f64 / 1024.0);
+    }
+}
+
+/// The process's peak resident set (Linux `VmHWM`), in KB.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn best_of(runs: usize, mut work: impl FnMut()) -> Duration {

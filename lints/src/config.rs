@@ -60,6 +60,16 @@ impl Config {
         self.resolve(lint, self.files.get(path).map(|levels| &**levels))
     }
 
+    /// A canonical text of every setting, for cache keys: equal configs give equal texts.
+    pub fn fingerprint(&self) -> String {
+        let mut files: Vec<(&String, &Arc<Levels>)> = self.files.iter().collect();
+        files.sort_by(|a, b| a.0.cmp(b.0));
+        format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.workspace, files, self.forced, self.warnings, self.not_send_types, self.lock_types
+        )
+    }
+
     fn resolve(&self, lint: &Lint, package: Option<&Levels>) -> Level {
         let level = self
             .forced
