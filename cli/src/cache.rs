@@ -9,6 +9,9 @@
 //! calls; `fn foo` as a definition). The connected files are analysed together, from scratch;
 //! every other file keeps its stored findings.
 //!
+//! A change to a file that may suppress lints on a `mod name;` declaration (which reaches other
+//! files) re-analyses everything.
+//!
 //! The whole cache is invalidated by a different tool version, configuration or knowledge base
 //! (built-in, mined from dependencies and configured). `--no-cache` turns it off.
 
@@ -41,6 +44,10 @@ pub struct FileEntry {
     pub defines: BTreeSet<String>,
     /// Names it calls.
     pub calls: BTreeSet<String>,
+    /// It may hold a suppression of a `mod name;` declaration, which reaches the module's own
+    /// files: a change to it re-analyses everything.
+    #[serde(default)]
+    pub allows_modules: bool,
     pub diagnostics: Vec<StoredDiagnostic>,
 }
 
@@ -201,6 +208,16 @@ impl Cache {
         for (label, entry) in current.iter().chain(&stored.files) {
             graph.add(label, entry);
         }
+        let everything = changed.iter().any(|label| {
+            current.get(*label).is_some_and(|e| e.allows_modules)
+                || stored.files.get(*label).is_some_and(|e| e.allows_modules)
+        });
+        if everything {
+            return Plan {
+                dirty: current.keys().cloned().collect(),
+                reused: Vec::new(),
+            };
+        }
         let reached = graph.connected(&changed);
         let dirty: HashSet<String> = current
             .keys()
@@ -300,6 +317,8 @@ pub fn entry_for(bytes: Option<&[u8]>, text: &str) -> FileEntry {
             .unwrap_or_default(),
         defines,
         calls,
+        allows_modules: (text.contains("cancel-check") || text.contains("cancel_check"))
+            && text.contains("mod "),
         diagnostics: Vec::new(),
     }
 }
@@ -356,6 +375,7 @@ mod tests {
             hash: hash.to_string(),
             defines: defines.iter().map(|s| s.to_string()).collect(),
             calls: calls.iter().map(|s| s.to_string()).collect(),
+            allows_modules: false,
             diagnostics: Vec::new(),
         }
     }

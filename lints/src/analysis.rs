@@ -144,10 +144,13 @@ pub fn analyze_files_with_progress(
             return all;
         }
     };
+    let inherited = module_allows(&workspace.units);
     let per_file: Vec<Vec<Diagnostic>> = (0..workspace.units.len())
         .into_par_iter()
         .map(|file| {
-            let checked = catch_unwind(AssertUnwindSafe(|| run_rules(&workspace, file, config)));
+            let checked = catch_unwind(AssertUnwindSafe(|| {
+                run_rules(&workspace, file, config, &inherited[file])
+            }));
             progress.checked();
             checked.unwrap_or_else(|panic| {
                 let path = &workspace.units[file].model.path;
@@ -231,8 +234,32 @@ fn emit_one(mut diagnostic: Diagnostic, config: &Config) -> Vec<Diagnostic> {
     vec![diagnostic]
 }
 
+/// For each file, the lints allowed on the `mod name;` declarations of it or of an ancestor
+/// module (`#[cfg_attr(any(), allow(cancel_check::x))] mod legacy;` covers `legacy.rs` and its
+/// submodules).
+fn module_allows(units: &[Unit]) -> Vec<Vec<String>> {
+    let mut inherited = vec![Vec::new(); units.len()];
+    for declaring in units {
+        for (name, lints) in &declaring.model.suppressions.module_allows {
+            let mut target = declaring.module.clone();
+            target.push(name.clone());
+            for (index, unit) in units.iter().enumerate() {
+                if unit.crate_name == declaring.crate_name && unit.module.starts_with(&target) {
+                    inherited[index].extend(lints.iter().cloned());
+                }
+            }
+        }
+    }
+    inherited
+}
+
 /// Phase three for one file: every registered rule.
-fn run_rules(workspace: &Workspace<'_>, file: usize, config: &Config) -> Vec<Diagnostic> {
+fn run_rules(
+    workspace: &Workspace<'_>,
+    file: usize,
+    config: &Config,
+    inherited: &[String],
+) -> Vec<Diagnostic> {
     let model = &workspace.units[file].model;
     let mut cx = LintContext::new(config, workspace, file);
     for registered in REGISTERED {
@@ -240,7 +267,11 @@ fn run_rules(workspace: &Workspace<'_>, file: usize, config: &Config) -> Vec<Dia
             check(&mut cx, model);
         }
     }
-    suppress(model, cx.diagnostics, config)
+    let mut findings = cx.diagnostics;
+    if !inherited.is_empty() {
+        findings.retain(|finding| !inherited.iter().any(|lint| lint == finding.lint.name));
+    }
+    suppress(model, findings, config)
 }
 
 /// The lints whose suppressions are never reported as unused: they are about the suppressions
@@ -282,6 +313,7 @@ fn suppress(model: &FileModel, findings: Vec<Diagnostic>, config: &Config) -> Ve
                 None => meta.push(unknown_lint::diagnostic(path, lint.span, &lint.name)),
                 Some(known)
                     if !*used
+                        && !allow.reaches_modules
                         && !META_LINTS.contains(&known.name)
                         && config.level_in(known, path) != Level::Allow =>
                 {

@@ -46,12 +46,18 @@ pub struct Allow {
     pub lints: Vec<AllowedLint>,
     /// The bytes it covers: a finding whose primary span starts here is suppressed.
     pub covers: std::ops::Range<usize>,
+    /// It covers a `mod name;` declaration, so it also applies to that module's files, where
+    /// this file cannot see whether it is used.
+    pub reaches_modules: bool,
 }
 
 /// The suppressions of a file, and the `cancel-check:` comments that could not be read.
 #[derive(Clone, Debug, Default)]
 pub struct Suppressions {
     pub allows: Vec<Allow>,
+    /// `mod name;` declarations covered by an allow, with the lints allowed: they apply to the
+    /// whole module (its file and its submodules), as `#[allow]` does in rustc.
+    pub module_allows: Vec<(String, Vec<String>)>,
     /// Comments that start with the marker but do not have the accepted form.
     pub malformed: Vec<Span>,
 }
@@ -74,6 +80,7 @@ pub fn suppressions(file: &syn::File, text: &str) -> Suppressions {
         targets: &targets,
         constructs: Vec::new(),
         attribute_allows: Vec::new(),
+        module_declarations: Vec::new(),
     };
     finder.visit_file(file);
     for comment in comments {
@@ -96,9 +103,30 @@ pub fn suppressions(file: &syn::File, text: &str) -> Suppressions {
             form: AllowForm::Comment,
             lints: comment.lints,
             covers,
+            reaches_modules: false,
         });
     }
     found.allows.extend(finder.attribute_allows);
+    for (name, at) in &finder.module_declarations {
+        let mut lints = Vec::new();
+        for allow in found.allows.iter_mut().filter(|a| a.covers.contains(at)) {
+            allow.reaches_modules = true;
+            lints.extend(allow.lints.iter().map(|lint| lint.name.clone()));
+        }
+        if !lints.is_empty() {
+            found.module_allows.push((name.clone(), lints));
+        }
+    }
+    // Inner attributes (`#![cfg_attr(any(), allow(cancel_check::..))]`) cover the whole file.
+    let inner: Vec<AllowedLint> = file.attrs.iter().flat_map(attribute_lints).collect();
+    if !inner.is_empty() {
+        found.allows.push(Allow {
+            form: AllowForm::Attribute,
+            lints: inner,
+            covers: 0..text.len(),
+            reaches_modules: false,
+        });
+    }
     found
 }
 
@@ -267,6 +295,8 @@ struct Constructs<'a, 't> {
     targets: &'a [usize],
     constructs: Vec<Construct>,
     attribute_allows: Vec<Allow>,
+    /// `mod name;` declarations (without a body) and where they start.
+    module_declarations: Vec<(String, usize)>,
 }
 
 impl Constructs<'_, '_> {
@@ -306,6 +336,7 @@ impl Constructs<'_, '_> {
                 form: AllowForm::Attribute,
                 lints,
                 covers: span.start..span.end,
+                reaches_modules: false,
             });
         }
     }
@@ -344,6 +375,14 @@ fn macro_head(mac: &syn::Macro) -> proc_macro2::Span {
 
 impl<'ast> Visit<'ast> for Constructs<'_, '_> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
+        if let syn::Item::Mod(module) = item {
+            if module.content.is_none() {
+                self.module_declarations.push((
+                    module.ident.to_string(),
+                    module.mod_token.span.byte_range().start,
+                ));
+            }
+        }
         if let Some((attrs, head)) = item_head(item) {
             self.note(item, first_of(attrs, head), head);
             self.attributes(attrs, item);
@@ -531,6 +570,27 @@ mod tests {
         assert!(names[0].1.ends_with("fn f() {}"));
         assert_eq!(names[1].0, "y");
         assert!(names[1].1.ends_with("async fn g(&self) {}"));
+    }
+
+    #[test]
+    fn an_allow_on_a_module_declaration_reaches_the_module() {
+        let text = "// cancel-check: allow(x)\nmod legacy;\n#[cfg_attr(any(), allow(cancel_check::y))]\nmod other;\nmod plain;\n";
+        let found = find(text);
+        assert_eq!(
+            found.module_allows,
+            [
+                ("legacy".to_string(), vec!["x".to_string()]),
+                ("other".to_string(), vec!["y".to_string()])
+            ]
+        );
+        assert!(found.allows.iter().all(|allow| allow.reaches_modules));
+    }
+
+    #[test]
+    fn inner_attributes_cover_the_file() {
+        let text = "#![cfg_attr(any(), allow(cancel_check::x))]\nfn f() {}\n";
+        let found = find(text);
+        assert_eq!(found.allows[0].covers, 0..text.len());
     }
 
     #[test]

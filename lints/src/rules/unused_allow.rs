@@ -19,7 +19,8 @@ declare_lint! {
     /// ### Known problems
     /// A suppression of a lint that is allowed (by default, in the configuration or on the
     /// command line) is never reported: the tool cannot tell whether it would be used. Nor is
-    /// one of `unused_allow`, `unknown_lint` or `parse_error`.
+    /// one of `unused_allow`, `unknown_lint` or `parse_error`, nor one on a `mod name;`
+    /// declaration, which applies to the module's own files.
     ///
     /// ### Example
     /// ```rust
