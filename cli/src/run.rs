@@ -239,11 +239,24 @@ fn api_command(
             .context("could not read the current directory")?
             .ancestors()
             .any(|dir| dir.join("Cargo.toml").is_file());
-    let knowledge = if no_deps_docs || !in_workspace {
+    let mut knowledge = if no_deps_docs || !in_workspace {
         Cow::Borrowed(Knowledge::builtin())
     } else {
         knowledge_with_deps(Scope::Workspace(manifest_path), jobs)
     };
+    // The project's `[[api]]` entries, found as for a run on PATHs.
+    let cwd = env::current_dir().context("could not read the current directory")?;
+    let start = manifest_path
+        .and_then(Path::parent)
+        .map_or_else(|| cwd.clone(), |dir| cwd.join(dir));
+    if let Some(root) = discover_root(&start) {
+        let manifests = vec![start.join("Cargo.toml")];
+        let manifests: Vec<PathBuf> = manifests.into_iter().filter(|m| m.is_file()).collect();
+        let project = ProjectConfig::load(&root, &manifests)?;
+        for entry in project.api_entries() {
+            knowledge.to_mut().insert(entry.clone());
+        }
+    }
     let found = matching(&knowledge, query);
     if found.is_empty() {
         // Like `grep`: 1 says "nothing matched", 2 stays "the tool failed".

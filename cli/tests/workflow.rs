@@ -210,6 +210,27 @@ pub fn spawn() {
 }
 
 #[test]
+fn the_api_command_shows_configured_entries_and_their_source() {
+    let krate = Crate::new(
+        "[[package.metadata.cancel-check.api]]\npath = \"sample::Conn::read_frame\"\ncancel-safe = false\nloses = \"a partially read frame\"\n",
+    );
+    krate.write("src/lib.rs", "pub struct Conn;\n");
+    let output = krate
+        .tool()
+        .args(["api", "Conn::read_frame"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        format!(
+            "sample::Conn::read_frame\n  kind:     method\n  verdict:  data_loss (not cancel safe: data already taken is lost)\n  loses:    a partially read frame\n  source:   the project's configuration: {}, `package.metadata.cancel-check.api[0]`\n",
+            krate.path().join("Cargo.toml").display()
+        )
+    );
+}
+
+#[test]
 fn configuration_errors_exit_2_naming_file_key_and_accepted_values() {
     let cases = [
         (
