@@ -77,3 +77,19 @@ pub async fn one_header(stream: TcpStream, token: &CancellationToken) -> Option<
     let frame = header;
     Some(frame)
 }
+
+// `notified()` on a value whose type is visible and is not tokio's `Notify` (a door bell from
+// another crate) is not `Notify::notified`: only extension-trait methods (`read_exact`,
+// `SinkExt::send`...) apply to any type.
+pub async fn door(mut visitors: tokio::sync::mpsc::Receiver<u32>) {
+    let bell = doorbell::Bell::new();
+    loop {
+        tokio::select! {
+            _ = bell.notified() => println!("ring"),
+            Some(visitor) = visitors.recv() => {
+                bell.notify_waiters();
+                println!("visitor {visitor}");
+            }
+        }
+    }
+}

@@ -360,6 +360,24 @@ impl Operation {
                     if is_user_type(ty) {
                         return None;
                     }
+                    // A method of a type (not of an extension trait any type may implement) is
+                    // not a method of another type: `Outbox::new(tx).send(m)` is not
+                    // `Sender::send`. Smart pointers deref to what they hold, so they tell
+                    // nothing.
+                    if !DEREF_WRAPPERS.contains(&ty) {
+                        let traits: Vec<&ApiEntry> = candidates
+                            .iter()
+                            .copied()
+                            .filter(|entry| is_trait_owner(entry.owner()))
+                            .collect();
+                        if traits.is_empty() {
+                            return None;
+                        }
+                        return pick_without_type(
+                            &traits,
+                            self.first_arg_is_ref || first_arg_borrowed,
+                        );
+                    }
                 } else if user_method {
                     return None;
                 }
@@ -367,6 +385,38 @@ impl Operation {
             }
         }
     }
+}
+
+/// Types that deref to the value they hold: their methods are the held value's.
+const DEREF_WRAPPERS: &[&str] = &[
+    "Arc",
+    "Rc",
+    "Box",
+    "Pin",
+    "Cow",
+    "Ref",
+    "RefMut",
+    "MutexGuard",
+    "RwLockReadGuard",
+    "RwLockWriteGuard",
+    "OwnedMutexGuard",
+    "ManuallyDrop",
+];
+
+/// Whether an entry's owner is an extension trait (`AsyncReadExt`, `StreamExt`, `Sink`...),
+/// whose methods any implementing type has.
+fn is_trait_owner(owner: &str) -> bool {
+    owner.ends_with("Ext")
+        || matches!(
+            owner,
+            "Sink"
+                | "Stream"
+                | "AsyncRead"
+                | "AsyncWrite"
+                | "AsyncBufRead"
+                | "AsyncSeek"
+                | "Future"
+        )
 }
 
 /// Chooses among same-named entries when the receiver's type is unknown. A value passed by
