@@ -164,7 +164,24 @@ fn select_packages<'m>(
     selection: &PackageSelection<'_>,
 ) -> Result<Vec<&'m Package>> {
     let members = metadata.workspace_packages();
-    let mut selected: Vec<&Package> = if selection.packages.is_empty() || selection.workspace {
+    // `--manifest-path` naming a member that is not the workspace root selects that member, as
+    // in cargo; the root manifest (or none) selects every member.
+    let named_member = selection.manifest_path.and_then(|manifest| {
+        let manifest = fs::canonicalize(manifest).ok()?;
+        let root_manifest = fs::canonicalize(metadata.workspace_root.join("Cargo.toml")).ok()?;
+        (manifest != root_manifest).then_some(())?;
+        members.iter().copied().find(|package| {
+            fs::canonicalize(package.manifest_path.as_std_path())
+                .ok()
+                .as_ref()
+                == Some(&manifest)
+        })
+    });
+    let mut selected: Vec<&Package> = if selection.workspace {
+        members.clone()
+    } else if let (true, Some(member)) = (selection.packages.is_empty(), named_member) {
+        vec![member]
+    } else if selection.packages.is_empty() {
         members.clone()
     } else {
         let mut selected = Vec::new();

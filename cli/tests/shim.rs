@@ -1,0 +1,87 @@
+//! The runtime shim seen by the analyser: its "before" examples are flagged, its "after" examples
+//! (the same code with the shim's primitives) are not, and a project that depends on the shim
+//! learns that the shim's methods are cancel safe from the mined `# Cancel safety` docs, with no
+//! special case for the shim in the analyser.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// `--message-format short` lines of a run from the repository root, and its exit code.
+fn short(args: &[&str]) -> (Vec<String>, i32) {
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(repo_root())
+        .args(["--message-format", "short", "--no-cache"])
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    (
+        stdout.lines().map(str::to_string).collect(),
+        output.status.code().unwrap(),
+    )
+}
+
+#[test]
+fn the_before_examples_are_flagged_and_the_after_examples_are_not() {
+    // The whole shim package: its sources, tests and examples, analysed together.
+    let (lines, code) = short(&[
+        "--no-deps-docs",
+        "--manifest-path",
+        "runtime-shim/Cargo.toml",
+    ]);
+    assert_eq!(
+        lines,
+        [
+            "runtime-shim/examples/frame_reader_before.rs:55:21: warning[select_arm_not_cancel_safe]: `read_frame(..)` is not cancel safe and is raced in `select!`",
+            "runtime-shim/examples/send_in_select_before.rs:21:20: warning[select_arm_not_cancel_safe]: `out.send(..)` is not cancel safe and is raced in `select!`",
+        ]
+    );
+    assert_eq!(code, 1);
+
+    // Each "after" example with the shim's sources: silent, because the shim's methods carry
+    // `#[cancel_safe]`.
+    for example in ["frame_reader_after.rs", "send_in_select_after.rs"] {
+        let example = format!("runtime-shim/examples/{example}");
+        let (lines, code) = short(&["--no-deps-docs", "runtime-shim/src", &example]);
+        assert_eq!((lines.as_slice(), code), (&[][..], 0), "{example}");
+    }
+}
+
+#[test]
+fn a_project_depending_on_the_shim_learns_its_cancel_safety_from_the_mined_docs() {
+    let manifest = "test-fixtures/projects/with-shim/Cargo.toml";
+    // The tool reads dependency sources offline; make sure the locked crates are downloaded
+    // (on a fresh machine, the workspace's own build may not have fetched every platform's).
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let fetched = std::process::Command::new(cargo)
+        .current_dir(repo_root())
+        .args(["fetch", "--locked", "--manifest-path", manifest])
+        .output()
+        .unwrap();
+    assert!(
+        fetched.status.success(),
+        "cargo fetch: {}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    let (lines, code) = short(&["--manifest-path", manifest]);
+    assert_eq!(
+        lines,
+        ["src/lib.rs:50:20: warning[select_arm_not_cancel_safe]: `out.send(..)` is not cancel safe and is raced in `select!`"]
+    );
+    assert_eq!(code, 1);
+
+    // Without the mined docs, `outbox.send(event)` is judged by the knowledge base alone, which
+    // cannot tell it from a `Sink`'s `send`: the docs are what makes it known to be safe.
+    let (lines, _) = short(&["--no-deps-docs", "--manifest-path", manifest]);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0]
+        .starts_with("src/lib.rs:38:20: warning[select_arm_not_cancel_safe]: `outbox.send(..)`"));
+}
