@@ -641,6 +641,27 @@ fn manifest_path_selects_the_workspace() {
 #[test]
 fn package_selection() {
     let manifest = "test-fixtures/projects/demo/Cargo.toml";
+    // The full package id specs rust-analyzer passes select the package too.
+    let dir = project("demo");
+    for spec in [
+        format!("path+file://{}#0.1.0", dir.display()),
+        format!("path+file://{}#demo@0.1.0", dir.display()),
+        format!("file://{}", dir.display()),
+    ] {
+        tool()
+            .args(["--color", "never", "--manifest-path", manifest, "-p", &spec])
+            .assert()
+            .code(1);
+    }
+    tool()
+        .args([
+            "--manifest-path",
+            manifest,
+            "-p",
+            &format!("path+file://{}#9.9.9", dir.display()),
+        ])
+        .assert()
+        .code(2);
     tool()
         .args([
             "--color",
