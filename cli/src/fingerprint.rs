@@ -102,20 +102,27 @@ impl Fingerprint {
 
 /// The fingerprint of every finding of a run, in the order of `analysis.diagnostics`.
 pub fn fingerprints(analysis: &Analysis, root: &RepoRoot) -> Vec<Fingerprint> {
-    let texts: HashMap<&str, &str> = analysis
-        .files
-        .iter()
-        .map(|file| (file.file.label.as_str(), file.text.as_str()))
-        .collect();
+    // Each file's lines and repository path, computed once (a file may have many findings).
+    let mut files: HashMap<&str, (Vec<&str>, String)> = HashMap::new();
     let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
     analysis
         .diagnostics
         .iter()
         .map(|diagnostic| {
-            let text = texts.get(diagnostic.primary.file.as_str()).copied();
-            let context = context_hash(text.unwrap_or(""), diagnostic);
-            let path = root.of_label(analysis, &diagnostic.primary.file);
-            let key = (diagnostic.lint.name.to_string(), path, context);
+            let label = diagnostic.primary.file.as_str();
+            let (lines, path) = files.entry(label).or_insert_with(|| {
+                let file = analysis.files.iter().find(|file| file.file.label == label);
+                let lines = file
+                    .map(|file| file.text.lines().collect())
+                    .unwrap_or_default();
+                let path = match file {
+                    Some(file) => root.relative(&file.file.path),
+                    None => root.relative(Path::new(label)),
+                };
+                (lines, path)
+            });
+            let context = context_hash(lines, diagnostic);
+            let key = (diagnostic.lint.name.to_string(), path.clone(), context);
             let occurrence = seen.entry(key.clone()).or_insert(0);
             let fingerprint = Fingerprint {
                 lint: key.0,
@@ -130,8 +137,7 @@ pub fn fingerprints(analysis: &Analysis, root: &RepoRoot) -> Vec<Fingerprint> {
 }
 
 /// The hash of the primary line and its neighbours, each with its whitespace collapsed.
-fn context_hash(text: &str, diagnostic: &Diagnostic) -> String {
-    let lines: Vec<&str> = text.lines().collect();
+fn context_hash(lines: &[&str], diagnostic: &Diagnostic) -> String {
     let line = diagnostic.primary.span.line.max(1) as usize - 1;
     let mut hasher = Sha256::new();
     for index in line.saturating_sub(1)..=line + 1 {
