@@ -158,6 +158,11 @@ pub fn read_one(file: SourceFile, config: &Config, cached: bool) -> Read {
     if let Some(error) = file.walk_error.clone() {
         return unanalysable(file, &error, config, cached);
     }
+    // Only a regular file is read: opening a FIFO blocks, and a device may never end.
+    if fs::metadata(&file.path).is_ok_and(|metadata| !metadata.is_file()) {
+        let message = "could not read file: not a regular file";
+        return unanalysable(file, message, config, cached);
+    }
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,
         Err(error) => {

@@ -93,9 +93,41 @@ fn position(text: &str, offset: usize) -> (u32, u32) {
     (line as u32, column as u32)
 }
 
+/// The 1-based line and column (in chars) of each of `offsets`, which must be sorted: what
+/// [`position`] gives for each, in one pass over the text.
+pub(crate) fn positions(text: &str, offsets: &[usize]) -> Vec<(u32, u32)> {
+    let (mut line, mut column) = (1u32, 1u32);
+    let mut chars = text.char_indices().peekable();
+    let mut placed = Vec::with_capacity(offsets.len());
+    for &offset in offsets {
+        let mut offset = offset.min(text.len());
+        while !text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        while let Some((_, ch)) = chars.next_if(|(at, _)| *at < offset) {
+            if ch == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+        placed.push((line, column));
+    }
+    placed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positions_in_one_pass_agree_with_position() {
+        let text = "fn a() {}\nlet é = 1;\r\n\n  x";
+        let offsets: Vec<usize> = (0..=text.len() + 2).collect();
+        let one_by_one: Vec<(u32, u32)> = offsets.iter().map(|at| position(text, *at)).collect();
+        assert_eq!(positions(text, &offsets), one_by_one);
+    }
 
     #[test]
     fn positions_count_lines_and_chars() {

@@ -9,6 +9,7 @@
 use std::io::{self, Write};
 
 use cancel_check_lints::{Diagnostic, Label, Level};
+use codespan_reporting::files::Files as _;
 use serde::Serialize;
 
 use super::{byte_range, explain_note, human, FileTable};
@@ -201,12 +202,15 @@ fn child(level: &'static str, message: &str) -> RustcDiagnostic {
 
 fn rustc_span(table: &FileTable<'_>, label: &Label, is_primary: bool) -> RustcSpan {
     let span = &label.span;
-    let file = table.get(&label.file).map(|(_, file)| file);
-    let file_name = file.map_or_else(|| label.file.clone(), |file| file.file.json_name.clone());
+    let file = table.get(&label.file);
+    let file_name = file.map_or_else(
+        || label.file.clone(),
+        |(_, file)| file.file.json_name.clone(),
+    );
     let (byte_start, byte_end, text) = match file {
-        Some(file) => {
+        Some((id, file)) => {
             let range = byte_range(&file.text, span);
-            (range.start, range.end, span_lines(&file.text, label))
+            (range.start, range.end, span_lines(table, id, label))
         }
         None => (span.start, span.end, Vec::new()),
     };
@@ -228,17 +232,21 @@ fn rustc_span(table: &FileTable<'_>, label: &Label, is_primary: bool) -> RustcSp
 }
 
 /// The source lines a span covers, with the highlighted part of each (as rustc fills `text`).
-fn span_lines(text: &str, label: &Label) -> Vec<RustcSpanLine> {
+/// Lines are looked up in the file table's line index: counting lines from the top of the file
+/// for every span is quadratic in a large file with many findings.
+fn span_lines(table: &FileTable<'_>, id: usize, label: &Label) -> Vec<RustcSpanLine> {
     let span = &label.span;
     let first = span.line.max(1);
     let last = span.end_line.max(first);
-    text.split('\n')
-        .enumerate()
-        .skip(first as usize - 1)
-        .take((last - first + 1) as usize)
-        .map(|(index, line)| {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            let number = index as u32 + 1;
+    let files = table.files();
+    (first..=last)
+        .map_while(|number| {
+            let range = files.line_range(id, number as usize - 1).ok()?;
+            let line = files.get(id).ok()?.source().get(range)?;
+            let line = line.strip_suffix('\n').unwrap_or(line);
+            Some((number, line.strip_suffix('\r').unwrap_or(line)))
+        })
+        .map(|(number, line)| {
             let line_end = line.chars().count() as u32 + 1;
             let highlight_start = if number == first {
                 span.column.max(1)

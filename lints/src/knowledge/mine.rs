@@ -58,7 +58,10 @@ pub fn mine_source(
     relative_path: &str,
     text: &str,
 ) -> Vec<ApiEntry> {
-    if !may_state_cancel_safety(text) || nests_too_deep(text) {
+    if !may_state_cancel_safety(text)
+        || nests_too_deep(text)
+        || crate::analysis::syntax_too_deep(text).is_some()
+    {
         return Vec::new();
     }
     let entries = std::panic::catch_unwind(|| {

@@ -10,6 +10,8 @@
 //!   `if let` or `while let` lives through the whole construct;
 //! - a guard moved into the awaited call itself (`cond.wait(g).await`) is not held by the caller.
 
+use std::collections::HashMap;
+
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, Pat, Stmt};
 
@@ -144,6 +146,8 @@ impl AsyncBodies<'_> {
 
     /// The statements of one block of an async body, and the blocks nested in them.
     fn scan_block(&mut self, block: &Block) {
+        // Gathered at the first guard of the block.
+        let mut block_awaits = None;
         for (index, stmt) in block.stmts.iter().enumerate() {
             match stmt {
                 Stmt::Local(local) => {
@@ -152,7 +156,9 @@ impl AsyncBodies<'_> {
                         .guard_kind(&init.expr)
                         .or_else(|| non_send_value(&local.pat, &init.expr, self.not_send_types));
                     if let (Some(kind), Some(name)) = (kind, binding_name(&local.pat)) {
-                        let awaits = awaits_while_alive(&name, &block.stmts[index + 1..]);
+                        let awaits = block_awaits
+                            .get_or_insert_with(|| BlockAwaits::new(&block.stmts))
+                            .while_alive(&name, index);
                         if !awaits.is_empty() {
                             self.found.push(HeldGuard {
                                 kind,
@@ -344,63 +350,93 @@ fn binding_name(pat: &Pat) -> Option<String> {
     }
 }
 
-/// The awaits reached while the named guard is alive in the rest of its block.
-fn awaits_while_alive(name: &str, rest: &[Stmt]) -> Vec<Span> {
-    let mut held = Vec::new();
-    for stmt in rest {
-        if ends_guard(name, stmt) {
-            break;
+/// The awaits recorded for one guard, at most: enough for any real finding, and a body of
+/// thousands of shadowed guards and awaits costs linear time and memory, not quadratic.
+const MAX_HELD_AWAITS: usize = 64;
+
+/// The awaits of a block's statements and the statements that end a guard, gathered once per
+/// block: each guard's liveness is then a search, not a scan of the rest of the block.
+struct BlockAwaits {
+    /// Every await of the block's statements in order: its statement, its span, and the names
+    /// its awaited call takes by value (`cond.wait(g).await` takes `g`).
+    awaits: Vec<(usize, Span, Vec<String>)>,
+    /// The statements that end a guard of each name: `drop(g)`, `mem::drop(g)`, `g = ..`, or
+    /// `f(g)` moving it.
+    enders: HashMap<String, Vec<usize>>,
+}
+
+impl BlockAwaits {
+    fn new(stmts: &[Stmt]) -> BlockAwaits {
+        let mut awaits = Vec::new();
+        let mut enders: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, stmt) in stmts.iter().enumerate() {
+            let mut found = Awaits::default();
+            found.visit_stmt(stmt);
+            awaits.extend(
+                found
+                    .spans
+                    .into_iter()
+                    .zip(found.takes)
+                    .map(|(span, takes)| (index, span, takes)),
+            );
+            let ended: Vec<&Expr> = match stmt {
+                Stmt::Expr(Expr::Call(call), _) => call.args.iter().collect(),
+                Stmt::Expr(Expr::Assign(assign), _) => vec![&assign.left],
+                _ => Vec::new(),
+            };
+            for name in ended.into_iter().filter_map(plain_name) {
+                enders.entry(name).or_default().push(index);
+            }
         }
-        let mut awaits = Awaits {
-            moved: Some(name.to_string()),
-            ..Awaits::default()
-        };
-        awaits.visit_stmt(stmt);
-        held.extend(awaits.spans);
+        BlockAwaits { awaits, enders }
     }
-    held
+
+    /// The awaits reached while the guard named `name`, bound by statement `index`, is alive:
+    /// up to the statement that ends it, skipping the awaits that take it by value.
+    fn while_alive(&self, name: &str, index: usize) -> Vec<Span> {
+        let end = self
+            .enders
+            .get(name)
+            .and_then(|at| at.get(at.partition_point(|at| *at <= index)))
+            .copied()
+            .unwrap_or(usize::MAX);
+        let from = self.awaits.partition_point(|(at, _, _)| *at <= index);
+        self.awaits[from..]
+            .iter()
+            .take_while(|(at, _, _)| *at < end)
+            .filter(|(_, _, takes)| !takes.iter().any(|taken| taken == name))
+            .map(|(_, span, _)| *span)
+            .take(MAX_HELD_AWAITS)
+            .collect()
+    }
 }
 
-/// A statement of the guard's own block that ends it: `drop(g)`, `mem::drop(g)`, `g = ..`, or
-/// `f(g)` moving it.
-fn ends_guard(name: &str, stmt: &Stmt) -> bool {
-    let Stmt::Expr(expr, _) = stmt else {
-        return false;
-    };
+/// The name of an expression that is a plain local name (`g`).
+fn plain_name(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Call(call) => call.args.iter().any(|arg| is_name(arg, name)),
-        Expr::Assign(assign) => is_name(&assign.left, name),
-        _ => false,
+        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+        _ => None,
     }
 }
 
-fn is_name(expr: &Expr, name: &str) -> bool {
-    matches!(expr, Expr::Path(path) if path.path.is_ident(name))
-}
-
-/// Every `.await` in a statement or expression, not in nested async blocks or closures. With
-/// `moved`, an await whose future takes that guard by value (`cond.wait(g).await`) is skipped.
+/// Every `.await` in a statement or expression, not in nested async blocks or closures, with
+/// the plain names its awaited call takes as arguments (`cond.wait(g).await` takes `g`).
 #[derive(Default)]
 struct Awaits {
     spans: Vec<Span>,
-    moved: Option<String>,
+    takes: Vec<Vec<String>>,
 }
 
 impl<'ast> Visit<'ast> for Awaits {
     fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
-        let takes_guard = self.moved.as_deref().is_some_and(|name| {
-            let mut args = Vec::new();
-            if let Expr::Call(call) = &*expr.base {
-                args.extend(call.args.iter());
-            }
-            if let Expr::MethodCall(call) = &*expr.base {
-                args.extend(call.args.iter());
-            }
-            args.into_iter().any(|arg| is_name(arg, name))
-        });
-        if !takes_guard {
-            self.spans.push(Span::of(&expr.await_token));
-        }
+        let args: Vec<&Expr> = match &*expr.base {
+            Expr::Call(call) => call.args.iter().collect(),
+            Expr::MethodCall(call) => call.args.iter().collect(),
+            _ => Vec::new(),
+        };
+        self.spans.push(Span::of(&expr.await_token));
+        self.takes
+            .push(args.into_iter().filter_map(plain_name).collect());
         visit::visit_expr_await(self, expr);
     }
 
