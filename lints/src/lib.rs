@@ -11,16 +11,20 @@ pub(crate) mod model;
 pub mod registry;
 pub(crate) mod rules;
 pub mod span;
+pub(crate) mod syntax;
 
 mod analysis;
+mod parse;
+mod source;
 
 pub use analysis::{
-    analyze_file, analyze_files, analyze_files_with_progress, file_error, module_path, NoProgress,
-    Progress, SourceInput, MAX_NESTING,
+    analyze_file, analyze_files, analyze_files_with_progress, file_error, NoProgress, Progress,
 };
 pub use config::Config;
 pub use diagnostic::{Diagnostic, Label};
 pub use lint::{Level, Lint};
 pub use model::TRACKED_METHODS;
+pub use parse::MAX_NESTING;
 pub use registry::{closest_lint, lint_by_name, LINTS};
+pub use source::{module_path, SourceInput};
 pub use span::Span;

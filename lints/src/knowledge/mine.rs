@@ -10,7 +10,8 @@ use syn::parse::{ParseStream, Parser as _};
 
 use super::docs::{annotation, Stated};
 use super::{ApiEntry, ApiKind, Origin, Verdict};
-use crate::{module_path, MAX_NESTING};
+use crate::source::module_path;
+use crate::syntax::type_name;
 
 /// What a mined "not cancel safe" entry says is lost.
 const NOT_SAFE_LOSES: &str = "its progress (documented as not cancel safe)";
@@ -58,14 +59,11 @@ pub fn mine_source(
     relative_path: &str,
     text: &str,
 ) -> Vec<ApiEntry> {
-    if !may_state_cancel_safety(text)
-        || nests_too_deep(text)
-        || crate::analysis::syntax_too_deep(text).is_some()
-    {
+    if !may_state_cancel_safety(text) {
         return Vec::new();
     }
     let entries = std::panic::catch_unwind(|| {
-        let Ok(file) = syn::parse_file(text) else {
+        let Ok(file) = crate::parse::parse_file(text) else {
             return Vec::new();
         };
         let relative = relative_path.replace('\\', "/");
@@ -83,25 +81,6 @@ pub fn mine_source(
     });
     proc_macro2::extra::invalidate_current_thread_spans();
     entries.unwrap_or_default()
-}
-
-/// Whether the text nests brackets deeper than the analysis accepts (syn parses recursively). A
-/// plain count over the whole text: it may over-count, which only skips a file.
-fn nests_too_deep(text: &str) -> bool {
-    let mut depth = 0usize;
-    for byte in text.bytes() {
-        match byte {
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return true;
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    false
 }
 
 struct Miner<'a> {
@@ -280,17 +259,6 @@ fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
                 .parse_args::<syn::Ident>()
                 .is_ok_and(|ident| ident == "test")
     })
-}
-
-/// The last segment of an `impl` block's type: `Wire` for `impl<T> a::Wire<T>`.
-fn type_name(ty: &syn::Type) -> Option<String> {
-    match ty {
-        syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
-        syn::Type::Reference(reference) => type_name(&reference.elem),
-        syn::Type::Paren(inner) => type_name(&inner.elem),
-        syn::Type::Group(inner) => type_name(&inner.elem),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

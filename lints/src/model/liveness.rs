@@ -16,6 +16,7 @@ use syn::visit::{self, Visit};
 use syn::{Block, Expr, Pat, Stmt};
 
 use crate::span::Span;
+use crate::syntax::is_ok_pattern;
 
 /// What kind of guard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -334,11 +335,6 @@ fn non_send_value(pat: &Pat, init: &Expr, configured: &[&str]) -> Option<GuardKi
         _ => false,
     };
     (declared || constructed).then_some(GuardKind::NonSend)
-}
-
-/// `Ok(..)`.
-fn is_ok_pattern(pat: &Pat) -> bool {
-    matches!(pat, Pat::TupleStruct(tuple) if tuple.path.is_ident("Ok"))
 }
 
 /// The single name a `let` pattern binds (`g`, `_g`, `mut g`); `None` for `_` and patterns.

@@ -6,6 +6,7 @@
 mod collect;
 pub mod imports;
 pub mod liveness;
+pub(crate) mod names;
 pub mod operation;
 pub mod race;
 pub mod select;
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::span::Span;
 
-pub use collect::TRACKED_METHODS;
+pub use names::TRACKED_METHODS;
 pub use operation::{OpTarget, Operation, Place};
 pub use race::{Branch, LossReason, RaceKind, RaceSite};
 pub use workspace::{Callee, FnRef, Loss, LossKind, Safety, Workspace};

@@ -5,8 +5,10 @@
 use syn::{Expr, ExprMethodCall};
 
 use super::imports::{path_segments, Imports};
+use super::names::{ADAPTERS, DEREF_WRAPPERS, PLACE_ACCESSORS, TRAIT_OWNERS};
 use crate::knowledge::{ApiEntry, ApiKind, Knowledge, Verdict};
 use crate::span::Span;
+use crate::syntax::{calls_now, fields_in, is_borrow, names_in, plain_name};
 
 /// A place: a local, a parameter or a field path (`reader`, `self.conn.stream`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,6 +27,42 @@ impl Place {
     /// A field reached through `self`.
     pub fn is_self_field(&self) -> bool {
         self.text.starts_with("self.")
+    }
+}
+
+/// The place an expression denotes: `x`, `self.a.b`, `&mut x`, `*x`, `x.as_mut()`, `x[i]`.
+pub(crate) fn place_of(expr: &Expr) -> Option<Place> {
+    let text = place_text(expr)?;
+    Some(Place {
+        text,
+        span: Span::of(expr),
+    })
+}
+
+fn place_text(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(path) if path.qself.is_none() => {
+            path.path.get_ident().map(ToString::to_string).or_else(|| {
+                // `self` parses as a path with the `self` ident.
+                (path.path.segments.len() == 1).then(|| path.path.segments[0].ident.to_string())
+            })
+        }
+        Expr::Field(field) => {
+            let base = place_text(&field.base)?;
+            let member = match &field.member {
+                syn::Member::Named(ident) => ident.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            Some(format!("{base}.{member}"))
+        }
+        Expr::Reference(reference) => place_text(&reference.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => place_text(&unary.expr),
+        Expr::Paren(inner) => place_text(&inner.expr),
+        Expr::Index(index) => place_text(&index.expr),
+        Expr::MethodCall(call) if PLACE_ACCESSORS.contains(&call.method.to_string().as_str()) => {
+            place_text(&call.receiver)
+        }
+        _ => None,
     }
 }
 
@@ -61,38 +99,6 @@ pub struct Operation {
     /// Field names mentioned in the arguments (`sleep(self.keepalive)` gives `keepalive`).
     pub arg_fields: Vec<String>,
 }
-
-/// Adapters that wrap a future without changing what is lost when it is dropped.
-const ADAPTERS: &[&str] = &[
-    "fuse",
-    "boxed",
-    "boxed_local",
-    "map",
-    "map_err",
-    "map_ok",
-    "err_into",
-    "ok_into",
-    "inspect",
-    "inspect_err",
-    "inspect_ok",
-    "then",
-    "and_then",
-    "or_else",
-    "into_future",
-    "instrument",
-    "in_current_span",
-    "with_current_subscriber",
-];
-
-/// Methods that give access to a place without consuming it.
-const PLACE_ACCESSORS: &[&str] = &[
-    "as_mut",
-    "get_mut",
-    "by_ref",
-    "borrow_mut",
-    "deref_mut",
-    "as_pin_mut",
-];
 
 /// A future expression seen through adapters: a call, a binding, or something else.
 pub enum FutureShape {
@@ -203,114 +209,6 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
     }
 }
 
-/// An argument that lends data rather than moving it: `&buf`, `buf.as_ref()`, `&buf[..n]`.
-fn is_borrow(expr: &Expr) -> bool {
-    match expr {
-        Expr::Reference(_) => true,
-        Expr::MethodCall(call) => {
-            matches!(
-                call.method.to_string().as_str(),
-                "as_ref" | "as_slice" | "as_bytes" | "as_str" | "chunk"
-            )
-        }
-        Expr::Paren(inner) => is_borrow(&inner.expr),
-        _ => false,
-    }
-}
-
-/// `x` in `f(x)`: a plain local or parameter name.
-fn plain_name(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(ToString::to_string),
-        _ => None,
-    }
-}
-
-/// The place an expression denotes: `x`, `self.a.b`, `&mut x`, `*x`, `x.as_mut()`, `x[i]`.
-pub fn place_of(expr: &Expr) -> Option<Place> {
-    let text = place_text(expr)?;
-    Some(Place {
-        text,
-        span: Span::of(expr),
-    })
-}
-
-fn place_text(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Path(path) if path.qself.is_none() => {
-            path.path.get_ident().map(ToString::to_string).or_else(|| {
-                // `self` parses as a path with the `self` ident.
-                (path.path.segments.len() == 1).then(|| path.path.segments[0].ident.to_string())
-            })
-        }
-        Expr::Field(field) => {
-            let base = place_text(&field.base)?;
-            let member = match &field.member {
-                syn::Member::Named(ident) => ident.to_string(),
-                syn::Member::Unnamed(index) => index.index.to_string(),
-            };
-            Some(format!("{base}.{member}"))
-        }
-        Expr::Reference(reference) => place_text(&reference.expr),
-        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => place_text(&unary.expr),
-        Expr::Paren(inner) => place_text(&inner.expr),
-        Expr::Index(index) => place_text(&index.expr),
-        Expr::MethodCall(call) if PLACE_ACCESSORS.contains(&call.method.to_string().as_str()) => {
-            place_text(&call.receiver)
-        }
-        _ => None,
-    }
-}
-
-/// The single-segment paths (locals, parameters, constants) mentioned in some expressions.
-pub(crate) fn names_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
-    struct Names(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Names {
-        fn visit_expr_path(&mut self, path: &'ast syn::ExprPath) {
-            if let Some(ident) = path.path.get_ident() {
-                self.0.push(ident.to_string());
-            }
-        }
-    }
-    let mut names = Names(Vec::new());
-    for expr in exprs {
-        syn::visit::Visit::visit_expr(&mut names, expr);
-    }
-    names.0
-}
-
-/// The named fields accessed in some expressions (`self.keepalive` gives `keepalive`).
-fn fields_in<'a>(exprs: impl Iterator<Item = &'a Expr>) -> Vec<String> {
-    struct Fields(Vec<String>);
-    impl<'ast> syn::visit::Visit<'ast> for Fields {
-        fn visit_member(&mut self, member: &'ast syn::Member) {
-            if let syn::Member::Named(ident) = member {
-                self.0.push(ident.to_string());
-            }
-        }
-    }
-    let mut fields = Fields(Vec::new());
-    for expr in exprs {
-        syn::visit::Visit::visit_expr(&mut fields, expr);
-    }
-    fields.0
-}
-
-/// Whether an expression calls something named `now` (`Instant::now()`).
-fn calls_now(expr: &Expr) -> bool {
-    match expr {
-        Expr::Call(call) => {
-            let is_now = matches!(&*call.func, Expr::Path(path) if path.path.segments.last().is_some_and(|s| s.ident == "now"));
-            is_now || call.args.iter().any(calls_now)
-        }
-        Expr::Binary(binary) => calls_now(&binary.left) || calls_now(&binary.right),
-        Expr::MethodCall(call) => calls_now(&call.receiver) || call.args.iter().any(calls_now),
-        Expr::Paren(inner) => calls_now(&inner.expr),
-        Expr::Reference(reference) => calls_now(&reference.expr),
-        _ => false,
-    }
-}
-
 impl Operation {
     /// Whether the call's shape fits the entry: the same number of arguments when the entry
     /// knows it (`send()` with no argument is a request builder, not a channel's `send(value)`).
@@ -387,36 +285,10 @@ impl Operation {
     }
 }
 
-/// Types that deref to the value they hold: their methods are the held value's.
-const DEREF_WRAPPERS: &[&str] = &[
-    "Arc",
-    "Rc",
-    "Box",
-    "Pin",
-    "Cow",
-    "Ref",
-    "RefMut",
-    "MutexGuard",
-    "RwLockReadGuard",
-    "RwLockWriteGuard",
-    "OwnedMutexGuard",
-    "ManuallyDrop",
-];
-
 /// Whether an entry's owner is an extension trait (`AsyncReadExt`, `StreamExt`, `Sink`...),
 /// whose methods any implementing type has.
 fn is_trait_owner(owner: &str) -> bool {
-    owner.ends_with("Ext")
-        || matches!(
-            owner,
-            "Sink"
-                | "Stream"
-                | "AsyncRead"
-                | "AsyncWrite"
-                | "AsyncBufRead"
-                | "AsyncSeek"
-                | "Future"
-        )
+    owner.ends_with("Ext") || TRAIT_OWNERS.contains(&owner)
 }
 
 /// Chooses among same-named entries when the receiver's type is unknown. A value passed by

@@ -14,8 +14,8 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Attribute, Meta, Token};
 
-use super::collect::first_token;
 use crate::span::Span;
+use crate::syntax::first_token;
 
 /// The marker of a suppression comment.
 const MARKER: &str = "cancel-check:";

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use super::names::{APPENDING_READS, CONSUMERS};
 use super::{AwaitSite, BodyId, BodyKind, FileModel, FnItem, Mutation, OpTarget, Operation};
 use crate::diagnostic::Label;
 use crate::knowledge::docs::Stated;
@@ -65,32 +66,6 @@ pub enum Callee<'k> {
     Api(&'k ApiEntry),
     Fn(FnRef),
 }
-
-/// Methods that take an item off a shared resource: holding the item across a later await loses
-/// it when the future is dropped there.
-const CONSUMERS: &[&str] = &[
-    "recv",
-    "recv_many",
-    "next",
-    "try_next",
-    "accept",
-    "recv_from",
-    "next_line",
-    "next_message",
-    "pop",
-    "pop_front",
-    "pop_back",
-];
-
-/// Reads that append to the buffer they are given.
-const APPENDING_READS: &[&str] = &[
-    "read_buf",
-    "read_to_end",
-    "read_to_string",
-    "read_line",
-    "read_until",
-    "recv_buf",
-];
 
 /// Every file of a run, indexed.
 pub struct Workspace<'k> {

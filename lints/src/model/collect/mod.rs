@@ -1,0 +1,453 @@
+//! Builds a [`FileModel`] from a syntax tree.
+//!
+//! The build makes two walks and three focused passes:
+//! 1. [`declarations`]: imports, types, struct fields and method names (items only, no
+//!    expressions), which the main walk needs up front;
+//! 2. the main walk, [`Collector`], split by concern: [`scopes`] (bodies, loops, locals, uses),
+//!    [`races`] (`select!`, `timeout`, `try_join`...) and [`calls`] (`block_on`, blocking
+//!    contexts, detached spawns, mutations). Its `Visit` impl below only dispatches;
+//! 3. `signature::missing_send` (items only), `suppression::suppressions` (only in files that
+//!    mention `cancel-check`) and `liveness::held_guards` (only in files with an `.await`), each
+//!    a walk of its own because each follows a different structure (signatures, comment lines,
+//!    statement order).
+
+mod calls;
+mod declarations;
+mod races;
+mod scopes;
+
+use std::collections::{HashMap, HashSet};
+
+use syn::punctuated::Punctuated;
+use syn::visit::{self, Visit};
+use syn::{Expr, ImplItemFn, Item, ItemFn, Stmt, Token};
+
+use super::imports::{path_segments, Imports};
+use super::names::{INTERESTING, INTERESTING_CALLS};
+use super::operation::place_of;
+use super::operation::{future_shape, FutureShape};
+use super::select::parse_select_body;
+use super::{AwaitSite, BodyId, BodyKind, FileModel, LoopSite};
+use crate::config::Config;
+use crate::span::Span;
+use crate::syntax::{
+    between, diverges, first_token, is_err_pattern, is_macro_rules, is_ok_pattern, macro_span,
+    type_name,
+};
+use declarations::Declarations;
+use proc_macro2::{TokenStream, TokenTree};
+
+/// Whether the tokens mention an identifier that makes them worth parsing as code.
+pub(super) fn mentions_interesting(tokens: &TokenStream, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    tokens.clone().into_iter().any(|tree| match tree {
+        TokenTree::Ident(ident) => INTERESTING.iter().any(|name| ident == name),
+        TokenTree::Group(group) => mentions_interesting(&group.stream(), depth + 1),
+        _ => false,
+    })
+}
+
+/// How deep macro bodies are re-parsed inside each other.
+const MAX_MACRO_DEPTH: usize = 8;
+
+pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -> FileModel {
+    let mut model = FileModel {
+        path: path.to_string(),
+        ..FileModel::default()
+    };
+    let mut imports = Imports::default();
+    let mut declarations = Declarations {
+        model: &mut model,
+        imports: &mut imports,
+        parsed_macros: HashMap::new(),
+    };
+    declarations.visit_file(file);
+    let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
+    model.missing_send = super::signature::missing_send(file, text);
+    model.suppressions = super::suppression::suppressions(file, text);
+    if text.contains(".await") {
+        let last_segment = |path: &'_ String| path.rsplit("::").next().unwrap_or(path).to_string();
+        let lock_types: Vec<String> = config.lock_types.iter().map(last_segment).collect();
+        let not_send: Vec<String> = config.not_send_types.iter().map(last_segment).collect();
+        let not_send: Vec<&str> = not_send.iter().map(String::as_str).collect();
+        let bare_lock_is_guard = text.contains("parking_lot")
+            || lock_types.iter().any(|name| text.contains(name.as_str()));
+        model.held_guards = super::liveness::held_guards(file, bare_lock_is_guard, &not_send);
+    }
+    let mut collector = Collector {
+        text,
+        parsed_macros: &parsed_macros,
+        model: &mut model,
+        imports: &imports,
+        bodies: Vec::new(),
+        loops: Vec::new(),
+        impl_types: Vec::new(),
+        scopes: Vec::new(),
+        modules: Vec::new(),
+        pub_traits: Vec::new(),
+        pending_binds: None,
+        next_closure_blocking: false,
+        next_closure_inline: false,
+        timeouts_leaving: HashSet::new(),
+        macro_depth: 0,
+    };
+    for item in &file.items {
+        collector.open_scope();
+        collector.visit_item(item);
+        collector.scopes.pop();
+    }
+    model
+}
+
+/// Second pass: bodies, loops, locals, uses and race sites.
+pub(super) struct Collector<'m> {
+    /// The file's text, for cheap checks on raw source.
+    text: &'m str,
+    /// Item macros the first pass already parsed.
+    parsed_macros: &'m HashMap<usize, syn::File>,
+    model: &'m mut FileModel,
+    imports: &'m Imports,
+    /// The open bodies, innermost last.
+    bodies: Vec<BodyId>,
+    /// The open loops of each open body (parallel to `bodies`).
+    loops: Vec<Vec<LoopSite>>,
+    impl_types: Vec<Option<String>>,
+    /// The open use scopes (indices into `item_uses`), innermost last.
+    scopes: Vec<usize>,
+    /// Inline `mod` blocks around the walk, outermost first.
+    modules: Vec<String>,
+    /// Whether each open trait is `pub`.
+    pub_traits: Vec<bool>,
+    /// Names a `let`/`if let`/`while let`/`match` binds from the `.await` starting at this offset.
+    pending_binds: Option<(usize, Vec<String>)>,
+    /// The next closure opened is an argument of `spawn_blocking` and the like.
+    next_closure_blocking: bool,
+    /// The next closure opened is an argument of an iterator or `Option` adapter.
+    next_closure_inline: bool,
+    /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
+    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
+    /// down before the call itself is visited.
+    timeouts_leaving: HashSet<usize>,
+    macro_depth: usize,
+}
+
+impl Collector<'_> {
+    /// `select!` and friends, or another macro whose body holds code.
+    fn handle_macro(&mut self, mac: &syn::Macro) {
+        if is_macro_rules(mac) || self.macro_depth >= MAX_MACRO_DEPTH {
+            return;
+        }
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default();
+        let segments: Vec<String> = path_segments(&mac.path);
+        let full = self.imports.expand(&segments);
+        let foreign_select = full.starts_with("crossbeam") || full.starts_with("std::");
+        if name == "try_join" && !foreign_select && self.try_join_macro(mac) {
+            return;
+        }
+        if (name == "select" || name == "select_biased") && !foreign_select {
+            if let Some(body) = parse_select_body(mac.tokens.clone()) {
+                self.handle_select(mac, &name, body);
+                return;
+            }
+        }
+        if !mentions_interesting(&mac.tokens, 0) {
+            return;
+        }
+        self.macro_depth += 1;
+        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+            for expr in &exprs {
+                self.visit_expr(expr);
+            }
+        } else if let Ok(stmts) = mac.parse_body_with(syn::Block::parse_within) {
+            for stmt in &stmts {
+                self.visit_stmt(stmt);
+            }
+        } else if let Ok(file) = syn::parse2::<syn::File>(mac.tokens.clone()) {
+            for item in &file.items {
+                self.visit_item(item);
+            }
+        }
+        self.macro_depth -= 1;
+    }
+}
+
+impl<'ast> Visit<'ast> for Collector<'_> {
+    fn visit_item(&mut self, item: &'ast Item) {
+        match item {
+            Item::Macro(item) => match self.parsed_macros.get(&macro_span(&item.mac).start) {
+                Some(file) if self.macro_depth < MAX_MACRO_DEPTH => {
+                    self.macro_depth += 1;
+                    for inner in &file.items {
+                        self.visit_item(inner);
+                    }
+                    self.macro_depth -= 1;
+                }
+                _ => self.handle_macro(&item.mac),
+            },
+            _ => visit::visit_item(self, item),
+        }
+    }
+
+    fn visit_item_fn(&mut self, item: &'ast ItemFn) {
+        let is_pub = matches!(item.vis, syn::Visibility::Public(_));
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_item_fn(this, item)
+        });
+    }
+
+    fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
+        self.modules.push(item.ident.to_string());
+        visit::visit_item_mod(self, item);
+        self.modules.pop();
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.impl_types.push(type_name(&item.self_ty));
+        visit::visit_item_impl(self, item);
+        self.impl_types.pop();
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.impl_types.push(Some(item.ident.to_string()));
+        self.pub_traits
+            .push(matches!(item.vis, syn::Visibility::Public(_)));
+        visit::visit_item_trait(self, item);
+        self.pub_traits.pop();
+        self.impl_types.pop();
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast ImplItemFn) {
+        let is_pub = matches!(item.vis, syn::Visibility::Public(_));
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_impl_item_fn(this, item)
+        });
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        let is_pub = self.pub_traits.last().copied().unwrap_or(false);
+        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+            visit::visit_trait_item_fn(this, item)
+        });
+    }
+
+    fn visit_impl_item_macro(&mut self, item: &'ast syn::ImplItemMacro) {
+        self.handle_macro(&item.mac);
+    }
+
+    fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        let span = between(expr.async_token.span, expr.block.brace_token.span.close());
+        self.open_body(BodyKind::AsyncBlock, span, Vec::new(), false);
+        visit::visit_expr_async(self, expr);
+        self.close_body();
+    }
+
+    fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        let params = scopes::closure_params(expr);
+        let kind = BodyKind::Closure {
+            is_async: expr.asyncness.is_some(),
+        };
+        let span = between(expr.inputs_begin.span, expr.inputs_end.span);
+        self.open_body(kind, span, params, false);
+        visit::visit_expr_closure(self, expr);
+        self.close_body();
+    }
+
+    fn visit_expr_loop(&mut self, expr: &'ast syn::ExprLoop) {
+        let keyword = match &expr.label {
+            Some(label) => Span::of(label).to(Span::of(&expr.loop_token)),
+            None => Span::of(&expr.loop_token),
+        };
+        self.in_loop(
+            keyword,
+            between(expr.loop_token.span, expr.body.brace_token.span.close()),
+            |this| visit::visit_expr_loop(this, expr),
+        );
+    }
+
+    fn visit_expr_while(&mut self, expr: &'ast syn::ExprWhile) {
+        let keyword = between(expr.while_token.span, first_token(&expr.cond));
+        self.in_loop(
+            keyword,
+            between(expr.while_token.span, expr.body.brace_token.span.close()),
+            |this| {
+                if let Expr::Let(cond) = &*expr.cond {
+                    this.note_binds(&cond.expr, &cond.pat);
+                }
+                visit::visit_expr_while(this, expr)
+            },
+        );
+    }
+
+    fn visit_expr_await(&mut self, expr: &'ast syn::ExprAwait) {
+        if let Some(body) = self.current_body() {
+            let span = between(first_token(&expr.base), expr.await_token.span);
+            let binds = match self.pending_binds.take() {
+                Some((start, names)) if start == span.start => names,
+                other => {
+                    self.pending_binds = other;
+                    Vec::new()
+                }
+            };
+            let op = match future_shape(&expr.base, self.imports) {
+                FutureShape::Call(op) => Some(*op),
+                _ => None,
+            };
+            let in_loop = self.current_loop();
+            self.model.bodies[body].awaits.push(AwaitSite {
+                op,
+                span,
+                in_loop,
+                binds,
+            });
+        }
+        visit::visit_expr_await(self, expr);
+    }
+
+    fn visit_expr_for_loop(&mut self, expr: &'ast syn::ExprForLoop) {
+        let keyword = between(expr.for_token.span, first_token(&expr.expr));
+        self.visit_expr(&expr.expr);
+        self.in_loop(
+            keyword,
+            between(expr.for_token.span, expr.body.brace_token.span.close()),
+            |this| {
+                this.visit_pat(&expr.pat);
+                this.visit_block(&expr.body);
+            },
+        );
+    }
+
+    fn visit_stmt(&mut self, stmt: &'ast Stmt) {
+        if let Stmt::Expr(expr, Some(_)) = stmt {
+            self.note_detached_spawn(expr);
+        }
+        visit::visit_stmt(self, stmt);
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
+            self.note_detached_spawn(&init.expr);
+        }
+        if let Some(init) = &local.init {
+            let diverging_else = init
+                .diverge
+                .as_ref()
+                .is_some_and(|(_, other)| diverges(other));
+            self.note_timeout_outcome(&init.expr, diverging_else);
+            self.note_binds(&init.expr, &local.pat);
+        }
+        self.record_local(local);
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_try(&mut self, expr: &'ast syn::ExprTry) {
+        self.note_timeout_outcome(&expr.expr, true);
+        visit::visit_expr_try(self, expr);
+    }
+
+    fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
+        for arm in &expr.arms {
+            self.note_binds(&expr.expr, &arm.pat);
+        }
+        let err_arm_leaves = expr
+            .arms
+            .iter()
+            .any(|arm| is_err_pattern(&arm.pat) && diverges(&arm.body));
+        self.note_timeout_outcome(&expr.expr, err_arm_leaves);
+        visit::visit_expr_match(self, expr);
+    }
+
+    fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        if let Expr::Let(cond) = &*expr.cond {
+            self.note_binds(&cond.expr, &cond.pat);
+            let else_leaves = expr
+                .else_branch
+                .as_ref()
+                .is_some_and(|(_, other)| diverges(other));
+            self.note_timeout_outcome(&cond.expr, is_ok_pattern(&cond.pat) && else_leaves);
+        }
+        visit::visit_expr_if(self, expr);
+    }
+
+    fn visit_expr_macro(&mut self, expr: &'ast syn::ExprMacro) {
+        self.handle_macro(&expr.mac);
+    }
+
+    fn visit_stmt_macro(&mut self, stmt: &'ast syn::StmtMacro) {
+        self.handle_macro(&stmt.mac);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        for arg in &call.args {
+            self.record_mut_borrow(arg);
+        }
+        // Only calls named like one of the functions the model knows need resolving.
+        if let Expr::Path(func) = &*call.func {
+            let interesting = func
+                .path
+                .segments
+                .last()
+                .is_some_and(|last| INTERESTING_CALLS.iter().any(|name| last.ident == name));
+            if interesting {
+                self.note_call_context(call, func);
+                self.race_call(call, func);
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        self.race_method_call(call);
+        self.note_method_call(call);
+        visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
+        self.record_assign(&expr.left);
+        visit::visit_expr_assign(self, expr);
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
+        use syn::BinOp::*;
+        if matches!(
+            expr.op,
+            AddAssign(_)
+                | SubAssign(_)
+                | MulAssign(_)
+                | DivAssign(_)
+                | RemAssign(_)
+                | BitXorAssign(_)
+                | BitAndAssign(_)
+                | BitOrAssign(_)
+                | ShlAssign(_)
+                | ShrAssign(_)
+        ) {
+            self.record_assign(&expr.left);
+        }
+        visit::visit_expr_binary(self, expr);
+    }
+
+    fn visit_expr_path(&mut self, expr: &'ast syn::ExprPath) {
+        // Places are locals, parameters and `self`; capitalised names are constants, types
+        // and variants.
+        if expr.qself.is_none() && expr.path.segments.len() == 1 {
+            let name = expr.path.segments[0].ident.to_string();
+            if !name.starts_with(char::is_uppercase) {
+                self.record_use(name, Span::of(expr));
+            }
+        }
+    }
+
+    fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
+        match place_of(&Expr::Field(expr.clone())) {
+            Some(place) => self.record_use(place.text, place.span),
+            None => visit::visit_expr_field(self, expr),
+        }
+    }
+}

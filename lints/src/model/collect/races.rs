@@ -1,0 +1,335 @@
+//! Race sites, recognised during the main walk: `select!` and `select_biased!`, `try_join!`,
+//! `timeout`/`timeout_at`/`.timeout(..)`, `futures::future::select*`, `try_join*` and
+//! `FuturesUnordered` drained with `try_collect`. Each raced future becomes a [`Branch`].
+
+use syn::punctuated::Punctuated;
+use syn::visit::Visit;
+use syn::{Expr, Token};
+
+use super::super::imports::path_segments;
+use super::super::names::{FUTURE_SELECT_FNS, TIMEOUT_FNS, TRY_COLLECTORS, TRY_JOIN_FNS};
+use super::super::operation::{future_shape, FutureShape};
+use super::super::race::{Branch, RaceKind, RaceSite};
+use super::super::select::SelectBody;
+use super::Collector;
+use crate::span::Span;
+use crate::syntax::{
+    collection_elements, diverges, ends_with_continue, first_token, is_plain_value, macro_span,
+};
+
+impl Collector<'_> {
+    /// Turns a future expression at a race site into a branch.
+    fn branch(&self, future: &Expr, handler: Option<&Expr>) -> Branch {
+        let span = Span::of(future);
+        let body = self.current_body();
+        let in_loop = self.current_loop();
+        let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
+            FutureShape::Call(op) => (Some(*op), in_loop.is_some(), false),
+            FutureShape::Binding(name) => {
+                let local = body.and_then(|body| self.model.local_before(body, &name, span.start));
+                match local {
+                    Some(local) => {
+                        let inside = in_loop.is_some_and(|lp| lp.span.contains(&local.span));
+                        (local.init.clone(), inside, !inside)
+                    }
+                    None => (None, false, true),
+                }
+            }
+            FutureShape::AsyncBlock | FutureShape::Other => (None, in_loop.is_some(), false),
+        };
+        Branch {
+            span,
+            op,
+            created_in_loop,
+            resumed,
+            handler_diverges: handler.is_some_and(diverges),
+            handler_continues: handler.is_some_and(ends_with_continue),
+            block_body: None,
+            handler_span: handler.map(Span::of),
+        }
+    }
+
+    fn push_race(
+        &mut self,
+        kind: RaceKind,
+        label_span: Span,
+        span: Span,
+        branches: Vec<Branch>,
+        fallback_continues: bool,
+        handlers_are_values: bool,
+    ) {
+        let Some(body) = self.current_body() else {
+            return;
+        };
+        let in_loop = self.current_loop();
+        self.model.races.push(RaceSite {
+            kind,
+            label_span,
+            span,
+            body,
+            in_loop,
+            branches,
+            fallback_continues,
+            handlers_are_values,
+        });
+    }
+
+    /// Records that the timeout awaited in `expr` (through `.await`, `?`, `.unwrap()` and other
+    /// method calls) leaves the code when it elapses: `leaves` says the surrounding construct
+    /// diverges on the error; `?`, `unwrap` and `expect` on the way down do too.
+    pub(super) fn note_timeout_outcome(&mut self, expr: &Expr, leaves: bool) {
+        let mut leaves = leaves;
+        let mut expr = expr;
+        loop {
+            match expr {
+                Expr::Await(inner) => expr = &inner.base,
+                Expr::Paren(inner) => expr = &inner.expr,
+                Expr::Try(inner) => {
+                    leaves = true;
+                    expr = &inner.expr;
+                }
+                Expr::MethodCall(call) if call.method == "timeout" => break,
+                Expr::MethodCall(call) => {
+                    leaves |= matches!(call.method.to_string().as_str(), "unwrap" | "expect");
+                    expr = &call.receiver;
+                }
+                _ => break,
+            }
+        }
+        if leaves && matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
+            self.timeouts_leaving
+                .insert(Span::from_pm2(first_token(expr)).start);
+        }
+    }
+
+    /// `try_join!(a, b)`: a race whose first error drops the others. Returns whether the macro
+    /// was one.
+    pub(super) fn try_join_macro(&mut self, mac: &syn::Macro) -> bool {
+        let Ok(futures) = mac.parse_body_with(parse_join_body) else {
+            return false;
+        };
+        let branches = futures
+            .iter()
+            .map(|future| self.branch(future, None))
+            .collect();
+        let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
+        self.push_race(
+            RaceKind::TryJoin {
+                function: "try_join!".to_string(),
+            },
+            label_span,
+            macro_span(mac),
+            branches,
+            true,
+            false,
+        );
+        self.macro_depth += 1;
+        for future in &futures {
+            self.visit_expr(future);
+        }
+        self.macro_depth -= 1;
+        true
+    }
+
+    pub(super) fn handle_select(&mut self, mac: &syn::Macro, name: &str, body: SelectBody) {
+        let branches = body
+            .branches
+            .iter()
+            .map(|branch| self.branch(&branch.future, Some(&branch.handler)))
+            .collect();
+        let fallback_continues = body.fallbacks.iter().any(|handler| !diverges(handler));
+        let handlers_are_values = body
+            .branches
+            .iter()
+            .map(|branch| &branch.handler)
+            .chain(&body.fallbacks)
+            .all(is_plain_value);
+        let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
+        let span = macro_span(mac);
+        let before = self.model.races.len();
+        self.push_race(
+            RaceKind::Select {
+                macro_name: name.to_string(),
+                biased: body.biased,
+            },
+            label_span,
+            span,
+            branches,
+            fallback_continues,
+            handlers_are_values,
+        );
+        let race = (self.model.races.len() > before).then_some(before);
+        self.macro_depth += 1;
+        for (index, branch) in body.branches.iter().enumerate() {
+            self.visit_pat(&branch.pat);
+            let next_body = self.model.bodies.len();
+            self.visit_expr(&branch.future);
+            if matches!(branch.future, Expr::Async(_)) && next_body < self.model.bodies.len() {
+                if let Some(race) = race {
+                    self.model.races[race].branches[index].block_body = Some(next_body);
+                }
+            }
+            if let Some(precondition) = &branch.precondition {
+                self.visit_expr(precondition);
+            }
+            self.visit_expr(&branch.handler);
+        }
+        for handler in &body.fallbacks {
+            self.visit_expr(handler);
+        }
+        self.macro_depth -= 1;
+    }
+
+    /// A call through a path that races futures: `timeout(d, fut)`, `try_join(a, b)`,
+    /// `try_join_all(..)`, `select(a, b)`, `select_all(..)`.
+    pub(super) fn race_call(&mut self, call: &syn::ExprCall, func: &syn::ExprPath) {
+        let segments: Vec<String> = path_segments(&func.path);
+        if let Some(target) = self.imports.resolves_to(&segments, TIMEOUT_FNS) {
+            if let Some(future) = call.args.iter().nth(1) {
+                let branches = vec![self.branch(future, None)];
+                let function = target.rsplit("::").next().unwrap_or(target).to_string();
+                let goes_on = !self
+                    .timeouts_leaving
+                    .contains(&Span::from_pm2(first_token(&call.func)).start);
+                self.push_race(
+                    RaceKind::Timeout { function },
+                    Span::of(&func.path),
+                    Span::of(call),
+                    branches,
+                    goes_on,
+                    false,
+                );
+            }
+        } else if let Some(target) = self.imports.resolves_to(&segments, TRY_JOIN_FNS) {
+            let futures: Vec<Expr> = if target.ends_with("try_join_all") {
+                call.args.iter().flat_map(joined_futures).collect()
+            } else {
+                call.args.iter().cloned().collect()
+            };
+            let branches = futures
+                .iter()
+                .map(|future| self.branch(future, None))
+                .collect();
+            let function = target.rsplit("::").next().unwrap_or(target).to_string();
+            self.push_race(
+                RaceKind::TryJoin { function },
+                Span::of(&func.path),
+                Span::of(call),
+                branches,
+                true,
+                false,
+            );
+        } else if let Some(target) = self.imports.resolves_to(&segments, FUTURE_SELECT_FNS) {
+            let futures: Vec<Expr> = if target.ends_with("select") || target.ends_with("try_select")
+            {
+                call.args.iter().cloned().collect()
+            } else {
+                call.args.iter().flat_map(collection_elements).collect()
+            };
+            let branches = futures
+                .iter()
+                .map(|future| self.branch(future, None))
+                .collect();
+            let function = target.rsplit("::").next().unwrap_or(target).to_string();
+            self.push_race(
+                RaceKind::FutureSelect { function },
+                Span::of(&func.path),
+                Span::of(call),
+                branches,
+                true,
+                false,
+            );
+        }
+    }
+
+    /// A method call that races futures: `fut.timeout(d)`, and
+    /// `iter.map(|x| op(x)).collect::<FuturesUnordered<_>>().try_collect()`, whose first error
+    /// drops the futures still running, like `try_join_all`.
+    pub(super) fn race_method_call(&mut self, call: &syn::ExprMethodCall) {
+        if TRY_COLLECTORS.iter().any(|name| call.method == name) {
+            if let Some(futures) = collected_futures(&call.receiver) {
+                let branches = futures
+                    .iter()
+                    .map(|future| self.branch(future, None))
+                    .collect();
+                let kind = RaceKind::TryJoin {
+                    function: call.method.to_string(),
+                };
+                self.push_race(
+                    kind,
+                    Span::of(&call.method),
+                    Span::of(call),
+                    branches,
+                    true,
+                    false,
+                );
+            }
+        }
+        if call.method == "timeout" && call.args.len() == 1 {
+            let branches = vec![self.branch(&call.receiver, None)];
+            let label = Span::of(&call.method);
+            let goes_on = !self
+                .timeouts_leaving
+                .contains(&Span::from_pm2(first_token(&call.receiver)).start);
+            let kind = RaceKind::Timeout {
+                function: "timeout".into(),
+            };
+            self.push_race(kind, label, Span::of(call), branches, goes_on, false);
+        }
+    }
+}
+
+/// The futures of `iter.map(|x| op).collect::<FuturesUnordered<_>>()` (or `FuturesOrdered`, or
+/// `FuturesUnordered::from_iter(..)`): the closure body of the `map`.
+fn collected_futures(expr: &Expr) -> Option<Vec<Expr>> {
+    let names_a_set =
+        |text: &str| text.contains("FuturesUnordered") || text.contains("FuturesOrdered");
+    match expr {
+        Expr::MethodCall(collect) if collect.method == "collect" => {
+            let turbofish = collect
+                .turbofish
+                .as_ref()
+                .map(|args| quote::ToTokens::to_token_stream(args).to_string())
+                .unwrap_or_default();
+            names_a_set(&turbofish).then(|| joined_futures(&collect.receiver))
+        }
+        Expr::Call(call) => match &*call.func {
+            Expr::Path(path)
+                if path.path.segments.len() >= 2
+                    && names_a_set(
+                        &path.path.segments[path.path.segments.len() - 2]
+                            .ident
+                            .to_string(),
+                    ) =>
+            {
+                call.args.first().map(joined_futures)
+            }
+            _ => None,
+        },
+        Expr::Paren(inner) => collected_futures(&inner.expr),
+        _ => None,
+    }
+}
+
+/// The futures of a `try_join!` body: `[biased;] a, b, c`.
+fn parse_join_body(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Expr>> {
+    if input.peek(syn::Ident) && input.peek2(Token![;]) {
+        input.parse::<syn::Ident>()?;
+        input.parse::<Token![;]>()?;
+    }
+    Ok(Punctuated::<Expr, Token![,]>::parse_terminated(input)?
+        .into_iter()
+        .collect())
+}
+
+/// The futures a `try_join_all` argument builds: the elements of `vec![..]` / `[..]`, or the
+/// closure body of `.map(|x| ..)`.
+fn joined_futures(arg: &Expr) -> Vec<Expr> {
+    match arg {
+        Expr::MethodCall(call) if call.method == "map" => match call.args.first() {
+            Some(Expr::Closure(closure)) => vec![(*closure.body).clone()],
+            _ => Vec::new(),
+        },
+        other => collection_elements(other),
+    }
+}
