@@ -11,13 +11,11 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Knowledge;
-use crate::lint::Level;
 use crate::model::workspace::Unit;
 use crate::model::{FileModel, Workspace};
 use crate::registry::REGISTERED;
-use crate::rules::{parse_error, unknown_lint, unused_allow, LintContext};
+use crate::rules::{parse_error, LintContext};
 use crate::source::SourceInput;
-use crate::span::Span;
 
 /// Analyses one file on its own, with the built-in knowledge base.
 ///
@@ -102,7 +100,7 @@ pub fn analyze_files_with_progress(
             return all;
         }
     };
-    let inherited = module_allows(&workspace.units);
+    let inherited = crate::suppress::module_allows(&workspace.units);
     let per_file: Vec<Vec<Diagnostic>> = (0..workspace.units.len())
         .into_par_iter()
         .map(|file| {
@@ -195,18 +193,20 @@ fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<
     let result = catch_unwind(AssertUnwindSafe(|| {
         match crate::parse::parse_file(&input.text) {
             Ok(file) => Ok(FileModel::build(&input.path, &file, &input.text, config)),
-            Err((span, message)) => Err(Box::new(parse_error::diagnostic(
-                &input.path,
-                span,
-                &message,
-            ))),
+            Err((span, message)) => Err(Box::new(parse_error::diagnostic(span, &message))),
         }
     }));
     // Spans of this thread's parses are no longer needed: free their source map.
     proc_macro2::extra::invalidate_current_thread_spans();
     match result {
         Ok(Ok(model)) => (Some(model), Vec::new()),
-        Ok(Err(diagnostic)) => (None, emit_one(*diagnostic, config)),
+        Ok(Err(diagnostic)) => (
+            None,
+            config
+                .report(diagnostic.in_file(&input.path))
+                .into_iter()
+                .collect(),
+        ),
         Err(panic) => (
             None,
             file_error(
@@ -219,34 +219,6 @@ fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<
             ),
         ),
     }
-}
-
-fn emit_one(mut diagnostic: Diagnostic, config: &Config) -> Vec<Diagnostic> {
-    let level = config.level_in(diagnostic.lint, &diagnostic.primary.file);
-    if level == Level::Allow {
-        return Vec::new();
-    }
-    diagnostic.level = level;
-    vec![diagnostic]
-}
-
-/// For each file, the lints allowed on the `mod name;` declarations of it or of an ancestor
-/// module (`#[cfg_attr(any(), allow(cancel_check::x))] mod legacy;` covers `legacy.rs` and its
-/// submodules).
-fn module_allows(units: &[Unit]) -> Vec<Vec<String>> {
-    let mut inherited = vec![Vec::new(); units.len()];
-    for declaring in units {
-        for (name, lints) in &declaring.model.suppressions.module_allows {
-            let mut target = declaring.module.clone();
-            target.push(name.clone());
-            for (index, unit) in units.iter().enumerate() {
-                if unit.crate_name == declaring.crate_name && unit.module.starts_with(&target) {
-                    inherited[index].extend(lints.iter().cloned());
-                }
-            }
-        }
-    }
-    inherited
 }
 
 /// Phase three for one file: every registered rule.
@@ -267,93 +239,14 @@ fn run_rules(
     if !inherited.is_empty() {
         findings.retain(|finding| !inherited.iter().any(|lint| lint == finding.lint.name));
     }
-    suppress(model, findings, config)
-}
-
-/// The lints whose suppressions are never reported as unused: they are about the suppressions
-/// themselves, or about a file that was not analysed.
-const META_LINTS: &[&str] = &["unused_allow", "unknown_lint", "parse_error"];
-
-/// Applies a file's suppressions to its findings, then reports the lint names they give that
-/// cancel-check does not know, the ones that suppressed nothing, and malformed comments (these
-/// findings can themselves be suppressed).
-fn suppress(model: &FileModel, findings: Vec<Diagnostic>, config: &Config) -> Vec<Diagnostic> {
-    let allows = &model.suppressions.allows;
-    if allows.is_empty() && model.suppressions.malformed.is_empty() {
-        return findings;
-    }
-    let path = model.path.as_str();
-    let mut used: Vec<Vec<bool>> = allows.iter().map(|a| vec![false; a.lints.len()]).collect();
-    let mut kept = Vec::with_capacity(findings.len());
-    for finding in findings {
-        let mut suppressed = false;
-        for (allow, used) in allows.iter().zip(used.iter_mut()) {
-            if !allow.covers.contains(&finding.primary.span.start) {
-                continue;
-            }
-            for (lint, used) in allow.lints.iter().zip(used.iter_mut()) {
-                if lint.name == finding.lint.name {
-                    *used = true;
-                    suppressed = true;
-                }
-            }
-        }
-        if !suppressed {
-            kept.push(finding);
-        }
-    }
-    let mut meta = Vec::new();
-    for (allow, used) in allows.iter().zip(&used) {
-        for (lint, used) in allow.lints.iter().zip(used) {
-            match crate::registry::lint_by_name(&lint.name) {
-                None => meta.push(unknown_lint::diagnostic(path, lint.span, &lint.name)),
-                Some(known)
-                    if !*used
-                        && !allow.reaches_modules
-                        && !META_LINTS.contains(&known.name)
-                        && config.level_in(known, path) != Level::Allow =>
-                {
-                    meta.push(unused_allow::diagnostic(path, lint.span, &lint.name));
-                }
-                Some(_) => {}
-            }
-        }
-    }
-    for comment in &model.suppressions.malformed {
-        meta.push(unused_allow::malformed(path, *comment));
-    }
-    for diagnostic in meta {
-        let suppressed = allows.iter().any(|allow| {
-            allow.covers.contains(&diagnostic.primary.span.start)
-                && allow
-                    .lints
-                    .iter()
-                    .any(|lint| lint.name == diagnostic.lint.name)
-        });
-        if !suppressed {
-            kept.extend(emit_one(diagnostic, config));
-        }
-    }
-    kept
+    crate::suppress::apply(model, findings, config)
 }
 
 /// The `parse_error` finding for a file that could not be analysed at all (unreadable, not
 /// UTF-8, an internal error), at its first line; empty when `parse_error` is allowed.
 pub fn file_error(path: &str, message: &str, config: &Config) -> Vec<Diagnostic> {
-    let start = Span {
-        line: 1,
-        column: 1,
-        end_line: 1,
-        end_column: 1,
-        start: 0,
-        end: 0,
-    };
-    let mut diagnostic = parse_error::diagnostic(path, start, "not analysed");
-    diagnostic.message = message.to_string();
-    diagnostic.primary = Label {
-        file: path.to_string(),
-        span: start,
-        message: "not analysed".to_string(),
-    };
-    emit_one(diagnostic, config)
+    config
+        .report(parse_error::not_analysed(message).in_file(path))
+        .into_iter()
+        .collect()
 }

@@ -60,6 +60,16 @@ impl Config {
         self.resolve(lint, self.files.get(path).map(|levels| &**levels))
     }
 
+    /// A finding at its effective level in its file, or `None` when its lint is allowed there.
+    pub(crate) fn report(&self, mut diagnostic: crate::Diagnostic) -> Option<crate::Diagnostic> {
+        let level = self.level_in(diagnostic.lint, &diagnostic.primary.file);
+        if level == Level::Allow {
+            return None;
+        }
+        diagnostic.level = level;
+        Some(diagnostic)
+    }
+
     /// A canonical text of every setting, for cache keys: equal configs give equal texts.
     pub fn fingerprint(&self) -> String {
         let mut files: Vec<(&String, &Arc<Levels>)> = self.files.iter().collect();

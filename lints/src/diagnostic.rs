@@ -41,3 +41,85 @@ impl Diagnostic {
         )
     }
 }
+
+impl Label {
+    /// A label in the file being checked: the file is filled in when the diagnostic is reported
+    /// ([`Diagnostic::in_file`]).
+    pub(crate) fn here(span: Span, message: impl Into<String>) -> Label {
+        Label {
+            file: String::new(),
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+/// Building diagnostics: a rule's wording function starts from [`Diagnostic::new`] and adds
+/// labels, help and notes; the file of its labels and its level are filled in when it is
+/// reported.
+impl Diagnostic {
+    /// A finding of `lint` at its default level, with an empty primary label.
+    pub(crate) fn new(lint: &'static Lint, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            lint,
+            level: lint.default_level,
+            message: message.into(),
+            primary: Label::here(Span::default(), ""),
+            secondary: Vec::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The primary span and its label.
+    pub(crate) fn primary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.primary = Label::here(span, label);
+        self
+    }
+
+    /// A secondary label in the file being checked.
+    pub(crate) fn secondary(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label::here(span, label));
+        self
+    }
+
+    /// Secondary labels, possibly in other files.
+    pub(crate) fn labels(mut self, labels: impl IntoIterator<Item = Label>) -> Diagnostic {
+        self.secondary.extend(labels);
+        self
+    }
+
+    /// The fix, imperative.
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The fix, when there is one.
+    pub(crate) fn help_if(mut self, help: Option<String>) -> Diagnostic {
+        self.help = help;
+        self
+    }
+
+    /// A further fact.
+    pub(crate) fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Further facts.
+    pub(crate) fn notes(mut self, notes: impl IntoIterator<Item = String>) -> Diagnostic {
+        self.notes.extend(notes);
+        self
+    }
+
+    /// Puts the labels that name no file ([`Label::here`]) in the file with this path label.
+    pub(crate) fn in_file(mut self, path: &str) -> Diagnostic {
+        for label in std::iter::once(&mut self.primary).chain(&mut self.secondary) {
+            if label.file.is_empty() {
+                label.file = path.to_string();
+            }
+        }
+        self
+    }
+}

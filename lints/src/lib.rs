@@ -16,6 +16,7 @@ pub(crate) mod syntax;
 mod analysis;
 mod parse;
 mod source;
+mod suppress;
 
 pub use analysis::{
     analyze_file, analyze_files, analyze_files_with_progress, file_error, NoProgress, Progress,

@@ -6,6 +6,7 @@
 mod collect;
 pub mod imports;
 pub mod liveness;
+pub mod loss;
 pub(crate) mod names;
 pub mod operation;
 pub mod race;
@@ -18,10 +19,11 @@ use std::collections::{HashMap, HashSet};
 
 use crate::span::Span;
 
+pub use loss::{Leaf, Loss, LossKind, LossReason, LossyBranch, Safety, Via};
 pub use names::TRACKED_METHODS;
 pub use operation::{OpTarget, Operation, Place};
-pub use race::{Branch, LossReason, RaceKind, RaceSite};
-pub use workspace::{Callee, FnRef, Loss, LossKind, Safety, Workspace};
+pub use race::{Branch, RaceKind, RaceSite};
+pub use workspace::{Callee, FnRef, Workspace};
 
 /// Index of a [`Body`] in [`FileModel::bodies`].
 pub type BodyId = usize;

@@ -2,7 +2,7 @@
 //! `future::select`, `timeout`), and the question the rules ask of them: can dropping this
 //! branch's future lose progress that someone will miss?
 
-use super::{BodyId, FileModel, LoopSite, Operation, PlaceUse};
+use super::{BodyId, LoopSite, Operation};
 use crate::span::Span;
 
 /// Which construct races the futures.
@@ -63,20 +63,6 @@ pub struct Branch {
     pub handler_span: Option<Span>,
 }
 
-/// Why dropping a branch's future loses progress someone will miss.
-#[derive(Debug, Clone)]
-pub enum LossReason {
-    /// The site is in a loop that goes on after another branch wins, and the future is created
-    /// anew each iteration on a resource that outlives the iteration.
-    Loop { keyword: Span },
-    /// The resource is used again after the site.
-    UsedAfter { used: PlaceUse },
-    /// The resource is a field of `self`, borrowed from the caller, who may call again.
-    SelfField,
-    /// The resource is a `&mut` parameter: the caller keeps it.
-    MutParam { name: String },
-}
-
 impl RaceSite {
     /// Whether some other branch, or the fallback, may win and let the loop go on.
     pub fn others_may_continue(&self, index: usize) -> bool {
@@ -91,74 +77,6 @@ impl RaceSite {
                         .enumerate()
                         .any(|(other, branch)| other != index && !branch.handler_diverges)
             }
-        }
-    }
-
-    /// Why dropping branch `index` midway loses progress, or `None` when nothing is missed.
-    /// With `repeats_only`, only a loop that drops the future again and again counts (a lost
-    /// message); otherwise a resource left out of sync for a later user counts too.
-    pub fn progress_lost(
-        &self,
-        model: &FileModel,
-        index: usize,
-        repeats_only: bool,
-    ) -> Option<LossReason> {
-        let branch = &self.branches[index];
-        if branch.resumed {
-            return None;
-        }
-        // An `async` block branch has no single operation: it is created anew each time round
-        // and whatever it works on is judged inside it.
-        let op = branch.op.as_ref();
-        if let (Some(lp), true) = (self.in_loop, branch.created_in_loop) {
-            if self.others_may_continue(index) && self.resource_outlives_iteration(model, op, lp) {
-                return Some(LossReason::Loop {
-                    keyword: lp.keyword,
-                });
-            }
-        }
-        if repeats_only {
-            return None;
-        }
-        let resource = op?.resource.as_ref()?;
-        if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
-            return Some(LossReason::UsedAfter { used: used.clone() });
-        }
-        if resource.is_self_field() && model.self_outlives_call(self.body) {
-            return Some(LossReason::SelfField);
-        }
-        let root = resource.root();
-        if model
-            .local_before(self.body, root, self.span.start)
-            .is_none()
-        {
-            if let Some(param) = model
-                .param(self.body, root)
-                .filter(|param| param.is_mut_ref)
-            {
-                return Some(LossReason::MutParam {
-                    name: param.name.clone(),
-                });
-            }
-        }
-        None
-    }
-
-    /// The operation's resource lives longer than one iteration of the loop: it is declared
-    /// before the loop, is a parameter or `self`, or the operation has no resource (the value it
-    /// carries is lost every time).
-    fn resource_outlives_iteration(
-        &self,
-        model: &FileModel,
-        op: Option<&Operation>,
-        lp: LoopSite,
-    ) -> bool {
-        let Some(resource) = op.and_then(|op| op.resource.as_ref()) else {
-            return true;
-        };
-        match model.local_before(self.body, resource.root(), self.span.start) {
-            Some(local) => !lp.span.contains(&local.span),
-            None => true,
         }
     }
 }

@@ -5,11 +5,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::names::{APPENDING_READS, CONSUMERS};
-use super::{AwaitSite, BodyId, BodyKind, FileModel, FnItem, Mutation, OpTarget, Operation};
-use crate::diagnostic::Label;
-use crate::knowledge::docs::Stated;
-use crate::knowledge::{ApiEntry, Knowledge, Verdict};
+use super::loss::{Safety, Site};
+use super::{BodyId, BodyKind, FileModel, FnItem, OpTarget, Operation};
+use crate::knowledge::{ApiEntry, Knowledge};
 
 /// One analysed file with its place in its crate.
 #[derive(Debug)]
@@ -28,36 +26,11 @@ pub struct FnRef {
     pub index: usize,
 }
 
-/// What kind of progress a future loses when dropped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LossKind {
-    /// Data taken from a resource that lives on (a stream left mid-frame).
-    Data,
-    /// A value: a message handed in or taken out. Matters when a loop repeats it.
-    Message,
-}
-
-/// Why a future is not cancel safe, for diagnostics.
+/// Blocking work a function awaits: where, and how the call reads.
 #[derive(Clone, Debug)]
-pub struct Loss {
-    pub kind: LossKind,
-    /// What is lost, as a noun phrase.
-    pub loses: String,
-    /// How to fix it, imperative.
-    pub fix: Option<String>,
-    /// Where the knowledge comes from, or why the callee is not cancel safe.
-    pub note: String,
-    /// The root cause inside a workspace callee (possibly in another file).
-    pub why: Option<Label>,
-}
-
-/// A function's cancel safety.
-#[derive(Clone, Debug)]
-pub enum Safety {
-    Safe,
-    /// Documented as safe only under a condition: not reported.
-    Conditional,
-    Unsafe(Loss),
+pub struct BlockingWork {
+    pub site: Site,
+    pub call: String,
 }
 
 /// What a call resolves to.
@@ -79,11 +52,11 @@ pub struct Workspace<'k> {
     method_names: HashMap<String, Vec<FnRef>>,
     user_types: HashSet<String>,
     fields: HashMap<String, HashMap<String, String>>,
-    summaries: HashMap<FnRef, Safety>,
+    summaries: HashMap<FnRef, Safety<'k>>,
     /// Functions some race drops, with the race that does.
-    raced: HashMap<FnRef, Label>,
+    raced: HashMap<FnRef, Site>,
     /// Functions that await blocking work cancellation cannot stop, with where.
-    blocking: HashMap<FnRef, Label>,
+    blocking: HashMap<FnRef, BlockingWork>,
 }
 
 impl<'k> Workspace<'k> {
@@ -156,13 +129,13 @@ impl<'k> Workspace<'k> {
     }
 
     /// The summary of a function (safe until shown otherwise).
-    pub fn safety(&self, fn_ref: FnRef) -> &Safety {
+    pub fn safety(&self, fn_ref: FnRef) -> &Safety<'k> {
         self.summaries.get(&fn_ref).unwrap_or(&Safety::Safe)
     }
 
     /// The race that drops this function's future, directly or through the functions that
     /// await it, if any.
-    pub fn raced_by(&self, fn_ref: FnRef) -> Option<&Label> {
+    pub fn raced_by(&self, fn_ref: FnRef) -> Option<&Site> {
         self.raced.get(&fn_ref)
     }
 
@@ -272,50 +245,6 @@ impl<'k> Workspace<'k> {
         }
     }
 
-    /// What dropping the callee's future loses, if anything.
-    pub fn loss_of(&self, callee: Callee<'k>, uses_method: impl Fn(&str) -> bool) -> Option<Loss> {
-        match callee {
-            Callee::Api(api) => {
-                // `resource_intact` APIs lose only a result the caller can ask for again.
-                if !api.verdict.loses_progress() || api.resource_intact {
-                    return None;
-                }
-                if api
-                    .lost_only_with
-                    .as_deref()
-                    .is_some_and(|needed| !uses_method(needed))
-                {
-                    return None;
-                }
-                Some(Loss {
-                    kind: if api.loss_repeats_only() {
-                        LossKind::Message
-                    } else {
-                        LossKind::Data
-                    },
-                    loses: api
-                        .loses
-                        .clone()
-                        .unwrap_or_else(|| "its progress".to_string()),
-                    fix: api.fix.clone(),
-                    note: api_note(api),
-                    why: None,
-                })
-            }
-            Callee::Fn(fn_ref) => match self.safety(fn_ref) {
-                Safety::Unsafe(loss) => Some(Loss {
-                    note: format!(
-                        "`{}` is not cancel safe: {}",
-                        self.display_name(fn_ref),
-                        loss.note
-                    ),
-                    ..loss.clone()
-                }),
-                Safety::Safe | Safety::Conditional => None,
-            },
-        }
-    }
-
     fn summarise(&mut self) {
         let all: Vec<FnRef> = self
             .units
@@ -326,27 +255,9 @@ impl<'k> Workspace<'k> {
             })
             .collect();
         for &fn_ref in &all {
-            let item = self.item(fn_ref);
-            let Some(annotation) = &item.annotation else {
-                continue;
-            };
-            let path = self.units[fn_ref.file].model.path.clone();
-            let safety = match annotation.stated {
-                Stated::Safe => Safety::Safe,
-                Stated::Conditional => Safety::Conditional,
-                Stated::NotSafe => Safety::Unsafe(Loss {
-                    kind: LossKind::Data,
-                    loses: "its progress".to_string(),
-                    fix: None,
-                    note: format!("documented as not cancel safe: \"{}\"", annotation.text),
-                    why: Some(Label {
-                        file: path,
-                        span: annotation.span,
-                        message: "documented as not cancel safe".to_string(),
-                    }),
-                }),
-            };
-            self.summaries.insert(fn_ref, safety);
+            if let Some(safety) = self.documented_safety(fn_ref) {
+                self.summaries.insert(fn_ref, safety);
+            }
         }
         // Summaries only move from safe to unsafe, so this reaches a fixed point; recursion and
         // cycles simply stop changing.
@@ -368,267 +279,8 @@ impl<'k> Workspace<'k> {
         }
     }
 
-    /// Why dropping a function's future loses progress: its own body, or for a fn returning
-    /// `impl Future` (no `async` keyword), the `async` blocks it returns.
-    fn fn_loss(&self, fn_ref: FnRef) -> Option<Loss> {
-        let body = self.item(fn_ref).body;
-        if self.item(fn_ref).async_keyword {
-            return self.body_loss(fn_ref.file, body);
-        }
-        let model = &self.units[fn_ref.file].model;
-        self.body_loss(fn_ref.file, body).or_else(|| {
-            model
-                .bodies
-                .iter()
-                .enumerate()
-                .filter(|(_, block)| {
-                    block.parent == Some(body) && block.kind == BodyKind::AsyncBlock
-                })
-                .find_map(|(block, _)| self.body_loss(fn_ref.file, block))
-        })
-    }
-
-    /// Why dropping the future of `body` (a fn body or an async block) midway loses progress
-    /// that outlives it, using the current summaries of its callees.
-    pub fn body_loss(&self, file: usize, body: BodyId) -> Option<Loss> {
-        let model = &self.units[file].model;
-        let path = &model.path;
-        let uses_method = |name: &str| model.called_methods.contains(name);
-        for site in &model.bodies[body].awaits {
-            let Some(op) = &site.op else { continue };
-            let Some(callee) = self.resolve(file, body, op) else {
-                continue;
-            };
-            let Some(loss) = self.loss_of(callee, uses_method) else {
-                continue;
-            };
-            if !self.resource_outlives(file, body, op, callee) {
-                continue;
-            }
-            // A message the function built itself (`tx.send(Request { reply })`) is not the
-            // caller's: dropping it with the future loses nothing anyone has. It counts when it
-            // carries a parameter.
-            if loss.kind == LossKind::Message && !self.carries_outside_value(model, body, op) {
-                continue;
-            }
-            let call = call_text(op);
-            let why = loss.why.clone().unwrap_or_else(|| Label {
-                file: path.clone(),
-                span: site.span,
-                message: format!("awaits `{call}`, which is not cancel safe"),
-            });
-            return Some(Loss {
-                note: format!("it awaits `{call}`, which loses {}", loss.loses),
-                why: Some(why),
-                ..loss
-            });
-        }
-        if let Some(loss) = self.consume_then_await(file, body) {
-            return Some(loss);
-        }
-        self.held_buffers(file, body)
-            .into_iter()
-            .next()
-            .map(|held| Loss {
-                kind: LossKind::Data,
-                loses: format!("the data accumulated in `{}`", held.name),
-                fix: Some(format!(
-                    "keep `{}` in the struct that owns the resource, or use a framed reader",
-                    held.name
-                )),
-                note: format!(
-                    "it accumulates data in the local `{}` across awaits",
-                    held.name
-                ),
-                why: Some(Label {
-                    file: path.clone(),
-                    span: held.declared,
-                    message: format!(
-                        "`{}` accumulates data across awaits and is dropped with the future",
-                        held.name
-                    ),
-                }),
-            })
-    }
-
-    /// Whether a call's arguments carry a value from outside the body: a parameter of the
-    /// enclosing fn, or `self`.
-    fn carries_outside_value(&self, model: &FileModel, body: BodyId, op: &Operation) -> bool {
-        op.arg_names.iter().any(|name| {
-            name == "self"
-                || (model.local_before(body, name, op.span.start).is_none()
-                    && model.param(body, name).is_some())
-        })
-    }
-
-    /// The operation works on something that outlives the body: a field of a borrowed `self`, a
-    /// parameter passed by reference or shared, a static. A workspace callee with no receiver and
-    /// no `&mut` argument is taken to work on shared state.
-    fn resource_outlives(
-        &self,
-        file: usize,
-        body: BodyId,
-        op: &Operation,
-        callee: Callee<'_>,
-    ) -> bool {
-        let model = &self.units[file].model;
-        match &op.resource {
-            Some(place) => model.root_outlives(body, place.root(), op.span.start),
-            None => matches!(callee, Callee::Fn(_)),
-        }
-    }
-
-    /// "Consume then await": an item taken off an outliving resource (`recv`, `next`, `accept`)
-    /// is still held at a later await in the same body.
-    fn consume_then_await(&self, file: usize, body: BodyId) -> Option<Loss> {
-        let model = &self.units[file].model;
-        let the_body = &model.bodies[body];
-        let uses = &model.item_uses[the_body.item];
-        for (index, first) in the_body.awaits.iter().enumerate() {
-            let Some(op) = &first.op else { continue };
-            if first.binds.is_empty() || !CONSUMERS.contains(&op.name.as_str()) {
-                continue;
-            }
-            let Some(place) = &op.resource else { continue };
-            if !model.root_outlives(body, place.root(), op.span.start) {
-                continue;
-            }
-            // The item is still the same binding at a use: no later `let` of the same name (an
-            // item taken in another `match` arm, or the next iteration's) came in between.
-            let rebound_before = |name: &str, offset: usize| {
-                model.body_chain(body).any(|scope| {
-                    scope.locals.iter().any(|local| {
-                        local.name == name
-                            && local.span.start > first.span.end
-                            && local.span.end <= offset
-                    })
-                })
-            };
-            let held_at = the_body.awaits[index + 1..]
-                .iter()
-                .find(|later: &&AwaitSite| {
-                    later.span.start > first.span.end
-                        && !later.binds.iter().any(|name| first.binds.contains(name))
-                        && first.binds.iter().any(|name| {
-                            uses.iter().any(|used| {
-                                used.place.split('.').next() == Some(name.as_str())
-                                    && used.offset >= later.span.start
-                                    && !rebound_before(name, used.offset)
-                                    && first.in_loop.is_none_or(|lp| lp.span.contains(&used.span))
-                            })
-                        })
-                });
-            if let Some(later) = held_at {
-                let item = first.binds.join(", ");
-                return Some(Loss {
-                    kind: LossKind::Message,
-                    loses: format!("the item taken by `{}`", op.name),
-                    fix: Some(format!(
-                        "return or store `{item}` before awaiting anything else, or keep it in `self` so that a dropped call can be resumed"
-                    )),
-                    note: format!("it takes `{item}` with `{}` and awaits again while holding it", op.name),
-                    why: Some(Label {
-                        file: model.path.clone(),
-                        span: later.span,
-                        message: format!("awaits while holding `{item}` taken by `{}`", op.name),
-                    }),
-                });
-            }
-        }
-        None
-    }
-
-    /// Local buffers that accumulate data across awaits inside a loop: data read by an await
-    /// on a resource that outlives the body flows into them (`read_buf(&mut buf)`, or
-    /// `buf.push(item)` where `item` came from such an await).
-    pub fn held_buffers(&self, file: usize, body: BodyId) -> Vec<HeldBuffer> {
-        let model = &self.units[file].model;
-        let the_body = &model.bodies[body];
-        let mut held = Vec::new();
-        for local in the_body.locals.iter().filter(|local| local.collection) {
-            for lp in &the_body.loops {
-                if lp.span.contains(&local.span) || local.span.start > lp.span.start {
-                    continue;
-                }
-                let reads: Vec<&AwaitSite> = the_body
-                    .awaits
-                    .iter()
-                    .filter(|site| {
-                        lp.span.contains(&site.span)
-                            && site.op.as_ref().is_some_and(|op| {
-                                op.resource.as_ref().is_some_and(|place| {
-                                    model.root_outlives(body, place.root(), op.span.start)
-                                })
-                            })
-                    })
-                    .collect();
-                let Some(first_read) = reads.first() else {
-                    continue;
-                };
-                // Names that carry data read by those awaits: what they bind, what they fill
-                // through `&mut`, and locals of the loop computed from those.
-                let mut tainted: HashSet<&str> = HashSet::new();
-                for site in &reads {
-                    tainted.extend(site.binds.iter().map(String::as_str));
-                    for mutation in &the_body.mutations {
-                        if site.span.contains(&mutation.span) {
-                            tainted.insert(&mutation.name);
-                        }
-                    }
-                }
-                for _ in 0..3 {
-                    for derived in the_body
-                        .locals
-                        .iter()
-                        .filter(|derived| lp.span.contains(&derived.span))
-                    {
-                        if derived
-                            .init_names
-                            .iter()
-                            .any(|name| tainted.contains(name.as_str()))
-                        {
-                            tainted.insert(&derived.name);
-                        }
-                    }
-                }
-                // Filled by the read itself: into a part of the buffer (`&mut buf[n..]`), or by a
-                // read that appends (`read_buf(&mut buf)`); a whole array handed to `recv` is
-                // overwritten each time and builds nothing up.
-                let filled_by_read = |mutation: &Mutation| {
-                    reads.iter().any(|site| {
-                        site.span.contains(&mutation.span)
-                            && (mutation.indexed
-                                || site
-                                    .op
-                                    .as_ref()
-                                    .is_some_and(|op| APPENDING_READS.contains(&op.name.as_str())))
-                    })
-                };
-                let filled = the_body.mutations.iter().any(|mutation| {
-                    mutation.name == local.name
-                        && lp.span.contains(&mutation.span)
-                        && (filled_by_read(mutation)
-                            || mutation
-                                .arg_names
-                                .iter()
-                                .any(|name| tainted.contains(name.as_str())))
-                });
-                if filled {
-                    held.push(HeldBuffer {
-                        name: local.name.clone(),
-                        declared: local.span,
-                        await_span: first_read.span,
-                        loop_keyword: lp.keyword,
-                    });
-                    break;
-                }
-            }
-        }
-        held
-    }
-
     /// Where a function awaits blocking work that dropping its future does not stop, if it does.
-    pub fn blocking_work(&self, fn_ref: FnRef) -> Option<&Label> {
+    pub fn blocking_work(&self, fn_ref: FnRef) -> Option<&BlockingWork> {
         self.blocking.get(&fn_ref)
     }
 
@@ -656,20 +308,18 @@ impl<'k> Workspace<'k> {
                 let found = model.bodies[body].awaits.iter().find_map(|site| {
                     let op = site.op.as_ref()?;
                     match self.resolve(fn_ref.file, body, op)? {
-                        Callee::Api(api) if api.effect == Some(Effect::FsWrite) => Some(Label {
-                            file: model.path.clone(),
-                            span: site.span,
-                            message: format!(
-                                "awaits `{}`, which runs on the blocking pool",
-                                call_text(op)
-                            ),
-                        }),
+                        Callee::Api(api) if api.effect == Some(Effect::FsWrite) => {
+                            Some(BlockingWork {
+                                site: Site::new(&model.path, site.span),
+                                call: call_text(op),
+                            })
+                        }
                         Callee::Fn(callee) => self.blocking.get(&callee).cloned(),
                         Callee::Api(_) => None,
                     }
                 });
-                if let Some(label) = found {
-                    self.blocking.insert(fn_ref, label);
+                if let Some(work) = found {
+                    self.blocking.insert(fn_ref, work);
                     changed = true;
                 }
             }
@@ -681,15 +331,10 @@ impl<'k> Workspace<'k> {
 
     /// Marks every function a race drops, directly or through the functions that await it.
     fn find_raced(&mut self) {
-        let mut queue: VecDeque<(FnRef, Label)> = VecDeque::new();
+        let mut queue: VecDeque<(FnRef, Site)> = VecDeque::new();
         for (file, unit) in self.units.iter().enumerate() {
             for race in &unit.model.races {
-                let label = Label {
-                    file: unit.model.path.clone(),
-                    span: race.label_span,
-                    message: "raced here: the future is dropped if it does not finish first"
-                        .to_string(),
-                };
+                let label = Site::new(&unit.model.path, race.label_span);
                 for branch in &race.branches {
                     if let Some(op) = &branch.op {
                         if let Some(Callee::Fn(fn_ref)) = self.resolve(file, race.body, op) {
@@ -729,17 +374,6 @@ impl<'k> Workspace<'k> {
     }
 }
 
-/// A local buffer that accumulates across awaits.
-#[derive(Clone, Debug)]
-pub struct HeldBuffer {
-    pub name: String,
-    /// The `let`.
-    pub declared: crate::span::Span,
-    /// An await inside the loop that reads from the outliving resource.
-    pub await_span: crate::span::Span,
-    pub loop_keyword: crate::span::Span,
-}
-
 /// `crate::a::b::name` for a function in module `file_module` + `inline` of `crate_name`.
 fn module_path(crate_name: &str, file_module: &[String], inline: &[String], name: &str) -> String {
     let mut path = crate_name.to_string();
@@ -760,21 +394,4 @@ pub fn call_text(op: &Operation) -> String {
         } => format!("{}.{}(..)", place.text, op.name),
         OpTarget::Method { receiver: None } | OpTarget::Path { .. } => format!("{}(..)", op.name),
     }
-}
-
-/// The note that names a knowledge-base API and where the knowledge comes from.
-fn api_note(api: &ApiEntry) -> String {
-    // The data file's `source` cites the statement in full; the note names only where it is.
-    let source = api.source.split(": ").next().unwrap_or(&api.source);
-    let phrase = match api.verdict {
-        Verdict::DataLoss => "not cancel safe: data already taken is lost",
-        Verdict::MessageLost => "not cancel safe: the value it carries is lost",
-        Verdict::QueuePositionLost => "fair: only the queue position is lost",
-        Verdict::PartialProgressKept => {
-            "resumable: partial progress is kept in the caller's buffer"
-        }
-        Verdict::Conditional => "conditionally cancel safe",
-        Verdict::Safe => "cancel safe",
-    };
-    format!("`{}` is {phrase} (source: {source})", api.path)
 }

@@ -1,9 +1,10 @@
 use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Effect;
-use crate::lint::{declare_lint, Level};
-use crate::model::workspace::call_text;
-use crate::model::{Callee, FileModel, RaceKind};
+use crate::lint::declare_lint;
+use crate::model::workspace::{call_text, BlockingWork};
+use crate::model::{Callee, FileModel, RaceKind, RaceSite};
 use crate::rules::LintContext;
+use crate::span::Span;
 
 declare_lint! {
     /// ### What it does
@@ -50,7 +51,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    let mut found = Vec::new();
+    let workspace = cx.workspace;
     for race in &model.races {
         if !matches!(
             race.kind,
@@ -60,66 +61,56 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         }
         for branch in race.branches.iter().filter(|branch| !branch.resumed) {
             let Some(op) = &branch.op else { continue };
-            let why = match cx.workspace.resolve(cx.file, race.body, op) {
+            let inside = match workspace.resolve(cx.file, race.body, op) {
                 Some(Callee::Api(api))
                     if matches!(api.effect, Some(Effect::FsWrite) | Some(Effect::Blocking)) =>
                 {
                     None
                 }
-                Some(Callee::Fn(fn_ref)) => match cx.workspace.blocking_work(fn_ref) {
-                    Some(label) => Some(label.clone()),
+                Some(Callee::Fn(fn_ref)) => match workspace.blocking_work(fn_ref) {
+                    Some(work) => Some(work),
                     None => continue,
                 },
                 _ => continue,
             };
-            found.push((
-                race.label_span,
+            let timeout = matches!(race.kind, RaceKind::Timeout { .. });
+            cx.emit(diagnostic(
+                race,
                 branch.span,
-                call_text(op),
-                why,
-                matches!(race.kind, RaceKind::Timeout { .. }),
+                &call_text(op),
+                inside,
+                timeout,
             ));
         }
-    }
-    for (race_span, span, call, why, timeout) in found {
-        cx.emit(diagnostic(model, race_span, span, &call, why, timeout));
     }
 }
 
 fn diagnostic(
-    model: &FileModel,
-    race_span: crate::span::Span,
-    span: crate::span::Span,
+    race: &RaceSite,
+    span: Span,
     call: &str,
-    why: Option<Label>,
+    inside: Option<&BlockingWork>,
     timeout: bool,
 ) -> Diagnostic {
-    let mut secondary = vec![Label {
-        file: model.path.clone(),
-        span: race_span,
-        message: if timeout {
-            "drops the future when the time runs out"
-        } else {
-            "drops the branches that lose"
-        }
-        .to_string(),
-    }];
-    secondary.extend(why);
-    Diagnostic {
-        lint: &ABANDONED_BLOCKING_WORK,
-        level: Level::Warn,
-        message: format!("`{call}` runs blocking work that dropping its future does not stop"),
-        primary: Label {
-            file: model.path.clone(),
-            span,
-            message: "the work goes on after this future is dropped".to_string(),
-        },
-        secondary,
-        help: Some(
-            "await the work in a task of its own (`tokio::spawn`) and race its `JoinHandle`, keep the handle and await it \
-             after the select, or make the work cooperative (a cancellation flag it checks, a cancel scope)"
-                .to_string(),
-        ),
-        notes: vec!["`spawn_blocking` work and `tokio::fs` operations run on the blocking pool and cannot be aborted".to_string()],
-    }
+    let dropped = if timeout {
+        "drops the future when the time runs out"
+    } else {
+        "drops the branches that lose"
+    };
+    Diagnostic::new(
+        &ABANDONED_BLOCKING_WORK,
+        format!("`{call}` runs blocking work that dropping its future does not stop"),
+    )
+    .primary(span, "the work goes on after this future is dropped")
+    .secondary(race.label_span, dropped)
+    .labels(inside.map(|work| Label {
+        file: work.site.file.clone(),
+        span: work.site.span,
+        message: format!("awaits `{}`, which runs on the blocking pool", work.call),
+    }))
+    .help(
+        "await the work in a task of its own (`tokio::spawn`) and race its `JoinHandle`, keep the handle and await it \
+         after the select, or make the work cooperative (a cancellation flag it checks, a cancel scope)",
+    )
+    .note("`spawn_blocking` work and `tokio::fs` operations run on the blocking pool and cannot be aborted")
 }

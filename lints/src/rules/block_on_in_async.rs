@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::{BlockOnSite, BodyKind, FileModel};
 use crate::rules::LintContext;
 use crate::span::Span;
@@ -42,7 +42,7 @@ declare_lint! {
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for site in &model.block_on_calls {
         if let Some(context) = async_context(model, site) {
-            cx.emit(diagnostic(model, site, context));
+            cx.emit(diagnostic(site, context));
         }
     }
 }
@@ -75,24 +75,18 @@ fn async_context(model: &FileModel, site: &BlockOnSite) -> Option<Span> {
     None
 }
 
-fn diagnostic(model: &FileModel, site: &BlockOnSite, context: Span) -> Diagnostic {
-    Diagnostic {
-        lint: &BLOCK_ON_IN_ASYNC,
-        level: Level::Deny,
-        message: format!("`{}` blocks the thread inside async code", site.callee),
-        primary: Label {
-            file: model.path.clone(),
-            span: site.span,
-            message: "parks this runtime thread until the future completes".to_string(),
-        },
-        secondary: vec![Label {
-            file: model.path.clone(),
-            span: context,
-            message: "this runs as a task on the async runtime".to_string(),
-        }],
-        help: Some(
-            "`.await` the future instead; for blocking work, move it into `tokio::task::spawn_blocking`".to_string(),
-        ),
-        notes: vec!["tokio's `block_on` panics when called from a runtime thread; others starve or deadlock it".to_string()],
-    }
+fn diagnostic(site: &BlockOnSite, context: Span) -> Diagnostic {
+    Diagnostic::new(
+        &BLOCK_ON_IN_ASYNC,
+        format!("`{}` blocks the thread inside async code", site.callee),
+    )
+    .primary(
+        site.span,
+        "parks this runtime thread until the future completes",
+    )
+    .secondary(context, "this runs as a task on the async runtime")
+    .help(
+        "`.await` the future instead; for blocking work, move it into `tokio::task::spawn_blocking`",
+    )
+    .note("tokio's `block_on` panics when called from a runtime thread; others starve or deadlock it")
 }

@@ -1,6 +1,6 @@
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
-use crate::model::workspace::HeldBuffer;
+use crate::lint::declare_lint;
+use crate::model::loss::HeldBuffer;
 use crate::model::{FileModel, FnRef};
 use crate::rules::LintContext;
 
@@ -95,9 +95,13 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         let Some(race) = workspace.raced_by(fn_ref) else {
             continue;
         };
+        let raced = Label {
+            file: race.file.clone(),
+            span: race.span,
+            message: "raced here: the future is dropped if it does not finish first".to_string(),
+        };
         for held in workspace.held_buffers(cx.file, item.body) {
-            let diagnostic = diagnostic(model, &held, Some(race.clone()));
-            cx.emit(diagnostic);
+            cx.emit(diagnostic(&held, raced.clone()));
         }
     }
     for race in &model.races {
@@ -105,49 +109,38 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             let Some(block) = branch.block_body else {
                 continue;
             };
-            let raced = Label {
-                file: model.path.clone(),
-                span: race.label_span,
-                message: "the block's future is dropped here when another branch wins".to_string(),
-            };
+            let raced = Label::here(
+                race.label_span,
+                "the block's future is dropped here when another branch wins",
+            );
             for held in workspace.held_buffers(cx.file, block) {
-                let diagnostic = diagnostic(model, &held, Some(raced.clone()));
-                cx.emit(diagnostic);
+                cx.emit(diagnostic(&held, raced.clone()));
             }
         }
     }
 }
 
-fn diagnostic(model: &FileModel, held: &HeldBuffer, raced: Option<Label>) -> Diagnostic {
+fn diagnostic(held: &HeldBuffer, raced: Label) -> Diagnostic {
     let name = &held.name;
-    let mut secondary = vec![
-        Label {
-            file: model.path.clone(),
-            span: held.await_span,
-            message: "the future can be dropped at this await, with the data read so far"
-                .to_string(),
-        },
-        Label {
-            file: model.path.clone(),
-            span: held.loop_keyword,
-            message: "the buffer grows across the iterations of this loop".to_string(),
-        },
-    ];
-    secondary.extend(raced);
-    Diagnostic {
-        lint: &BUFFER_HELD_ACROSS_AWAIT,
-        level: Level::Warn,
-        message: format!("`{name}` holds data read across `.await`s in a future that is raced"),
-        primary: Label {
-            file: model.path.clone(),
-            span: held.declared,
-            message: format!("`{name}` is dropped with the future when the race is lost"),
-        },
-        secondary,
-        help: Some(format!(
-            "keep `{name}` in the struct that owns the resource (as mini-redis's `Connection` keeps its `BytesMut`), \
-             or read through a `FramedRead` with a codec"
-        )),
-        notes: Vec::new(),
-    }
+    Diagnostic::new(
+        &BUFFER_HELD_ACROSS_AWAIT,
+        format!("`{name}` holds data read across `.await`s in a future that is raced"),
+    )
+    .primary(
+        held.declared,
+        format!("`{name}` is dropped with the future when the race is lost"),
+    )
+    .secondary(
+        held.await_span,
+        "the future can be dropped at this await, with the data read so far",
+    )
+    .secondary(
+        held.loop_keyword,
+        "the buffer grows across the iterations of this loop",
+    )
+    .labels([raced])
+    .help(format!(
+        "keep `{name}` in the struct that owns the resource (as mini-redis's `Connection` keeps its `BytesMut`), \
+         or read through a `FramedRead` with a codec"
+    ))
 }

@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::{DetachedSpawn, FileModel};
 use crate::rules::LintContext;
 
@@ -45,25 +45,20 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for spawn in &model.detached_spawns {
-        cx.emit(diagnostic(model, spawn));
+        cx.emit(diagnostic(spawn));
     }
 }
 
-fn diagnostic(model: &FileModel, spawn: &DetachedSpawn) -> Diagnostic {
-    Diagnostic {
-        lint: &DETACHED_SPAWN,
-        level: Level::Warn,
-        message: format!("the `JoinHandle` of `{}` is dropped at once", spawn.callee),
-        primary: Label {
-            file: model.path.clone(),
-            span: spawn.span,
-            message: "this task is detached: nothing awaits, aborts or observes it".to_string(),
-        },
-        secondary: Vec::new(),
-        help: Some(
-            "keep the `JoinHandle` and await or abort it, or spawn into a `tokio::task::JoinSet` that is joined on shutdown"
-                .to_string(),
-        ),
-        notes: Vec::new(),
-    }
+fn diagnostic(spawn: &DetachedSpawn) -> Diagnostic {
+    Diagnostic::new(
+        &DETACHED_SPAWN,
+        format!("the `JoinHandle` of `{}` is dropped at once", spawn.callee),
+    )
+    .primary(
+        spawn.span,
+        "this task is detached: nothing awaits, aborts or observes it",
+    )
+    .help(
+        "keep the `JoinHandle` and await or abort it, or spawn into a `tokio::task::JoinSet` that is joined on shutdown",
+    )
 }

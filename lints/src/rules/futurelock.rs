@@ -1,6 +1,6 @@
-use crate::diagnostic::{Diagnostic, Label};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::{ApiEntry, Verdict};
-use crate::lint::{declare_lint, Level};
+use crate::lint::declare_lint;
 use crate::model::workspace::call_text;
 use crate::model::{Callee, FileModel, Operation, RaceKind, RaceSite};
 use crate::rules::LintContext;
@@ -65,7 +65,6 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    let mut found = Vec::new();
     for race in &model.races {
         if !matches!(race.kind, RaceKind::Select { .. }) {
             continue;
@@ -104,19 +103,15 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
                 if !waits_in_queue(cx, race, waiting) {
                     continue;
                 }
-                found.push((
+                cx.emit(diagnostic(
                     branch.span,
-                    op.clone(),
-                    waiting.clone(),
+                    op,
+                    waiting,
                     race.label_span,
                     in_other_handler,
                 ));
             }
         }
-    }
-    for (pinned, held, waiting, select, in_handler) in found {
-        let diagnostic = diagnostic(model, pinned, &held, &waiting, select, in_handler);
-        cx.emit(diagnostic);
     }
 }
 
@@ -133,7 +128,6 @@ fn is_queue(api: &ApiEntry) -> bool {
 }
 
 fn diagnostic(
-    model: &FileModel,
     pinned: Span,
     held: &Operation,
     waiting: &Operation,
@@ -147,35 +141,21 @@ fn diagnostic(
     } else {
         "code that runs while the pinned future is alive"
     };
-    Diagnostic {
-        lint: &FUTURELOCK,
-        level: Level::Warn,
-        message: format!("`{waiting_call}` waits behind the pinned `{held_call}`, which is not polled here: futurelock"),
-        primary: Label {
-            file: model.path.clone(),
-            span: waiting.span,
-            message: format!("waits for the resource in {place}"),
-        },
-        secondary: vec![
-            Label {
-                file: model.path.clone(),
-                span: pinned,
-                message: format!("this `{held_call}` is queued first, or already holds it, but is not polled"),
-            },
-            Label {
-                file: model.path.clone(),
-                span: select,
-                message: "polls the pinned future only when this select runs".to_string(),
-            },
-        ],
-        help: Some(
-            "do not await the same lock, permit or channel while the pinned future is alive: drop it first, \
-             move the work into the branch that owns the resource, or use `try_lock()`"
-                .to_string(),
-        ),
-        notes: vec![
-            "tokio's `Mutex`, `RwLock`, `Semaphore` and bounded channels are fair: a waiter that is not polled still blocks those behind it"
-                .to_string(),
-        ],
-    }
+    Diagnostic::new(
+        &FUTURELOCK,
+        format!("`{waiting_call}` waits behind the pinned `{held_call}`, which is not polled here: futurelock"),
+    )
+    .primary(waiting.span, format!("waits for the resource in {place}"))
+    .secondary(
+        pinned,
+        format!("this `{held_call}` is queued first, or already holds it, but is not polled"),
+    )
+    .secondary(select, "polls the pinned future only when this select runs")
+    .help(
+        "do not await the same lock, permit or channel while the pinned future is alive: drop it first, \
+         move the work into the branch that owns the resource, or use `try_lock()`",
+    )
+    .note(
+        "tokio's `Mutex`, `RwLock`, `Semaphore` and bounded channels are fair: a waiter that is not polled still blocks those behind it",
+    )
 }

@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::lint::declare_lint;
 use crate::model::liveness::{GuardKind, HeldGuard};
 use crate::model::FileModel;
 use crate::rules::LintContext;
@@ -60,11 +60,11 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         .iter()
         .filter(|held| held.kind != GuardKind::NonSend)
     {
-        cx.emit(diagnostic(model, held));
+        cx.emit(diagnostic(held));
     }
 }
 
-fn diagnostic(model: &FileModel, held: &HeldGuard) -> Diagnostic {
+fn diagnostic(held: &HeldGuard) -> Diagnostic {
     let what = match held.kind {
         GuardKind::Lock => "lock guard",
         GuardKind::Borrow => "`borrow()` guard (a `RefCell` borrow or a `watch::Ref`)",
@@ -74,28 +74,14 @@ fn diagnostic(model: &FileModel, held: &HeldGuard) -> Diagnostic {
         Some(name) => format!("this {what} (`{name}`) is held across an `.await`"),
         None => format!("this temporary {what} is held across an `.await`"),
     };
-    Diagnostic {
-        lint: &LOCK_HELD_ACROSS_AWAIT,
-        level: Level::Warn,
-        message,
-        primary: Label {
-            file: model.path.clone(),
-            span: held.taken,
-            message: format!("{what} taken here"),
-        },
-        secondary: held
-            .awaits
-            .iter()
-            .map(|span| Label {
-                file: model.path.clone(),
-                span: *span,
-                message: "still held at this await".to_string(),
-            })
-            .collect(),
-        help: Some(
-            "scope the guard in a block, or `drop` it before the `.await`; if it must be held, use an async-aware lock such as `tokio::sync::Mutex`"
-                .to_string(),
-        ),
-        notes: Vec::new(),
-    }
+    Diagnostic::new(&LOCK_HELD_ACROSS_AWAIT, message)
+        .primary(held.taken, format!("{what} taken here"))
+        .labels(
+            held.awaits
+                .iter()
+                .map(|span| Label::here(*span, "still held at this await")),
+        )
+        .help(
+            "scope the guard in a block, or `drop` it before the `.await`; if it must be held, use an async-aware lock such as `tokio::sync::Mutex`",
+        )
 }

@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::signature::{MissingSend, SendGap};
 use crate::model::FileModel;
 use crate::rules::LintContext;
@@ -47,11 +47,11 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for missing in &model.missing_send {
-        cx.emit(diagnostic(model, missing));
+        cx.emit(diagnostic(missing));
     }
 }
 
-fn diagnostic(model: &FileModel, missing: &MissingSend) -> Diagnostic {
+fn diagnostic(missing: &MissingSend) -> Diagnostic {
     let name = &missing.name;
     let (message, help) = match &missing.gap {
         SendGap::AsyncFnInPubTrait { trait_name } => (
@@ -70,19 +70,11 @@ fn diagnostic(model: &FileModel, missing: &MissingSend) -> Diagnostic {
             "write `Pin<Box<dyn Future<Output = ..> + Send>>` (or `futures::future::BoxFuture`)".to_string(),
         ),
     };
-    Diagnostic {
-        lint: &MISSING_SEND_BOUND,
-        level: Level::Warn,
-        message,
-        primary: Label {
-            file: model.path.clone(),
-            span: missing.type_span.unwrap_or(missing.name_span),
-            message: "callers cannot spawn this future on a multi-threaded runtime".to_string(),
-        },
-        secondary: Vec::new(),
-        help: Some(help),
-        notes: vec![
-            "if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`".to_string(),
-        ],
-    }
+    Diagnostic::new(&MISSING_SEND_BOUND, message)
+        .primary(
+            missing.type_span.unwrap_or(missing.name_span),
+            "callers cannot spawn this future on a multi-threaded runtime",
+        )
+        .help(help)
+        .note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
 }

@@ -1,4 +1,6 @@
-//! The rules: one lint per file, named after the lint.
+//! The rules: one lint per file, named after the lint. This module holds what they share: the
+//! context they report through, and the wording of losses that the select, timeout, try-join and
+//! documentation lints all use.
 
 pub mod abandoned_blocking_work;
 pub mod block_on_in_async;
@@ -19,9 +21,9 @@ pub mod unused_allow;
 
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::Level;
+use crate::knowledge::{ApiEntry, Verdict};
 use crate::model::workspace::call_text;
-use crate::model::{Branch, FileModel, Loss, LossReason, RaceSite, Workspace};
+use crate::model::{Branch, Leaf, Loss, LossReason, LossyBranch, Via, Workspace};
 
 /// What a rule sees besides its file's model: the workspace (summaries, resolution, knowledge),
 /// the config, and where to report.
@@ -43,72 +45,12 @@ impl<'a> LintContext<'a> {
         }
     }
 
-    /// Reports a diagnostic at its lint's effective level (dropped when allowed).
-    pub fn emit(&mut self, mut diagnostic: Diagnostic) {
-        let level = self
-            .config
-            .level_in(diagnostic.lint, &diagnostic.primary.file);
-        if level == Level::Allow {
-            return;
-        }
-        diagnostic.level = level;
-        self.diagnostics.push(diagnostic);
-    }
-}
-
-/// A raced future that loses data or a message when dropped, and why that matters.
-pub(crate) struct LossyBranch<'m> {
-    pub race: &'m RaceSite,
-    pub branch: &'m Branch,
-    pub loss: Loss,
-    pub reason: LossReason,
-}
-
-/// Every branch of the races `select` picks whose future is known not to be cancel safe (from
-/// the knowledge base, a workspace function's summary, or an `async` block's own body) and whose
-/// loss someone will miss: the question both the select and the timeout lints ask.
-pub(crate) fn lossy_branches<'m>(
-    cx: &LintContext<'_>,
-    model: &'m FileModel,
-    select: impl Fn(&RaceSite) -> bool,
-) -> Vec<LossyBranch<'m>> {
-    let uses_method = |name: &str| model.called_methods.contains(name);
-    let mut found = Vec::new();
-    for race in model.races.iter().filter(|race| select(race)) {
-        for (index, branch) in race.branches.iter().enumerate() {
-            let loss = branch_loss(cx, model, race, branch, &uses_method);
-            let Some(loss) = loss else { continue };
-            let repeats_only = loss.kind == crate::model::LossKind::Message;
-            let Some(reason) = race.progress_lost(model, index, repeats_only) else {
-                continue;
-            };
-            found.push(LossyBranch {
-                race,
-                branch,
-                loss,
-                reason,
-            });
-        }
-    }
-    found
-}
-
-/// What dropping a branch's future loses: from the knowledge base, a workspace function's
-/// summary, or an `async` block's own body.
-pub(crate) fn branch_loss(
-    cx: &LintContext<'_>,
-    _model: &FileModel,
-    race: &RaceSite,
-    branch: &Branch,
-    uses_method: &dyn Fn(&str) -> bool,
-) -> Option<Loss> {
-    let workspace = cx.workspace;
-    match (&branch.op, branch.block_body) {
-        (_, Some(block)) => workspace.body_loss(cx.file, block),
-        (Some(op), None) => workspace
-            .resolve(cx.file, race.body, op)
-            .and_then(|callee| workspace.loss_of(callee, uses_method)),
-        (None, None) => None,
+    /// Reports a diagnostic of the file being checked at its lint's effective level (dropped
+    /// when allowed).
+    pub fn emit(&mut self, diagnostic: Diagnostic) {
+        let path = &self.workspace.units[self.file].model.path;
+        self.diagnostics
+            .extend(self.config.report(diagnostic.in_file(path)));
     }
 }
 
@@ -121,31 +63,98 @@ pub(crate) fn future_text(branch: &Branch) -> String {
     }
 }
 
+/// What a loss loses, as a noun phrase.
+pub(crate) fn loses(loss: &Loss<'_>) -> String {
+    match &loss.leaf {
+        Leaf::Api(api) => api
+            .loses
+            .clone()
+            .unwrap_or_else(|| "its progress".to_string()),
+        Leaf::Documented { .. } => "its progress".to_string(),
+        Leaf::TakenItem { method, .. } => format!("the item taken by `{method}`"),
+        Leaf::Buffer { name } => format!("the data accumulated in `{name}`"),
+    }
+}
+
+/// How to fix a loss, imperative.
+pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
+    match &loss.leaf {
+        Leaf::Api(api) => api.fix.clone(),
+        Leaf::Documented { .. } => None,
+        Leaf::TakenItem { item, .. } => Some(format!(
+            "return or store `{item}` before awaiting anything else, or keep it in `self` so that a dropped call can be resumed"
+        )),
+        Leaf::Buffer { name } => Some(format!(
+            "keep `{name}` in the struct that owns the resource, or use a framed reader"
+        )),
+    }
+}
+
+/// Why the future is not cancel safe, as a note: where the knowledge comes from, or what the
+/// workspace function does.
+pub(crate) fn loss_note(loss: &Loss<'_>) -> String {
+    let reason = match (&loss.via, &loss.leaf) {
+        (Via::Awaits { call }, _) => format!("it awaits `{call}`, which loses {}", loses(loss)),
+        (Via::Itself, Leaf::Api(api)) => api_note(api),
+        (Via::Itself, Leaf::Documented { text }) => {
+            format!("documented as not cancel safe: \"{text}\"")
+        }
+        (Via::Itself, Leaf::TakenItem { method, item }) => {
+            format!("it takes `{item}` with `{method}` and awaits again while holding it")
+        }
+        (Via::Itself, Leaf::Buffer { name }) => {
+            format!("it accumulates data in the local `{name}` across awaits")
+        }
+    };
+    match &loss.callee {
+        Some(callee) => format!("`{callee}` is not cancel safe: {reason}"),
+        None => reason,
+    }
+}
+
+/// The root cause of a loss in the code, as a label (possibly in another file).
+pub(crate) fn root_label(loss: &Loss<'_>) -> Option<Label> {
+    let root = loss.root.as_ref()?;
+    let message = match (&root.call, &loss.leaf) {
+        (Some(call), _) => format!("awaits `{call}`, which is not cancel safe"),
+        (None, Leaf::Documented { .. } | Leaf::Api(_)) => {
+            "documented as not cancel safe".to_string()
+        }
+        (None, Leaf::TakenItem { method, item }) => {
+            format!("awaits while holding `{item}` taken by `{method}`")
+        }
+        (None, Leaf::Buffer { name }) => {
+            format!("`{name}` accumulates data across awaits and is dropped with the future")
+        }
+    };
+    Some(Label {
+        file: root.site.file.clone(),
+        span: root.site.span,
+        message,
+    })
+}
+
 /// The secondary labels of a lossy branch: why the loss matters here, and the root cause in a
 /// workspace callee.
-pub(crate) fn loss_labels(model: &FileModel, lossy: &LossyBranch<'_>, call: &str) -> Vec<Label> {
+pub(crate) fn loss_labels(lossy: &LossyBranch<'_, '_>, call: &str) -> Vec<Label> {
     let mut labels = Vec::new();
     match &lossy.reason {
-        LossReason::Loop { keyword } => labels.push(Label {
-            file: model.path.clone(),
-            span: *keyword,
-            message: format!("the loop creates a new `{call}` each time round"),
-        }),
-        LossReason::UsedAfter { used } => labels.push(Label {
-            file: model.path.clone(),
-            span: used.span,
-            message: format!("`{}` is used again here", used.place),
-        }),
+        LossReason::Loop { keyword } => labels.push(Label::here(
+            *keyword,
+            format!("the loop creates a new `{call}` each time round"),
+        )),
+        LossReason::UsedAfter { used } => labels.push(Label::here(
+            used.span,
+            format!("`{}` is used again here", used.place),
+        )),
         LossReason::SelfField | LossReason::MutParam { .. } => {}
     }
-    if let Some(why) = &lossy.loss.why {
-        labels.push(why.clone());
-    }
+    labels.extend(root_label(&lossy.loss));
     labels
 }
 
 /// The notes of a lossy branch: reasons that have no span, and where the knowledge comes from.
-pub(crate) fn loss_notes(lossy: &LossyBranch<'_>, call: &str) -> Vec<String> {
+pub(crate) fn loss_notes(lossy: &LossyBranch<'_, '_>, call: &str) -> Vec<String> {
     let mut notes = Vec::new();
     match &lossy.reason {
         LossReason::SelfField => notes.push(format!(
@@ -156,6 +165,23 @@ pub(crate) fn loss_notes(lossy: &LossyBranch<'_>, call: &str) -> Vec<String> {
         )),
         LossReason::Loop { .. } | LossReason::UsedAfter { .. } => {}
     }
-    notes.push(lossy.loss.note.clone());
+    notes.push(loss_note(&lossy.loss));
     notes
+}
+
+/// The note that names a knowledge-base API and where the knowledge comes from.
+fn api_note(api: &ApiEntry) -> String {
+    // The data file's `source` cites the statement in full; the note names only where it is.
+    let source = api.source.split(": ").next().unwrap_or(&api.source);
+    let phrase = match api.verdict {
+        Verdict::DataLoss => "not cancel safe: data already taken is lost",
+        Verdict::MessageLost => "not cancel safe: the value it carries is lost",
+        Verdict::QueuePositionLost => "fair: only the queue position is lost",
+        Verdict::PartialProgressKept => {
+            "resumable: partial progress is kept in the caller's buffer"
+        }
+        Verdict::Conditional => "conditionally cancel safe",
+        Verdict::Safe => "cancel safe",
+    };
+    format!("`{}` is {phrase} (source: {source})", api.path)
 }

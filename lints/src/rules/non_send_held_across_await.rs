@@ -1,5 +1,5 @@
 use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::lint::declare_lint;
 use crate::model::liveness::{GuardKind, HeldGuard};
 use crate::model::FileModel;
 use crate::rules::LintContext;
@@ -52,36 +52,26 @@ declare_lint! {
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for held in &model.held_guards {
         if held.kind == GuardKind::NonSend && held.requires_send {
-            cx.emit(diagnostic(model, held));
+            cx.emit(diagnostic(held));
         }
     }
 }
 
-fn diagnostic(model: &FileModel, held: &HeldGuard) -> Diagnostic {
+fn diagnostic(held: &HeldGuard) -> Diagnostic {
     let name = held.name.as_deref().unwrap_or("value");
-    Diagnostic {
-        lint: &NON_SEND_HELD_ACROSS_AWAIT,
-        level: Level::Warn,
-        message: format!("`{name}` is not `Send` and is alive at an `.await` of a future that must be `Send`"),
-        primary: Label {
-            file: model.path.clone(),
-            span: held.taken,
-            message: "`!Send` value created here".to_string(),
-        },
-        secondary: held
-            .awaits
+    Diagnostic::new(
+        &NON_SEND_HELD_ACROSS_AWAIT,
+        format!("`{name}` is not `Send` and is alive at an `.await` of a future that must be `Send`"),
+    )
+    .primary(held.taken, "`!Send` value created here")
+    .labels(
+        held.awaits
             .iter()
-            .map(|span| Label {
-                file: model.path.clone(),
-                span: *span,
-                message: "still alive at this await".to_string(),
-            })
-            .collect(),
-        help: Some(
-            "use `Arc` (and `AtomicUsize`/`Mutex` for interior mutability), or drop the value before the `.await`; \
-             if the task must stay on one thread, spawn it with `spawn_local` on a `LocalSet`"
-                .to_string(),
-        ),
-        notes: vec!["the future is spawned on a multi-threaded runtime, or is a public `async fn`".to_string()],
-    }
+            .map(|span| Label::here(*span, "still alive at this await")),
+    )
+    .help(
+        "use `Arc` (and `AtomicUsize`/`Mutex` for interior mutability), or drop the value before the `.await`; \
+         if the task must stay on one thread, spawn it with `spawn_local` on a `LocalSet`",
+    )
+    .note("the future is spawned on a multi-threaded runtime, or is a public `async fn`")
 }

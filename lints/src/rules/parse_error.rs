@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::span::Span;
 
 declare_lint! {
@@ -27,18 +27,24 @@ declare_lint! {
 }
 
 /// The finding for a file syn rejects, at the error's position.
-pub(crate) fn diagnostic(path: &str, span: Span, error: &str) -> Diagnostic {
-    Diagnostic {
-        lint: &PARSE_ERROR,
-        level: Level::Deny,
-        message: format!("could not parse the file: {error}"),
-        primary: Label {
-            file: path.to_string(),
-            span,
-            message: error.to_string(),
-        },
-        secondary: Vec::new(),
-        help: None,
-        notes: vec!["nothing in this file was checked".to_string()],
-    }
+pub(crate) fn diagnostic(span: Span, error: &str) -> Diagnostic {
+    Diagnostic::new(&PARSE_ERROR, format!("could not parse the file: {error}"))
+        .primary(span, error)
+        .note("nothing in this file was checked")
+}
+
+/// The finding for a file that could not be analysed at all (unreadable, not UTF-8, an internal
+/// error), at its first line.
+pub(crate) fn not_analysed(message: &str) -> Diagnostic {
+    let start = Span {
+        line: 1,
+        column: 1,
+        end_line: 1,
+        end_column: 1,
+        start: 0,
+        end: 0,
+    };
+    Diagnostic::new(&PARSE_ERROR, message)
+        .primary(start, "not analysed")
+        .note("nothing in this file was checked")
 }

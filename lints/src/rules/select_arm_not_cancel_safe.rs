@@ -1,7 +1,7 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
-use crate::model::{FileModel, RaceKind};
-use crate::rules::{LintContext, LossyBranch};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
+use crate::model::{FileModel, LossyBranch, RaceKind};
+use crate::rules::LintContext;
 
 declare_lint! {
     /// ### What it does
@@ -69,20 +69,20 @@ declare_lint! {
     pub SELECT_ARM_NOT_CANCEL_SAFE, "select_arm_not_cancel_safe", Warn
 }
 
-pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    let found = super::lossy_branches(cx, model, |race| {
+pub(crate) fn check(cx: &mut LintContext<'_>, _model: &FileModel) {
+    let workspace = cx.workspace;
+    let found = workspace.lossy_branches(cx.file, |race| {
         matches!(
             race.kind,
             RaceKind::Select { .. } | RaceKind::FutureSelect { .. }
         )
     });
     for lossy in found {
-        let diagnostic = diagnostic(model, &lossy);
-        cx.emit(diagnostic);
+        cx.emit(diagnostic(&lossy));
     }
 }
 
-fn diagnostic(model: &FileModel, lossy: &LossyBranch<'_>) -> Diagnostic {
+fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     let construct = match &lossy.race.kind {
         RaceKind::Select { macro_name, .. } => format!("{macro_name}!"),
         RaceKind::FutureSelect { function }
@@ -90,26 +90,22 @@ fn diagnostic(model: &FileModel, lossy: &LossyBranch<'_>) -> Diagnostic {
         | RaceKind::TryJoin { function } => function.clone(),
     };
     let call = super::future_text(lossy.branch);
-    let mut secondary = vec![Label {
-        file: model.path.clone(),
-        span: lossy.race.label_span,
-        message: format!("`{construct}` drops the branches that lose"),
-    }];
-    secondary.extend(super::loss_labels(model, lossy, &call));
-    Diagnostic {
-        lint: &SELECT_ARM_NOT_CANCEL_SAFE,
-        level: Level::Warn,
-        message: format!("`{call}` is not cancel safe and is raced in `{construct}`"),
-        primary: Label {
-            file: model.path.clone(),
-            span: lossy.branch.span,
-            message: format!(
-                "loses {} when another branch completes first",
-                lossy.loss.loses
-            ),
-        },
-        secondary,
-        help: lossy.loss.fix.clone(),
-        notes: super::loss_notes(lossy, &call),
-    }
+    Diagnostic::new(
+        &SELECT_ARM_NOT_CANCEL_SAFE,
+        format!("`{call}` is not cancel safe and is raced in `{construct}`"),
+    )
+    .primary(
+        lossy.branch.span,
+        format!(
+            "loses {} when another branch completes first",
+            super::loses(&lossy.loss)
+        ),
+    )
+    .secondary(
+        lossy.race.label_span,
+        format!("`{construct}` drops the branches that lose"),
+    )
+    .labels(super::loss_labels(lossy, &call))
+    .help_if(super::fix(&lossy.loss))
+    .notes(super::loss_notes(lossy, &call))
 }

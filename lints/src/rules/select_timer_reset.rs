@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::{Branch, FileModel, LoopSite, RaceKind, RaceSite};
 use crate::rules::LintContext;
 
@@ -106,7 +106,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             if race.handlers_are_values {
                 continue;
             }
-            cx.emit(diagnostic(model, race, branch, &op.name, lp));
+            cx.emit(diagnostic(race, branch, &op.name, lp));
         }
     }
 }
@@ -129,43 +129,20 @@ fn names_an_inactivity_timer(names: &[String], fields: &[String]) -> bool {
     })
 }
 
-fn diagnostic(
-    model: &FileModel,
-    race: &RaceSite,
-    branch: &Branch,
-    name: &str,
-    lp: LoopSite,
-) -> Diagnostic {
+fn diagnostic(race: &RaceSite, branch: &Branch, name: &str, lp: LoopSite) -> Diagnostic {
     let construct = match &race.kind {
         RaceKind::Select { macro_name, .. } => format!("{macro_name}!"),
         _ => "select!".to_string(),
     };
-    Diagnostic {
-        lint: &SELECT_TIMER_RESET,
-        level: Level::Warn,
-        message: format!("`{name}` in a `{construct}` branch restarts its deadline on every iteration of the loop"),
-        primary: Label {
-            file: model.path.clone(),
-            span: branch.span,
-            message: "a new timer is created on every iteration".to_string(),
-        },
-        secondary: vec![
-            Label {
-                file: model.path.clone(),
-                span: lp.keyword,
-                message: "the deadline restarts each time this loop goes round".to_string(),
-            },
-            Label {
-                file: model.path.clone(),
-                span: race.label_span,
-                message: "another branch winning drops the timer".to_string(),
-            },
-        ],
-        help: Some(
-            "create the timer once before the loop (`let sleep = tokio::time::sleep(d); tokio::pin!(sleep);`), \
-             poll `&mut sleep` in the branch and call `sleep.as_mut().reset(..)` when it fires, or use `tokio::time::interval`"
-                .to_string(),
-        ),
-        notes: Vec::new(),
-    }
+    Diagnostic::new(
+        &SELECT_TIMER_RESET,
+        format!("`{name}` in a `{construct}` branch restarts its deadline on every iteration of the loop"),
+    )
+    .primary(branch.span, "a new timer is created on every iteration")
+    .secondary(lp.keyword, "the deadline restarts each time this loop goes round")
+    .secondary(race.label_span, "another branch winning drops the timer")
+    .help(
+        "create the timer once before the loop (`let sleep = tokio::time::sleep(d); tokio::pin!(sleep);`), \
+         poll `&mut sleep` in the branch and call `sleep.as_mut().reset(..)` when it fires, or use `tokio::time::interval`",
+    )
 }

@@ -1,7 +1,7 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
-use crate::model::{FileModel, RaceKind};
-use crate::rules::{LintContext, LossyBranch};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
+use crate::model::{FileModel, LossyBranch, RaceKind};
+use crate::rules::LintContext;
 
 declare_lint! {
     /// ### What it does
@@ -57,35 +57,31 @@ declare_lint! {
     pub TIMEOUT_NOT_CANCEL_SAFE, "timeout_not_cancel_safe", Warn
 }
 
-pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    let found = super::lossy_branches(cx, model, |race| {
+pub(crate) fn check(cx: &mut LintContext<'_>, _model: &FileModel) {
+    let workspace = cx.workspace;
+    let found = workspace.lossy_branches(cx.file, |race| {
         matches!(race.kind, RaceKind::Timeout { .. })
     });
     for lossy in found {
-        let diagnostic = diagnostic(model, &lossy);
-        cx.emit(diagnostic);
+        cx.emit(diagnostic(&lossy));
     }
 }
 
-fn diagnostic(model: &FileModel, lossy: &LossyBranch<'_>) -> Diagnostic {
+fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     let call = super::future_text(lossy.branch);
-    let mut secondary = vec![Label {
-        file: model.path.clone(),
-        span: lossy.race.label_span,
-        message: "drops the future when the time runs out".to_string(),
-    }];
-    secondary.extend(super::loss_labels(model, lossy, &call));
-    Diagnostic {
-        lint: &TIMEOUT_NOT_CANCEL_SAFE,
-        level: Level::Warn,
-        message: format!("`{call}` is not cancel safe and is wrapped in a timeout"),
-        primary: Label {
-            file: model.path.clone(),
-            span: lossy.branch.span,
-            message: format!("loses {} when the time runs out", lossy.loss.loses),
-        },
-        secondary,
-        help: lossy.loss.fix.clone(),
-        notes: super::loss_notes(lossy, &call),
-    }
+    Diagnostic::new(
+        &TIMEOUT_NOT_CANCEL_SAFE,
+        format!("`{call}` is not cancel safe and is wrapped in a timeout"),
+    )
+    .primary(
+        lossy.branch.span,
+        format!("loses {} when the time runs out", super::loses(&lossy.loss)),
+    )
+    .secondary(
+        lossy.race.label_span,
+        "drops the future when the time runs out",
+    )
+    .labels(super::loss_labels(lossy, &call))
+    .help_if(super::fix(&lossy.loss))
+    .notes(super::loss_notes(lossy, &call))
 }

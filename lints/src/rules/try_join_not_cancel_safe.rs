@@ -1,7 +1,7 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::workspace::call_text;
-use crate::model::{Branch, Callee, FileModel, LossKind, RaceKind, RaceSite};
+use crate::model::{Branch, Callee, FileModel, Loss, LossKind, RaceKind, RaceSite};
 use crate::rules::LintContext;
 
 declare_lint! {
@@ -49,35 +49,25 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
-    let uses_method = |name: &str| model.called_methods.contains(name);
-    let mut found = Vec::new();
+    let workspace = cx.workspace;
     for race in model
         .races
         .iter()
         .filter(|race| matches!(race.kind, RaceKind::TryJoin { .. }))
     {
         for (index, branch) in race.branches.iter().enumerate() {
-            let Some(loss) = super::branch_loss(cx, model, race, branch, &uses_method) else {
+            let Some(loss) = workspace.branch_loss(cx.file, race, branch) else {
                 continue;
             };
-            if loss.kind != LossKind::Data {
+            if loss.kind() != LossKind::Data {
                 continue;
             }
             let lasting =
                 writes(cx, race, branch) || race.progress_lost(model, index, false).is_some();
             if lasting {
-                found.push((
-                    race,
-                    branch,
-                    loss.loses.clone(),
-                    loss.note.clone(),
-                    loss.why.clone(),
-                ));
+                cx.emit(diagnostic(race, branch, &loss));
             }
         }
-    }
-    for (race, branch, loses, note, why) in found {
-        cx.emit(diagnostic(model, race, branch, &loses, note, why));
     }
 }
 
@@ -93,14 +83,7 @@ fn writes(cx: &LintContext<'_>, race: &RaceSite, branch: &Branch) -> bool {
     written || fs_write
 }
 
-fn diagnostic(
-    model: &FileModel,
-    race: &RaceSite,
-    branch: &Branch,
-    loses: &str,
-    note: String,
-    why: Option<Label>,
-) -> Diagnostic {
+fn diagnostic(race: &RaceSite, branch: &Branch, loss: &Loss<'_>) -> Diagnostic {
     let call = branch
         .op
         .as_ref()
@@ -109,27 +92,22 @@ fn diagnostic(
         RaceKind::TryJoin { function } => function.clone(),
         _ => "try_join".to_string(),
     };
-    let mut secondary = vec![Label {
-        file: model.path.clone(),
-        span: race.label_span,
-        message: "returns on the first error and drops the other futures".to_string(),
-    }];
-    secondary.extend(why);
-    Diagnostic {
-        lint: &TRY_JOIN_NOT_CANCEL_SAFE,
-        level: Level::Warn,
-        message: format!("`{call}` is not cancel safe and is joined in `{construct}`"),
-        primary: Label {
-            file: model.path.clone(),
-            span: branch.span,
-            message: format!("loses {loses} when a sibling fails first"),
-        },
-        secondary,
-        help: Some(
-            "join with `join!` and check the results afterwards (`let (a, b) = tokio::join!(..); a?; b?;`), \
-             or use `cancel_safe_futures::join_then_try!`, which waits for every future before returning the first error"
-                .to_string(),
-        ),
-        notes: vec![note],
-    }
+    Diagnostic::new(
+        &TRY_JOIN_NOT_CANCEL_SAFE,
+        format!("`{call}` is not cancel safe and is joined in `{construct}`"),
+    )
+    .primary(
+        branch.span,
+        format!("loses {} when a sibling fails first", super::loses(loss)),
+    )
+    .secondary(
+        race.label_span,
+        "returns on the first error and drops the other futures",
+    )
+    .labels(super::root_label(loss))
+    .help(
+        "join with `join!` and check the results afterwards (`let (a, b) = tokio::join!(..); a?; b?;`), \
+         or use `cancel_safe_futures::join_then_try!`, which waits for every future before returning the first error",
+    )
+    .note(super::loss_note(loss))
 }

@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::{FileModel, FnItem, FnRef, Loss, Safety};
 use crate::rules::LintContext;
 
@@ -56,6 +56,7 @@ declare_lint! {
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    let workspace = cx.workspace;
     for (index, item) in model.fns.iter().enumerate() {
         if !item.is_pub
             || !item.is_async
@@ -68,30 +69,29 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             file: cx.file,
             index,
         };
-        let Safety::Unsafe(loss) = cx.workspace.safety(fn_ref) else {
+        let Safety::Unsafe(loss) = workspace.safety(fn_ref) else {
             continue;
         };
-        let diagnostic = diagnostic(model, item, loss);
-        cx.emit(diagnostic);
+        cx.emit(diagnostic(item, loss));
     }
 }
 
-fn diagnostic(model: &FileModel, item: &FnItem, loss: &Loss) -> Diagnostic {
+fn diagnostic(item: &FnItem, loss: &Loss<'_>) -> Diagnostic {
     let name = &item.name;
-    Diagnostic {
-        lint: &UNDOCUMENTED_CANCEL_SAFETY,
-        level: Level::Warn,
-        message: format!("`{name}` is not cancel safe and its docs do not say so"),
-        primary: Label {
-            file: model.path.clone(),
-            span: item.name_span,
-            message: format!("loses {} when its future is dropped", loss.loses),
-        },
-        secondary: loss.why.iter().cloned().collect(),
-        help: Some(
-            "add a `# Cancel safety` section to the docs saying what a dropped future loses, or make it cancel safe"
-                .to_string(),
-        ),
-        notes: vec![format!("`{name}` is not cancel safe: {}", loss.note)],
-    }
+    Diagnostic::new(
+        &UNDOCUMENTED_CANCEL_SAFETY,
+        format!("`{name}` is not cancel safe and its docs do not say so"),
+    )
+    .primary(
+        item.name_span,
+        format!("loses {} when its future is dropped", super::loses(loss)),
+    )
+    .labels(super::root_label(loss))
+    .help(
+        "add a `# Cancel safety` section to the docs saying what a dropped future loses, or make it cancel safe",
+    )
+    .note(format!(
+        "`{name}` is not cancel safe: {}",
+        super::loss_note(loss)
+    ))
 }

@@ -1,6 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
-use crate::registry::closest_lint;
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::span::Span;
 
 declare_lint! {
@@ -36,23 +35,13 @@ declare_lint! {
     pub UNKNOWN_LINT, "unknown_lint", Deny
 }
 
-/// The finding for an unknown lint name in a suppression, with the closest known name.
-pub(crate) fn diagnostic(path: &str, name: Span, lint: &str) -> Diagnostic {
-    let closest = closest_lint(lint);
-    Diagnostic {
-        lint: &UNKNOWN_LINT,
-        level: Level::Deny,
-        message: format!("unknown lint `{lint}`"),
-        primary: Label {
-            file: path.to_string(),
-            span: name,
-            message: "not a cancel-check lint".to_string(),
-        },
-        secondary: Vec::new(),
-        help: Some(match closest {
+/// The finding for an unknown lint name in a suppression, with the closest known name when one is
+/// close enough.
+pub(crate) fn diagnostic(name: Span, lint: &str, closest: Option<&str>) -> Diagnostic {
+    Diagnostic::new(&UNKNOWN_LINT, format!("unknown lint `{lint}`"))
+        .primary(name, "not a cancel-check lint")
+        .help(match closest {
             Some(closest) => format!("did you mean `{closest}`?"),
             None => "run `cargo cancel-check lints` for the list of lints".to_string(),
-        }),
-        notes: Vec::new(),
-    }
+        })
 }

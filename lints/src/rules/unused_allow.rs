@@ -1,5 +1,5 @@
-use crate::diagnostic::{Diagnostic, Label};
-use crate::lint::{declare_lint, Level};
+use crate::diagnostic::Diagnostic;
+use crate::lint::declare_lint;
 use crate::model::suppression::COMMENT_FORM;
 use crate::span::Span;
 
@@ -39,35 +39,18 @@ declare_lint! {
 }
 
 /// The finding for a lint named in a suppression that suppressed nothing.
-pub(crate) fn diagnostic(path: &str, name: Span, lint: &str) -> Diagnostic {
-    Diagnostic {
-        lint: &UNUSED_ALLOW,
-        level: Level::Warn,
-        message: format!("`allow({lint})` suppresses nothing"),
-        primary: Label {
-            file: path.to_string(),
-            span: name,
-            message: format!("no `{lint}` finding here"),
-        },
-        secondary: Vec::new(),
-        help: Some(format!("remove `{lint}` from the suppression")),
-        notes: Vec::new(),
-    }
+pub(crate) fn diagnostic(name: Span, lint: &str) -> Diagnostic {
+    Diagnostic::new(&UNUSED_ALLOW, format!("`allow({lint})` suppresses nothing"))
+        .primary(name, format!("no `{lint}` finding here"))
+        .help(format!("remove `{lint}` from the suppression"))
 }
 
 /// The finding for a `cancel-check:` comment that is not a suppression.
-pub(crate) fn malformed(path: &str, comment: Span) -> Diagnostic {
-    Diagnostic {
-        lint: &UNUSED_ALLOW,
-        level: Level::Warn,
-        message: "malformed `cancel-check:` comment suppresses nothing".to_string(),
-        primary: Label {
-            file: path.to_string(),
-            span: comment,
-            message: "not a suppression".to_string(),
-        },
-        secondary: Vec::new(),
-        help: Some(format!("write it as `// {COMMENT_FORM}`")),
-        notes: Vec::new(),
-    }
+pub(crate) fn malformed(comment: Span) -> Diagnostic {
+    Diagnostic::new(
+        &UNUSED_ALLOW,
+        "malformed `cancel-check:` comment suppresses nothing",
+    )
+    .primary(comment, "not a suppression")
+    .help(format!("write it as `// {COMMENT_FORM}`"))
 }

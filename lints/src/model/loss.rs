@@ -1,0 +1,560 @@
+//! What a dropped future loses, and whether anyone misses it: the one place that answers both
+//! questions, for every rule that asks them (the select, timeout and try-join lints, the buffer
+//! and documentation lints) and for the function summaries.
+//!
+//! A [`Loss`] is data: the leaf of the chain (the knowledge-base API, the documented function, the
+//! taken item, the buffer), how the future reaches it, and the root cause in the code. The rules
+//! word it.
+
+use std::collections::HashSet;
+
+use super::names::{APPENDING_READS, CONSUMERS};
+use super::race::{Branch, RaceSite};
+use super::workspace::{call_text, Callee, FnRef};
+use super::{
+    AwaitSite, BodyId, BodyKind, FileModel, LoopSite, Mutation, Operation, PlaceUse, Workspace,
+};
+use crate::knowledge::ApiEntry;
+use crate::span::Span;
+
+/// What kind of progress a future loses when dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossKind {
+    /// Data taken from a resource that lives on (a stream left mid-frame).
+    Data,
+    /// A value: a message handed in or taken out. Matters when a loop repeats it.
+    Message,
+}
+
+/// A place in some file of the workspace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The path label of the file.
+    pub file: String,
+    pub span: Span,
+}
+
+impl Site {
+    pub fn new(file: &str, span: Span) -> Site {
+        Site {
+            file: file.to_string(),
+            span,
+        }
+    }
+}
+
+/// What is lost, named by where that knowledge comes from: the end of the chain of calls.
+#[derive(Clone, Debug)]
+pub enum Leaf<'k> {
+    /// A knowledge-base API says so (what it loses and the fix are its data).
+    Api(&'k ApiEntry),
+    /// A workspace function's docs or attributes say it is not cancel safe.
+    Documented { text: String },
+    /// An item taken with `method` (bound as `item`) is held across a later await.
+    TakenItem { method: String, item: String },
+    /// The local collection `name` accumulates data across awaits.
+    Buffer { name: String },
+}
+
+/// How the future reaches its leaf.
+#[derive(Clone, Debug)]
+pub enum Via {
+    /// The future is the leaf itself: the API call, or the body that takes the item or holds the
+    /// buffer.
+    Itself,
+    /// The body awaits `call`, whose future loses the leaf's progress.
+    Awaits { call: String },
+}
+
+/// The root cause in the code, possibly in another file than the race.
+#[derive(Clone, Debug)]
+pub struct Root {
+    pub site: Site,
+    /// For an API leaf: how the awaited call reads (`self.stream.read_exact(..)`).
+    pub call: Option<String>,
+}
+
+/// Why a future is not cancel safe.
+#[derive(Clone, Debug)]
+pub struct Loss<'k> {
+    pub leaf: Leaf<'k>,
+    pub via: Via,
+    /// The workspace function whose future this is, when the raced call is one (`Conn::read_frame`).
+    pub callee: Option<String>,
+    pub root: Option<Root>,
+}
+
+impl Loss<'_> {
+    /// What kind of progress is lost.
+    pub fn kind(&self) -> LossKind {
+        match &self.leaf {
+            Leaf::Api(api) if api.loss_repeats_only() => LossKind::Message,
+            Leaf::TakenItem { .. } => LossKind::Message,
+            Leaf::Api(_) | Leaf::Documented { .. } | Leaf::Buffer { .. } => LossKind::Data,
+        }
+    }
+}
+
+/// A function's cancel safety.
+#[derive(Clone, Debug)]
+pub enum Safety<'k> {
+    Safe,
+    /// Documented as safe only under a condition: not reported.
+    Conditional,
+    Unsafe(Loss<'k>),
+}
+
+/// Why dropping a branch's future loses progress someone will miss.
+#[derive(Debug, Clone)]
+pub enum LossReason {
+    /// The site is in a loop that goes on after another branch wins, and the future is created
+    /// anew each iteration on a resource that outlives the iteration.
+    Loop { keyword: Span },
+    /// The resource is used again after the site.
+    UsedAfter { used: PlaceUse },
+    /// The resource is a field of `self`, borrowed from the caller, who may call again.
+    SelfField,
+    /// The resource is a `&mut` parameter: the caller keeps it.
+    MutParam { name: String },
+}
+
+/// A raced future that loses data or a message when dropped, and why that matters.
+pub struct LossyBranch<'m, 'k> {
+    pub race: &'m RaceSite,
+    pub branch: &'m Branch,
+    pub loss: Loss<'k>,
+    pub reason: LossReason,
+}
+
+impl<'k> Workspace<'k> {
+    /// Every branch of the races `select` picks in `file` whose future is known not to be cancel
+    /// safe (from the knowledge base, a workspace function's summary, or an `async` block's own
+    /// body) and whose loss someone will miss: the question both the select and the timeout
+    /// lints ask.
+    pub fn lossy_branches<'m>(
+        &'m self,
+        file: usize,
+        select: impl Fn(&RaceSite) -> bool,
+    ) -> Vec<LossyBranch<'m, 'k>> {
+        let model = &self.units[file].model;
+        let mut found = Vec::new();
+        for race in model.races.iter().filter(|race| select(race)) {
+            for (index, branch) in race.branches.iter().enumerate() {
+                let Some(loss) = self.branch_loss(file, race, branch) else {
+                    continue;
+                };
+                let repeats_only = loss.kind() == LossKind::Message;
+                let Some(reason) = race.progress_lost(model, index, repeats_only) else {
+                    continue;
+                };
+                found.push(LossyBranch {
+                    race,
+                    branch,
+                    loss,
+                    reason,
+                });
+            }
+        }
+        found
+    }
+
+    /// What dropping a branch's future loses: from the knowledge base, a workspace function's
+    /// summary, or an `async` block's own body.
+    pub fn branch_loss(&self, file: usize, race: &RaceSite, branch: &Branch) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let uses_method = |name: &str| model.called_methods.contains(name);
+        match (&branch.op, branch.block_body) {
+            (_, Some(block)) => self.body_loss(file, block),
+            (Some(op), None) => self
+                .resolve(file, race.body, op)
+                .and_then(|callee| self.loss_of(callee, uses_method)),
+            (None, None) => None,
+        }
+    }
+
+    /// What dropping the callee's future loses, if anything.
+    pub fn loss_of(
+        &self,
+        callee: Callee<'k>,
+        uses_method: impl Fn(&str) -> bool,
+    ) -> Option<Loss<'k>> {
+        match callee {
+            Callee::Api(api) => {
+                // `resource_intact` APIs lose only a result the caller can ask for again.
+                if !api.verdict.loses_progress() || api.resource_intact {
+                    return None;
+                }
+                if api
+                    .lost_only_with
+                    .as_deref()
+                    .is_some_and(|needed| !uses_method(needed))
+                {
+                    return None;
+                }
+                Some(Loss {
+                    leaf: Leaf::Api(api),
+                    via: Via::Itself,
+                    callee: None,
+                    root: None,
+                })
+            }
+            Callee::Fn(fn_ref) => match self.safety(fn_ref) {
+                Safety::Unsafe(loss) => Some(Loss {
+                    callee: Some(self.display_name(fn_ref)),
+                    ..loss.clone()
+                }),
+                Safety::Safe | Safety::Conditional => None,
+            },
+        }
+    }
+
+    /// The summary a function's docs or attributes state, if they state one.
+    pub(super) fn documented_safety(&self, fn_ref: FnRef) -> Option<Safety<'k>> {
+        use crate::knowledge::docs::Stated;
+        let annotation = self.item(fn_ref).annotation.as_ref()?;
+        let path = &self.units[fn_ref.file].model.path;
+        Some(match annotation.stated {
+            Stated::Safe => Safety::Safe,
+            Stated::Conditional => Safety::Conditional,
+            Stated::NotSafe => Safety::Unsafe(Loss {
+                leaf: Leaf::Documented {
+                    text: annotation.text.clone(),
+                },
+                via: Via::Itself,
+                callee: None,
+                root: Some(Root {
+                    site: Site::new(path, annotation.span),
+                    call: None,
+                }),
+            }),
+        })
+    }
+
+    /// Why dropping a function's future loses progress: its own body, or for a fn returning
+    /// `impl Future` (no `async` keyword), the `async` blocks it returns.
+    pub(super) fn fn_loss(&self, fn_ref: FnRef) -> Option<Loss<'k>> {
+        let body = self.item(fn_ref).body;
+        if self.item(fn_ref).async_keyword {
+            return self.body_loss(fn_ref.file, body);
+        }
+        let model = &self.units[fn_ref.file].model;
+        self.body_loss(fn_ref.file, body).or_else(|| {
+            model
+                .bodies
+                .iter()
+                .enumerate()
+                .filter(|(_, block)| {
+                    block.parent == Some(body) && block.kind == BodyKind::AsyncBlock
+                })
+                .find_map(|(block, _)| self.body_loss(fn_ref.file, block))
+        })
+    }
+
+    /// Why dropping the future of `body` (a fn body or an async block) midway loses progress
+    /// that outlives it, using the current summaries of its callees.
+    pub fn body_loss(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let path = &model.path;
+        let uses_method = |name: &str| model.called_methods.contains(name);
+        for site in &model.bodies[body].awaits {
+            let Some(op) = &site.op else { continue };
+            let Some(callee) = self.resolve(file, body, op) else {
+                continue;
+            };
+            let Some(loss) = self.loss_of(callee, uses_method) else {
+                continue;
+            };
+            if !self.resource_outlives(file, body, op, callee) {
+                continue;
+            }
+            // A message the function built itself (`tx.send(Request { reply })`) is not the
+            // caller's: dropping it with the future loses nothing anyone has. It counts when it
+            // carries a parameter.
+            if loss.kind() == LossKind::Message && !self.carries_outside_value(model, body, op) {
+                continue;
+            }
+            let call = call_text(op);
+            let root = loss.root.clone().unwrap_or_else(|| Root {
+                site: Site::new(path, site.span),
+                call: Some(call.clone()),
+            });
+            return Some(Loss {
+                via: Via::Awaits { call },
+                callee: None,
+                root: Some(root),
+                ..loss
+            });
+        }
+        if let Some(loss) = self.consume_then_await(file, body) {
+            return Some(loss);
+        }
+        self.held_buffers(file, body)
+            .into_iter()
+            .next()
+            .map(|held| Loss {
+                leaf: Leaf::Buffer { name: held.name },
+                via: Via::Itself,
+                callee: None,
+                root: Some(Root {
+                    site: Site::new(path, held.declared),
+                    call: None,
+                }),
+            })
+    }
+
+    /// Whether a call's arguments carry a value from outside the body: a parameter of the
+    /// enclosing fn, or `self`.
+    fn carries_outside_value(&self, model: &FileModel, body: BodyId, op: &Operation) -> bool {
+        op.arg_names.iter().any(|name| {
+            name == "self"
+                || (model.local_before(body, name, op.span.start).is_none()
+                    && model.param(body, name).is_some())
+        })
+    }
+
+    /// The operation works on something that outlives the body: a field of a borrowed `self`, a
+    /// parameter passed by reference or shared, a static. A workspace callee with no receiver and
+    /// no `&mut` argument is taken to work on shared state.
+    fn resource_outlives(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+        callee: Callee<'_>,
+    ) -> bool {
+        let model = &self.units[file].model;
+        match &op.resource {
+            Some(place) => model.root_outlives(body, place.root(), op.span.start),
+            None => matches!(callee, Callee::Fn(_)),
+        }
+    }
+
+    /// "Consume then await": an item taken off an outliving resource (`recv`, `next`, `accept`)
+    /// is still held at a later await in the same body.
+    fn consume_then_await(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let the_body = &model.bodies[body];
+        let uses = &model.item_uses[the_body.item];
+        for (index, first) in the_body.awaits.iter().enumerate() {
+            let Some(op) = &first.op else { continue };
+            if first.binds.is_empty() || !CONSUMERS.contains(&op.name.as_str()) {
+                continue;
+            }
+            let Some(place) = &op.resource else { continue };
+            if !model.root_outlives(body, place.root(), op.span.start) {
+                continue;
+            }
+            // The item is still the same binding at a use: no later `let` of the same name (an
+            // item taken in another `match` arm, or the next iteration's) came in between.
+            let rebound_before = |name: &str, offset: usize| {
+                model.body_chain(body).any(|scope| {
+                    scope.locals.iter().any(|local| {
+                        local.name == name
+                            && local.span.start > first.span.end
+                            && local.span.end <= offset
+                    })
+                })
+            };
+            let held_at = the_body.awaits[index + 1..]
+                .iter()
+                .find(|later: &&AwaitSite| {
+                    later.span.start > first.span.end
+                        && !later.binds.iter().any(|name| first.binds.contains(name))
+                        && first.binds.iter().any(|name| {
+                            uses.iter().any(|used| {
+                                used.place.split('.').next() == Some(name.as_str())
+                                    && used.offset >= later.span.start
+                                    && !rebound_before(name, used.offset)
+                                    && first.in_loop.is_none_or(|lp| lp.span.contains(&used.span))
+                            })
+                        })
+                });
+            if let Some(later) = held_at {
+                return Some(Loss {
+                    leaf: Leaf::TakenItem {
+                        method: op.name.clone(),
+                        item: first.binds.join(", "),
+                    },
+                    via: Via::Itself,
+                    callee: None,
+                    root: Some(Root {
+                        site: Site::new(&model.path, later.span),
+                        call: None,
+                    }),
+                });
+            }
+        }
+        None
+    }
+
+    /// Local buffers that accumulate data across awaits inside a loop: data read by an await
+    /// on a resource that outlives the body flows into them (`read_buf(&mut buf)`, or
+    /// `buf.push(item)` where `item` came from such an await).
+    pub fn held_buffers(&self, file: usize, body: BodyId) -> Vec<HeldBuffer> {
+        let model = &self.units[file].model;
+        let the_body = &model.bodies[body];
+        let mut held = Vec::new();
+        for local in the_body.locals.iter().filter(|local| local.collection) {
+            for lp in &the_body.loops {
+                if lp.span.contains(&local.span) || local.span.start > lp.span.start {
+                    continue;
+                }
+                let reads: Vec<&AwaitSite> = the_body
+                    .awaits
+                    .iter()
+                    .filter(|site| {
+                        lp.span.contains(&site.span)
+                            && site.op.as_ref().is_some_and(|op| {
+                                op.resource.as_ref().is_some_and(|place| {
+                                    model.root_outlives(body, place.root(), op.span.start)
+                                })
+                            })
+                    })
+                    .collect();
+                let Some(first_read) = reads.first() else {
+                    continue;
+                };
+                // Names that carry data read by those awaits: what they bind, what they fill
+                // through `&mut`, and locals of the loop computed from those.
+                let mut tainted: HashSet<&str> = HashSet::new();
+                for site in &reads {
+                    tainted.extend(site.binds.iter().map(String::as_str));
+                    for mutation in &the_body.mutations {
+                        if site.span.contains(&mutation.span) {
+                            tainted.insert(&mutation.name);
+                        }
+                    }
+                }
+                for _ in 0..3 {
+                    for derived in the_body
+                        .locals
+                        .iter()
+                        .filter(|derived| lp.span.contains(&derived.span))
+                    {
+                        if derived
+                            .init_names
+                            .iter()
+                            .any(|name| tainted.contains(name.as_str()))
+                        {
+                            tainted.insert(&derived.name);
+                        }
+                    }
+                }
+                // Filled by the read itself: into a part of the buffer (`&mut buf[n..]`), or by a
+                // read that appends (`read_buf(&mut buf)`); a whole array handed to `recv` is
+                // overwritten each time and builds nothing up.
+                let filled_by_read = |mutation: &Mutation| {
+                    reads.iter().any(|site| {
+                        site.span.contains(&mutation.span)
+                            && (mutation.indexed
+                                || site
+                                    .op
+                                    .as_ref()
+                                    .is_some_and(|op| APPENDING_READS.contains(&op.name.as_str())))
+                    })
+                };
+                let filled = the_body.mutations.iter().any(|mutation| {
+                    mutation.name == local.name
+                        && lp.span.contains(&mutation.span)
+                        && (filled_by_read(mutation)
+                            || mutation
+                                .arg_names
+                                .iter()
+                                .any(|name| tainted.contains(name.as_str())))
+                });
+                if filled {
+                    held.push(HeldBuffer {
+                        name: local.name.clone(),
+                        declared: local.span,
+                        await_span: first_read.span,
+                        loop_keyword: lp.keyword,
+                    });
+                    break;
+                }
+            }
+        }
+        held
+    }
+}
+
+/// A local buffer that accumulates across awaits.
+#[derive(Clone, Debug)]
+pub struct HeldBuffer {
+    pub name: String,
+    /// The `let`.
+    pub declared: Span,
+    /// An await inside the loop that reads from the outliving resource.
+    pub await_span: Span,
+    pub loop_keyword: Span,
+}
+
+/// Whether anyone misses what a dropped branch loses.
+impl RaceSite {
+    /// Why dropping branch `index` midway loses progress, or `None` when nothing is missed.
+    /// With `repeats_only`, only a loop that drops the future again and again counts (a lost
+    /// message); otherwise a resource left out of sync for a later user counts too.
+    pub fn progress_lost(
+        &self,
+        model: &FileModel,
+        index: usize,
+        repeats_only: bool,
+    ) -> Option<LossReason> {
+        let branch = &self.branches[index];
+        if branch.resumed {
+            return None;
+        }
+        // An `async` block branch has no single operation: it is created anew each time round
+        // and whatever it works on is judged inside it.
+        let op = branch.op.as_ref();
+        if let (Some(lp), true) = (self.in_loop, branch.created_in_loop) {
+            if self.others_may_continue(index) && self.resource_outlives_iteration(model, op, lp) {
+                return Some(LossReason::Loop {
+                    keyword: lp.keyword,
+                });
+            }
+        }
+        if repeats_only {
+            return None;
+        }
+        let resource = op?.resource.as_ref()?;
+        if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
+            return Some(LossReason::UsedAfter { used: used.clone() });
+        }
+        if resource.is_self_field() && model.self_outlives_call(self.body) {
+            return Some(LossReason::SelfField);
+        }
+        let root = resource.root();
+        if model
+            .local_before(self.body, root, self.span.start)
+            .is_none()
+        {
+            if let Some(param) = model
+                .param(self.body, root)
+                .filter(|param| param.is_mut_ref)
+            {
+                return Some(LossReason::MutParam {
+                    name: param.name.clone(),
+                });
+            }
+        }
+        None
+    }
+
+    /// The operation's resource lives longer than one iteration of the loop: it is declared
+    /// before the loop, is a parameter or `self`, or the operation has no resource (the value it
+    /// carries is lost every time).
+    fn resource_outlives_iteration(
+        &self,
+        model: &FileModel,
+        op: Option<&Operation>,
+        lp: LoopSite,
+    ) -> bool {
+        let Some(resource) = op.and_then(|op| op.resource.as_ref()) else {
+            return true;
+        };
+        match model.local_before(self.body, resource.root(), self.span.start) {
+            Some(local) => !lp.span.contains(&local.span),
+            None => true,
+        }
+    }
+}
