@@ -13,7 +13,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Knowledge;
 use crate::model::workspace::Unit;
 use crate::model::{FileModel, Workspace};
-use crate::registry::REGISTERED;
+use crate::registry::CHECKS;
 use crate::rules::{parse_error, LintContext};
 use crate::source::SourceInput;
 
@@ -230,10 +230,8 @@ fn run_rules(
 ) -> Vec<Diagnostic> {
     let model = &workspace.units[file].model;
     let mut cx = LintContext::new(config, workspace, file);
-    for registered in REGISTERED {
-        if let Some(check) = registered.check {
-            check(&mut cx, model);
-        }
+    for check in CHECKS {
+        check(&mut cx, model);
     }
     let mut findings = cx.diagnostics;
     if !inherited.is_empty() {

@@ -138,6 +138,8 @@ macro_rules! declare_lint {
             default_level: $crate::lint::Level::$level,
             raw_docs: concat!($($doc, "\n"),*),
         };
+        /// This module's lint, under the name the registry uses for every rule module.
+        pub(crate) static LINT: &$crate::lint::Lint = &$NAME;
     };
 }
 pub(crate) use declare_lint;

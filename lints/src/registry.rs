@@ -6,38 +6,39 @@ use crate::lint::Lint;
 use crate::model::FileModel;
 use crate::rules::{self, LintContext};
 
-/// A registered check (`None` for lints emitted by the driver, like `parse_error`).
-pub(crate) struct Registered {
-    pub check: Option<fn(&mut LintContext<'_>, &FileModel)>,
-}
+/// A rule's check: it reads the file's model (and the workspace through the context) and
+/// reports through the context.
+pub(crate) type Check = fn(&mut LintContext<'_>, &FileModel);
 
+/// Registers the lints, each by its rule module's name: `checked` lints have a `check` function
+/// the driver runs on every file; `driver` lints are reported by the driver itself (suppressions,
+/// parse errors). Catalogue order is the order written here.
 macro_rules! register {
-    ($($module:ident :: $LINT:ident => $check:expr),* $(,)?) => {
-        pub(crate) static REGISTERED: &[Registered] = &[
-            $(Registered { check: $check },)*
-        ];
+    (checked: [$($checked:ident),* $(,)?], driver: [$($driver:ident),* $(,)?] $(,)?) => {
+        /// The checks the driver runs on every file.
+        pub(crate) static CHECKS: &[Check] = &[$(rules::$checked::check,)*];
         /// Every lint, in catalogue order.
-        pub static LINTS: &[&Lint] = &[$(&rules::$module::$LINT,)*];
+        pub static LINTS: &[&Lint] = &[$(rules::$checked::LINT,)* $(rules::$driver::LINT,)*];
     };
 }
 
 register! {
-    select_arm_not_cancel_safe::SELECT_ARM_NOT_CANCEL_SAFE => Some(rules::select_arm_not_cancel_safe::check),
-    timeout_not_cancel_safe::TIMEOUT_NOT_CANCEL_SAFE => Some(rules::timeout_not_cancel_safe::check),
-    select_timer_reset::SELECT_TIMER_RESET => Some(rules::select_timer_reset::check),
-    try_join_not_cancel_safe::TRY_JOIN_NOT_CANCEL_SAFE => Some(rules::try_join_not_cancel_safe::check),
-    abandoned_blocking_work::ABANDONED_BLOCKING_WORK => Some(rules::abandoned_blocking_work::check),
-    buffer_held_across_await::BUFFER_HELD_ACROSS_AWAIT => Some(rules::buffer_held_across_await::check),
-    futurelock::FUTURELOCK => Some(rules::futurelock::check),
-    undocumented_cancel_safety::UNDOCUMENTED_CANCEL_SAFETY => Some(rules::undocumented_cancel_safety::check),
-    block_on_in_async::BLOCK_ON_IN_ASYNC => Some(rules::block_on_in_async::check),
-    detached_spawn::DETACHED_SPAWN => Some(rules::detached_spawn::check),
-    missing_send_bound::MISSING_SEND_BOUND => Some(rules::missing_send_bound::check),
-    lock_held_across_await::LOCK_HELD_ACROSS_AWAIT => Some(rules::lock_held_across_await::check),
-    non_send_held_across_await::NON_SEND_HELD_ACROSS_AWAIT => Some(rules::non_send_held_across_await::check),
-    unused_allow::UNUSED_ALLOW => None,
-    unknown_lint::UNKNOWN_LINT => None,
-    parse_error::PARSE_ERROR => None,
+    checked: [
+        select_arm_not_cancel_safe,
+        timeout_not_cancel_safe,
+        select_timer_reset,
+        try_join_not_cancel_safe,
+        abandoned_blocking_work,
+        buffer_held_across_await,
+        futurelock,
+        undocumented_cancel_safety,
+        block_on_in_async,
+        detached_spawn,
+        missing_send_bound,
+        lock_held_across_await,
+        non_send_held_across_await,
+    ],
+    driver: [unused_allow, unknown_lint, parse_error],
 }
 
 /// Looks a lint up by its name.

@@ -151,3 +151,28 @@ fn lints_reference_is_fresh() {
         "docs/lints.md is stale: run `UPDATE_EXPECT=1 cargo test -p cancel-check-lints --test registry`"
     );
 }
+
+/// The README's table of lints lists exactly the registered lints, in catalogue order, each with
+/// its default level, so that the two cannot drift apart.
+#[test]
+fn the_readme_lists_every_lint_with_its_default_level() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let rows: Vec<(String, String)> = readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // `| `name` | level | what |`: cells[0] is the empty text before the first bar.
+            let name = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            let level = cells.get(2)?;
+            lint_by_name(name).map(|_| (name.to_string(), level.to_string()))
+        })
+        .collect();
+    let expected: Vec<(String, String)> = LINTS
+        .iter()
+        .map(|lint| (lint.name.to_string(), lint.default_level.to_string()))
+        .collect();
+    assert_eq!(
+        rows, expected,
+        "README.md's lint table must list every lint in catalogue order with its default level"
+    );
+}
