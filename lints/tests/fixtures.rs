@@ -3,8 +3,13 @@
 //!
 //! In a lint's folder, that lint's findings are compared exactly, and so are those of any other
 //! lint named by a marker in the same file. A file without markers must say `//@ check-pass`.
+//! Findings are counted: two findings of one lint on one line need two markers (two `//~` on the
+//! line, or a `//~` and a `//~^` below it).
+//!
+//! `FIXTURE=<substring> cargo test -p cancel-check-lints --test fixtures` runs only the fixtures
+//! whose path contains the substring (`FIXTURE=select_timer_reset/basic`).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -24,23 +29,23 @@ fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-fixtures")
 }
 
-/// Parses the `//~` markers of a file.
+/// Parses the `//~` markers of a file (a line may hold several).
 fn expectations(text: &str) -> Vec<Expectation> {
     let mut expected = Vec::new();
     for (index, line) in text.lines().enumerate() {
-        let Some(at) = line.find("//~") else { continue };
-        let rest = &line[at + 3..];
-        let carets = rest.chars().take_while(|c| *c == '^').count();
-        let rest = rest[carets..].trim();
-        let (lint, substring) = match rest.split_once(':') {
-            Some((lint, substring)) => (lint.trim(), Some(substring.trim().to_string())),
-            None => (rest, None),
-        };
-        expected.push(Expectation {
-            line: (index + 1 - carets) as u32,
-            lint: lint.to_string(),
-            substring,
-        });
+        for marker in line.split("//~").skip(1) {
+            let carets = marker.chars().take_while(|c| *c == '^').count();
+            let rest = marker[carets..].trim();
+            let (lint, substring) = match rest.split_once(':') {
+                Some((lint, substring)) => (lint.trim(), Some(substring.trim().to_string())),
+                None => (rest, None),
+            };
+            expected.push(Expectation {
+                line: (index + 1 - carets) as u32,
+                lint: lint.to_string(),
+                substring,
+            });
+        }
     }
     expected
 }
@@ -132,14 +137,26 @@ fn compare(
         .iter()
         .filter(|d| compared.contains(d.lint.name) && d.primary.file == label)
         .collect();
-    let found_keys: BTreeSet<(u32, &str)> = found
-        .iter()
-        .map(|d| (d.primary.span.line, d.lint.name))
-        .collect();
-    let expected_keys: BTreeSet<(u32, &str)> =
-        expected.iter().map(|e| (e.line, e.lint.as_str())).collect();
+    let mut found_counts: BTreeMap<(u32, &str), usize> = BTreeMap::new();
     for d in &found {
-        if !expected_keys.contains(&(d.primary.span.line, d.lint.name)) {
+        *found_counts
+            .entry((d.primary.span.line, d.lint.name))
+            .or_default() += 1;
+    }
+    let mut expected_counts: BTreeMap<(u32, &str), usize> = BTreeMap::new();
+    for e in &expected {
+        *expected_counts.entry((e.line, e.lint.as_str())).or_default() += 1;
+    }
+    for (&(line, lint), &count) in &found_counts {
+        let wanted = expected_counts.get(&(line, lint)).copied().unwrap_or(0);
+        if count <= wanted {
+            continue;
+        }
+        for d in found
+            .iter()
+            .filter(|d| d.primary.span.line == line && d.lint.name == lint)
+            .skip(wanted)
+        {
             writeln!(
                 failures,
                 "{label}:{}:{}: unexpected `{}`: {}\n    add `//~ {}` to line {} if this is right",
@@ -153,16 +170,17 @@ fn compare(
             .unwrap();
         }
     }
-    for e in &expected {
-        if !found_keys.contains(&(e.line, e.lint.as_str())) {
+    for (&(line, lint), &wanted) in &expected_counts {
+        let count = found_counts.get(&(line, lint)).copied().unwrap_or(0);
+        if count < wanted {
             writeln!(
                 failures,
-                "{label}:{}: expected `{}`, but nothing was reported on that line",
-                e.line, e.lint
+                "{label}:{line}: expected {wanted} `{lint}`, but {count} reported on that line"
             )
             .unwrap();
-            continue;
         }
+    }
+    for e in &expected {
         if let Some(substring) = &e.substring {
             let matched = found.iter().any(|d| {
                 d.primary.span.line == e.line
@@ -172,7 +190,7 @@ fn compare(
             if !matched {
                 writeln!(
                     failures,
-                    "{label}:{}: `{}` message does not contain {substring:?}",
+                    "{label}:{}: no `{}` message contains {substring:?}",
                     e.line, e.lint
                 )
                 .unwrap();
@@ -184,6 +202,7 @@ fn compare(
 #[test]
 fn fixtures_match_their_inline_expectations() {
     let root = fixtures_root();
+    let only = std::env::var("FIXTURE").ok();
     let mut failures = String::new();
     let mut count = 0;
     for lint in LINTS {
@@ -223,11 +242,21 @@ fn fixtures_match_their_inline_expectations() {
             } else {
                 continue;
             };
+            if let Some(only) = &only {
+                if !path.to_string_lossy().contains(only.as_str()) {
+                    continue;
+                }
+                eprintln!("fixture {}", path.display());
+            }
             check_fixture(lint.name, &fixture, &mut failures);
             count += 1;
         }
     }
-    assert!(count > 0, "no fixtures found under {}", root.display());
+    assert!(
+        count > 0,
+        "no fixtures found under {} (FIXTURE={only:?})",
+        root.display()
+    );
     assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
 }
 
@@ -245,4 +274,7 @@ fn markers_are_parsed() {
         (2, "timeout_not_cancel_safe")
     );
     assert_eq!(parsed[1].substring.as_deref(), Some("lost bytes"));
+    let twice = expectations("x //~ futurelock //~ futurelock: waits\n");
+    assert_eq!(twice.len(), 2);
+    assert_eq!(twice[1].substring.as_deref(), Some("waits"));
 }

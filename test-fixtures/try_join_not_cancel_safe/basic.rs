@@ -38,7 +38,7 @@ async fn broadcast(peers: &mut [TcpStream], message: &[u8]) -> std::io::Result<(
 // `try_join!` inside a `select!` branch: the join is still what drops the write.
 async fn save_or_stop(primary: &mut File, replica: &mut File, mut stop: tokio::sync::mpsc::Receiver<()>) -> std::io::Result<()> {
     tokio::select! {
-        res = async { tokio::try_join!(primary.write_all(b"x"), replica.write_all(b"y")) } => { //~ try_join_not_cancel_safe
+        res = async { tokio::try_join!(primary.write_all(b"x"), replica.write_all(b"y")) } => { //~ try_join_not_cancel_safe //~ try_join_not_cancel_safe
             res?;
         }
         _ = stop.recv() => {}
