@@ -20,8 +20,9 @@ pub struct Span {
 
 impl Span {
     /// Converts a proc-macro2 span (parsed with `span-locations`) into our span. Only the byte
-    /// range is taken here: lines and columns cost a source-map lookup each, and are filled in by
-    /// [`Span::locate`] for the few spans that end up in a diagnostic.
+    /// range is taken here: lines and columns cost a source-map lookup each, and are filled in
+    /// once per file, in one sweep of its text, for the few spans that end up in a diagnostic
+    /// (`analysis::locate`, with [`positions`]).
     pub(crate) fn from_pm2(span: proc_macro2::Span) -> Span {
         let bytes = span.byte_range();
         Span {
@@ -35,7 +36,9 @@ impl Span {
     }
 
     /// Fills in the 1-based lines and columns (in chars) from the file's text, if not yet known.
-    pub fn locate(&mut self, text: &str) {
+    /// For one span; many spans of one file are placed with [`positions`] in one pass.
+    #[cfg(test)]
+    fn locate(&mut self, text: &str) {
         if self.line != 0 {
             return;
         }
@@ -79,7 +82,9 @@ impl Span {
     }
 }
 
-/// The 1-based line and column (in chars) of a byte offset.
+/// The 1-based line and column (in chars) of a byte offset (what [`positions`] gives, one at a
+/// time; the tests compare the two).
+#[cfg(test)]
 fn position(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
     let mut offset = offset;

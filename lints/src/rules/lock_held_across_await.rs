@@ -26,7 +26,8 @@ declare_lint! {
     /// ### Known problems
     /// Guards are recognised by how they are taken (`.lock().unwrap()`, `.lock()?`,
     /// `if let Ok(g) = m.lock()`, `.borrow_mut()`; a bare `.lock()` only in files that use
-    /// `parking_lot`), not by the receiver's declared type. A guard moved into another binding, a
+    /// `parking_lot` or a type named in the `lock-types` configuration), not by the receiver's
+    /// declared type. A guard moved into another binding, a
     /// struct or a helper's return value is not followed.
     ///
     /// ### Example

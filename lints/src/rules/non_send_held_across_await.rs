@@ -19,8 +19,8 @@ declare_lint! {
     ///
     /// ### Known problems
     /// Values are recognised by their constructor (`Rc::new`, `Rc::clone`, a cast to a raw
-    /// pointer) or their declared type, not by inference. Types configured as `!Send` are not read
-    /// yet (configuration comes later).
+    /// pointer, `T::new/from/clone/default` of a configured type) or their declared type, not by
+    /// inference; types named in the `not-send-types` configuration count too.
     ///
     /// ### Example
     /// ```rust

@@ -21,11 +21,13 @@ declare_lint! {
     /// race drops the value with it. Nothing fails loudly: the protocol is silently out of sync.
     ///
     /// ### Known problems
-    /// Only APIs in the knowledge base are recognised (tokio, futures, async-std, quinn, ...);
-    /// calls to the crate's own async functions are not followed yet. The receiver's type is
-    /// found from declarations in the same file only; when two library APIs share a name and
-    /// disagree, and the type is not visible, the more common meaning wins (`send(value)` is taken
-    /// as a channel send unless the argument is borrowed, as with `UdpSocket::send(&buf)`).
+    /// Library APIs are known from the knowledge base (tokio, futures, async-std, quinn, ...) and
+    /// from the `# Cancel safety` docs of the dependencies; the crate's own async functions are
+    /// followed through their summaries, across files and crates. A receiver's type is known when
+    /// it is declared: a parameter, `self` and its fields, `let x: T`, `T::new(..)`, `T { .. }`.
+    /// When two library APIs share a name and disagree, and the type is not visible, the more
+    /// common meaning wins (`send(value)` is taken as a channel send unless the argument is
+    /// borrowed, as with `UdpSocket::send(&buf)`).
     /// Losing a queue position (`Mutex::lock`, `Semaphore::acquire`, `Sender::reserve`) is not
     /// reported here.
     ///

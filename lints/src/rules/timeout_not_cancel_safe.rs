@@ -17,8 +17,9 @@ declare_lint! {
     ///
     /// ### Known problems
     /// The lint cannot see whether the caller discards the connection after a timeout error;
-    /// when it does, the finding is harmless and can be allowed. Only APIs in the knowledge base
-    /// are recognised.
+    /// when it does, the finding is harmless and can be allowed. The future is judged as in
+    /// `select_arm_not_cancel_safe`: knowledge-base APIs, mined dependency docs and the summaries
+    /// of the crate's own functions.
     ///
     /// ### Example
     /// ```rust
