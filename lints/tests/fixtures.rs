@@ -145,7 +145,9 @@ fn compare(
     }
     let mut expected_counts: BTreeMap<(u32, &str), usize> = BTreeMap::new();
     for e in &expected {
-        *expected_counts.entry((e.line, e.lint.as_str())).or_default() += 1;
+        *expected_counts
+            .entry((e.line, e.lint.as_str()))
+            .or_default() += 1;
     }
     for (&(line, lint), &count) in &found_counts {
         let wanted = expected_counts.get(&(line, lint)).copied().unwrap_or(0);

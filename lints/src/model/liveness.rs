@@ -496,3 +496,40 @@ impl<'ast> Visit<'ast> for NestedBlocks<'ast> {
 
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn held(text: &str) -> Vec<(Option<String>, usize)> {
+        let file = syn::parse_file(text).expect("test source parses");
+        held_guards(&file, false, &[])
+            .into_iter()
+            .map(|guard| (guard.name, guard.awaits.len()))
+            .collect()
+    }
+
+    #[test]
+    fn a_guard_alive_at_an_await_is_held() {
+        let found = held("async fn f(m: &std::sync::Mutex<u8>) { let g = m.lock().unwrap(); x().await; drop(g); }");
+        assert_eq!(found, [(Some("g".to_string()), 1)]);
+    }
+
+    #[test]
+    fn drops_block_scopes_and_moves_end_a_guard() {
+        for text in [
+            "async fn f(m: &M) { let g = m.lock().unwrap(); drop(g); x().await; }",
+            "async fn f(m: &M) { { let g = m.lock().unwrap(); *g += 1; } x().await; }",
+            "async fn f(m: &M) { let g = m.lock().unwrap(); consume(g); x().await; }",
+            "async fn f(m: &M) { let n = *m.lock().unwrap(); x(n).await; }",
+        ] {
+            assert_eq!(held(text), [], "{text}");
+        }
+    }
+
+    #[test]
+    fn a_scrutinee_temporary_lives_through_the_match() {
+        let found = held("async fn f(m: &M) { match m.lock().unwrap().get() { Some(_) => x().await, None => {} } }");
+        assert_eq!(found, [(None, 1)]);
+    }
+}

@@ -558,3 +558,82 @@ impl RaceSite {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::test_support::{model_of, workspace_of};
+    use crate::model::{Leaf, LossReason};
+
+    fn reasons(text: &str) -> Vec<Option<LossReason>> {
+        let model = model_of(text);
+        model.races[0]
+            .branches
+            .iter()
+            .enumerate()
+            .map(|(index, _)| model.races[0].progress_lost(&model, index, false))
+            .collect()
+    }
+
+    #[test]
+    fn a_loop_that_recreates_the_future_loses_its_progress() {
+        let found = reasons(
+            "async fn f(mut s: S, mut rx: R) { let mut b = [0; 4]; loop { tokio::select! { r = s.read_exact(&mut b) => {}, _ = rx.recv() => {} } } }",
+        );
+        assert!(matches!(found[0], Some(LossReason::Loop { .. })));
+    }
+
+    #[test]
+    fn a_resource_used_after_a_one_shot_select_is_missed() {
+        let found = reasons(
+            "async fn f(mut s: S, mut rx: R) { let mut b = [0; 4]; tokio::select! { r = s.read_exact(&mut b) => {}, _ = rx.recv() => {} } s.read_exact(&mut b).await; }",
+        );
+        assert!(matches!(&found[0], Some(LossReason::UsedAfter { used }) if used.place == "s"));
+    }
+
+    #[test]
+    fn a_self_field_or_a_mut_parameter_outlives_the_select() {
+        let found = reasons(
+            "impl C { async fn f(&mut self, rx: &mut R) { tokio::select! { r = self.s.read_u8() => {}, _ = rx.recv() => {} } } }",
+        );
+        assert!(matches!(found[0], Some(LossReason::SelfField)));
+        assert!(matches!(&found[1], Some(LossReason::MutParam { name }) if name == "rx"));
+    }
+
+    #[test]
+    fn a_future_pinned_before_the_loop_is_resumed_not_lost() {
+        let found = reasons(
+            "async fn f(mut s: S, mut rx: R) { let mut b = [0; 4]; let read = s.read_exact(&mut b); tokio::pin!(read); loop { tokio::select! { r = &mut read => break, _ = rx.recv() => {} } } }",
+        );
+        assert!(found[0].is_none());
+    }
+
+    #[test]
+    fn consume_then_await_and_held_buffers_are_losses_of_the_body() {
+        let workspace = workspace_of(&[(
+            "",
+            r#"
+async fn forward(rx: &mut Receiver<Job>, out: &mut Sink) {
+    let job = rx.recv().await;
+    out.flush().await;
+    drop(job);
+}
+async fn gather(s: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut all = Vec::new();
+    loop {
+        s.read_buf(&mut all).await.unwrap();
+    }
+}
+"#,
+        )]);
+        let model = &workspace.units[0].model;
+        let leaf = |index: usize| {
+            workspace
+                .body_loss(0, model.fns[index].body)
+                .map(|l| l.leaf)
+        };
+        assert!(
+            matches!(leaf(0), Some(Leaf::TakenItem { method, item }) if method == "recv" && item == "job")
+        );
+        assert!(matches!(leaf(1), Some(Leaf::Buffer { name }) if name == "all"));
+    }
+}

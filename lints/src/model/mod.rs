@@ -393,3 +393,44 @@ fn same_place(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     long == short || (long.starts_with(short) && long.as_bytes()[short.len()] == b'.')
 }
+
+/// Builders for the model's unit tests: a file's model, or a workspace of files, from source
+/// text.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::workspace::Unit;
+    use super::{FileModel, Workspace};
+    use crate::knowledge::Knowledge;
+    use crate::Config;
+
+    /// The model of one file (panics if it does not parse: test sources are valid Rust).
+    pub fn model_of(text: &str) -> FileModel {
+        let file = syn::parse_file(text).expect("test source parses");
+        FileModel::build("test.rs", &file, text, &Config::default())
+    }
+
+    /// A workspace of files of one crate `demo`: `(module path, text)`, with `""` for the root.
+    pub fn workspace_of(files: &[(&str, &str)]) -> Workspace<'static> {
+        let units = files
+            .iter()
+            .map(|(module, text)| {
+                let file = syn::parse_file(text).expect("test source parses");
+                let label = if module.is_empty() {
+                    "src/lib.rs".to_string()
+                } else {
+                    format!("src/{}.rs", module.replace("::", "/"))
+                };
+                Unit {
+                    model: FileModel::build(&label, &file, text, &Config::default()),
+                    crate_name: "demo".to_string(),
+                    module: module
+                        .split("::")
+                        .filter(|part| !part.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                }
+            })
+            .collect();
+        Workspace::build(units, Knowledge::builtin())
+    }
+}

@@ -319,3 +319,68 @@ fn pick_without_type<'k>(
         std::cmp::Ordering::Equal => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(text: &str) -> FutureShape {
+        let expr: Expr = syn::parse_str(text).expect("an expression");
+        let mut imports = Imports::default();
+        let tree: syn::UseTree = syn::parse_str("tokio::time::sleep").unwrap();
+        imports.add_use(&tree, &syn::Visibility::Inherited);
+        future_shape(&expr, &imports)
+    }
+
+    fn call(text: &str) -> Operation {
+        match shape(text) {
+            FutureShape::Call(op) => *op,
+            _ => panic!("`{text}` is not a call"),
+        }
+    }
+
+    #[test]
+    fn adapters_and_pins_are_seen_through() {
+        for text in [
+            "reader.read_exact(&mut buf).fuse()",
+            "Box::pin(reader.read_exact(&mut buf))",
+            "std::pin::pin!(reader.read_exact(&mut buf))",
+            "reader.read_exact(&mut buf).map(|r| r.is_ok()).boxed()",
+        ] {
+            let op = call(text);
+            assert_eq!(op.name, "read_exact", "{text}");
+            assert_eq!(op.resource.map(|p| p.text).as_deref(), Some("reader"));
+        }
+    }
+
+    #[test]
+    fn bindings_blocks_and_paths_are_classified() {
+        assert!(matches!(shape("&mut fut"), FutureShape::Binding(name) if name == "fut"));
+        assert!(matches!(shape("fut.as_mut()"), FutureShape::Binding(name) if name == "fut"));
+        assert!(matches!(shape("async { 1 }"), FutureShape::AsyncBlock));
+        let sleep = call("sleep(Duration::from_secs(1))");
+        assert_eq!(sleep.path(), Some("tokio::time::sleep"));
+        let io = call("tokio::io::copy(&mut a, &mut b)");
+        assert_eq!(io.resource.map(|p| p.text).as_deref(), Some("a"));
+        assert_eq!(io.arg_count, 2);
+    }
+
+    #[test]
+    fn places_keep_their_field_paths() {
+        for (text, place) in [
+            ("self.conn.stream", "self.conn.stream"),
+            ("&mut *self.rx", "self.rx"),
+            ("buf[..n]", "buf"),
+            ("s.as_mut()", "s"),
+        ] {
+            let expr: Expr = syn::parse_str(text).unwrap();
+            assert_eq!(
+                place_of(&expr).map(|p| p.text).as_deref(),
+                Some(place),
+                "{text}"
+            );
+        }
+        let expr: Expr = syn::parse_str("make().stream").unwrap();
+        assert!(place_of(&expr).is_none());
+    }
+}

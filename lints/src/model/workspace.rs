@@ -395,3 +395,91 @@ pub fn call_text(op: &Operation) -> String {
         OpTarget::Method { receiver: None } | OpTarget::Path { .. } => format!("{}(..)", op.name),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::test_support::workspace_of;
+    use crate::model::{Callee, FnRef, Leaf, Safety, Via};
+
+    const NET: &str = r#"
+use tokio::io::AsyncReadExt;
+pub struct Conn { stream: tokio::net::TcpStream }
+impl Conn {
+    pub async fn read_frame(&mut self) -> Vec<u8> {
+        let mut len = [0u8; 4];
+        self.stream.read_exact(&mut len).await.unwrap();
+        Vec::new()
+    }
+    pub async fn ping(&mut self) {}
+}
+pub async fn next_frame(conn: &mut Conn) -> Vec<u8> {
+    conn.read_frame().await
+}
+"#;
+
+    const APP: &str = r#"
+use crate::net::next_frame as nf;
+async fn run(mut conn: crate::net::Conn, mut stop: tokio::sync::mpsc::Receiver<()>) {
+    loop {
+        tokio::select! {
+            f = nf(&mut conn) => drop(f),
+            _ = stop.recv() => {}
+        }
+    }
+}
+"#;
+
+    fn find(workspace: &crate::model::Workspace<'_>, name: &str) -> FnRef {
+        for (file, unit) in workspace.units.iter().enumerate() {
+            if let Some(index) = unit.model.fns.iter().position(|item| item.name == name) {
+                return FnRef { file, index };
+            }
+        }
+        panic!("no fn {name}");
+    }
+
+    #[test]
+    fn summaries_propagate_through_methods_and_free_functions() {
+        let workspace = workspace_of(&[("net", NET), ("app", APP)]);
+        let read_frame = find(&workspace, "read_frame");
+        let Safety::Unsafe(loss) = workspace.safety(read_frame) else {
+            panic!("read_frame is not cancel safe");
+        };
+        assert!(
+            matches!(loss.leaf, Leaf::Api(api) if api.path == "tokio::io::AsyncReadExt::read_exact")
+        );
+        assert!(matches!(&loss.via, Via::Awaits { call } if call == "self.stream.read_exact(..)"));
+        let next_frame = find(&workspace, "next_frame");
+        let Safety::Unsafe(loss) = workspace.safety(next_frame) else {
+            panic!("next_frame is not cancel safe");
+        };
+        assert!(matches!(&loss.via, Via::Awaits { call } if call == "conn.read_frame(..)"));
+        // The root cause stays at the leaf call, in net.rs.
+        let root = loss.root.as_ref().expect("a root");
+        assert_eq!(root.site.file, "src/net.rs");
+        assert!(matches!(
+            workspace.safety(find(&workspace, "ping")),
+            Safety::Safe
+        ));
+    }
+
+    #[test]
+    fn a_renamed_import_resolves_and_the_race_marks_its_callees() {
+        let workspace = workspace_of(&[("net", NET), ("app", APP)]);
+        let app = &workspace.units[1].model;
+        let race = &app.races[0];
+        let op = race.branches[0].op.as_ref().unwrap();
+        let callee = workspace.resolve(1, race.body, op);
+        assert!(matches!(callee, Some(Callee::Fn(f)) if f == find(&workspace, "next_frame")));
+        for name in ["next_frame", "read_frame"] {
+            let raced = workspace.raced_by(find(&workspace, name)).expect("raced");
+            assert_eq!(raced.file, "src/app.rs");
+        }
+        assert!(workspace.raced_by(find(&workspace, "ping")).is_none());
+        // `stop.recv()` is the knowledge base's receive.
+        let recv = race.branches[1].op.as_ref().unwrap();
+        assert!(
+            matches!(workspace.resolve(1, race.body, recv), Some(Callee::Api(api)) if api.path.ends_with("Receiver::recv"))
+        );
+    }
+}

@@ -451,3 +451,139 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::test_support::model_of;
+    use crate::model::{BodyKind, OpTarget, RaceKind};
+
+    const PUMP: &str = r#"
+use tokio::io::AsyncReadExt;
+use tokio::select;
+
+struct Conn { stream: tokio::net::TcpStream }
+
+impl Conn {
+    async fn pump(&mut self, mut rx: tokio::sync::mpsc::Receiver<u8>) {
+        let mut header = [0u8; 4];
+        let mut seen: Vec<u8> = Vec::new();
+        loop {
+            select! {
+                res = self.stream.read_exact(&mut header) => { res.unwrap(); }
+                Some(byte) = rx.recv() => seen.push(byte),
+                else => break,
+            }
+        }
+    }
+}
+"#;
+
+    #[test]
+    fn a_select_in_a_loop_is_a_race_with_its_branches_resolved_to_operations() {
+        let model = model_of(PUMP);
+        assert_eq!(model.races.len(), 1);
+        let race = &model.races[0];
+        assert!(
+            matches!(&race.kind, RaceKind::Select { macro_name, biased: false } if macro_name == "select")
+        );
+        assert!(race.in_loop.is_some(), "the select is in the loop");
+        assert_eq!(race.branches.len(), 2);
+        let read = race.branches[0].op.as_ref().expect("an operation");
+        assert_eq!(read.name, "read_exact");
+        assert!(
+            matches!(&read.target, OpTarget::Method { receiver: Some(place) } if place.text == "self.stream")
+        );
+        assert_eq!(
+            read.resource.as_ref().map(|p| p.text.as_str()),
+            Some("self.stream")
+        );
+        assert!(race.branches[0].created_in_loop && !race.branches[0].resumed);
+        assert_eq!(
+            race.branches[1].op.as_ref().map(|op| op.name.as_str()),
+            Some("recv")
+        );
+        // `else => break` leaves the loop.
+        assert!(!race.fallback_continues);
+    }
+
+    #[test]
+    fn bodies_record_their_parameters_locals_loops_and_mutations() {
+        let model = model_of(PUMP);
+        let item = model.fns.iter().find(|f| f.name == "pump").expect("pump");
+        assert_eq!(item.self_type.as_deref(), Some("Conn"));
+        assert!(item.is_async && item.async_keyword && !item.is_pub);
+        let body = &model.bodies[item.body];
+        assert!(matches!(&body.kind, BodyKind::Fn { name, is_async: true } if name == "pump"));
+        assert!(body.self_by_ref);
+        assert_eq!(body.params.len(), 1);
+        assert_eq!(body.params[0].name, "rx");
+        assert_eq!(body.params[0].ty.as_deref(), Some("Receiver"));
+        let locals: Vec<(&str, Option<&str>, bool)> = body
+            .locals
+            .iter()
+            .map(|l| (l.name.as_str(), l.ty.as_deref(), l.collection))
+            .collect();
+        assert_eq!(
+            locals,
+            [("header", None, true), ("seen", Some("Vec"), true)]
+        );
+        assert_eq!(body.loops.len(), 1);
+        let mutated: Vec<&str> = body.mutations.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(mutated, ["header", "seen"]);
+        assert_eq!(model.fields["Conn"]["stream"], "TcpStream");
+    }
+
+    #[test]
+    fn awaits_know_what_they_bind_and_timeouts_whether_they_leave() {
+        let model = model_of(
+            r#"
+async fn f(rx: &mut Receiver<Job>, s: &mut Stream) -> Result<(), E> {
+    while let Some(job) = rx.recv().await {
+        let n = tokio::time::timeout(D, s.read_u32()).await?;
+        handle(job, n).await;
+    }
+    let _ = tokio::time::timeout(D, s.read_u32()).await;
+    Ok(())
+}
+"#,
+        );
+        let body = &model.bodies[model.fns[0].body];
+        let binds: Vec<Vec<String>> = body.awaits.iter().map(|a| a.binds.clone()).collect();
+        assert_eq!(binds[0], ["job"]);
+        assert_eq!(binds[1], ["n"]);
+        let timeouts: Vec<bool> = model
+            .races
+            .iter()
+            .map(|race| race.fallback_continues)
+            .collect();
+        // `?` leaves on the elapsed error; `let _ =` goes on.
+        assert_eq!(timeouts, [false, true]);
+    }
+
+    #[test]
+    fn blocking_contexts_spawns_and_block_on_are_recorded() {
+        let model = model_of(
+            r#"
+async fn f(rt: &tokio::runtime::Handle) {
+    tokio::spawn(async {});
+    tokio::task::spawn_blocking(|| futures::executor::block_on(g()));
+    rt.block_on(g());
+}
+"#,
+        );
+        assert_eq!(model.detached_spawns.len(), 1);
+        assert_eq!(model.detached_spawns[0].callee, "tokio::spawn");
+        let callees: Vec<&str> = model
+            .block_on_calls
+            .iter()
+            .map(|site| site.callee.as_str())
+            .collect();
+        assert_eq!(callees, ["futures::executor::block_on", "rt.block_on"]);
+        let closure = model
+            .bodies
+            .iter()
+            .find(|b| matches!(b.kind, BodyKind::Closure { .. }))
+            .expect("the closure");
+        assert!(closure.runs_blocking);
+    }
+}
