@@ -61,7 +61,10 @@ impl Config {
     }
 
     /// A finding at its effective level in its file, or `None` when its lint is allowed there.
-    pub(crate) fn report(&self, mut diagnostic: crate::Diagnostic) -> Option<crate::Diagnostic> {
+    pub(crate) fn report(
+        &self,
+        mut diagnostic: crate::diagnostic::Diagnostic,
+    ) -> Option<crate::diagnostic::Diagnostic> {
         let level = self.level_in(diagnostic.lint, &diagnostic.primary.file);
         if level == Level::Allow {
             return None;

@@ -219,7 +219,12 @@ pub struct LoopSite {
 
 impl FileModel {
     /// Builds the model of a parsed file (the config names extra lock and `!Send` types).
-    pub fn build(path: &str, file: &syn::File, text: &str, config: &crate::Config) -> FileModel {
+    pub fn build(
+        path: &str,
+        file: &syn::File,
+        text: &str,
+        config: &crate::config::Config,
+    ) -> FileModel {
         collect::build(path, file, text, config)
     }
 
@@ -400,8 +405,8 @@ fn same_place(a: &str, b: &str) -> bool {
 pub(crate) mod test_support {
     use super::workspace::Unit;
     use super::{FileModel, Workspace};
+    use crate::config::Config;
     use crate::knowledge::Knowledge;
-    use crate::Config;
 
     /// The model of one file (panics if it does not parse: test sources are valid Rust).
     pub fn model_of(text: &str) -> FileModel {
