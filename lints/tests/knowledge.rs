@@ -199,3 +199,84 @@ fn every_lost_only_with_method_is_tracked_by_the_model() {
         }
     }
 }
+
+#[test]
+fn event_listener_keeps_no_permit_unlike_tokio_notify() {
+    let knowledge = Knowledge::builtin();
+    let listen = knowledge.by_path("event_listener::Event::listen").unwrap();
+    assert_eq!(listen.verdict, Verdict::MessageLost);
+    assert_eq!(listen.args, Some(0));
+    // Every `notify` loses its notification when nobody listens, so the loss does not depend on
+    // which notify method the code calls (tokio's `notify_one` stores a permit).
+    assert_eq!(listen.lost_only_with, None);
+    let notified = knowledge.by_path("tokio::sync::Notify::notified").unwrap();
+    assert_eq!(notified.verdict, listen.verdict);
+    assert_eq!(notified.lost_only_with.as_deref(), Some("notify_waiters"));
+    assert_eq!(
+        verdict("event_listener::EventListener::await"),
+        Verdict::Conditional
+    );
+}
+
+#[test]
+fn channel_crates_are_covered() {
+    // Sends that own their message lose it; kanal documents its receive as unfit for `select!`.
+    for path in [
+        "flume::Sender::send_async",
+        "flume::Sender::into_send_async",
+        "kanal::AsyncSender::send",
+        "kanal::AsyncReceiver::recv",
+        "async_broadcast::Sender::broadcast",
+        "async_broadcast::Sender::broadcast_direct",
+        "postage::sink::Sink::send",
+        "tokio_util::sync::PollSender::send",
+        "tokio_util::codec::FramedWrite::feed",
+        "async_channel::Sender::send",
+    ] {
+        assert_eq!(verdict(path), Verdict::MessageLost, "{path}");
+    }
+    for path in [
+        "flume::Receiver::recv_async",
+        "async_broadcast::Receiver::recv",
+        "async_broadcast::Receiver::recv_direct",
+        "postage::stream::Stream::recv",
+        "async_channel::Receiver::recv",
+        "tokio_util::codec::FramedWrite::flush",
+        "tokio_util::codec::FramedRead::next",
+        "tokio_util::sync::CancellationToken::cancelled",
+    ] {
+        assert_eq!(verdict(path), Verdict::Safe, "{path}");
+    }
+}
+
+#[test]
+fn async_lock_distinctions_are_kept() {
+    for path in [
+        "async_lock::Mutex::lock",
+        "async_lock::Mutex::lock_arc",
+        "async_lock::RwLock::read",
+        "async_lock::RwLock::write",
+        "async_lock::RwLock::upgradable_read",
+        "async_lock::Semaphore::acquire",
+        "async_lock::Semaphore::acquire_arc",
+    ] {
+        assert_eq!(verdict(path), Verdict::QueuePositionLost, "{path}");
+    }
+    // The arrival stays counted, as with tokio's `Barrier::wait`.
+    assert_eq!(verdict("async_lock::Barrier::wait"), Verdict::MessageLost);
+    assert_eq!(
+        verdict("async_lock::Barrier::wait"),
+        verdict("tokio::sync::Barrier::wait")
+    );
+    // The guard is moved into the upgrade and released when it is dropped.
+    let upgrade = Knowledge::builtin()
+        .by_path("async_lock::RwLockUpgradableReadGuard::upgrade")
+        .unwrap();
+    assert_eq!(upgrade.kind, ApiKind::Assoc);
+    assert_eq!(upgrade.verdict, Verdict::MessageLost);
+    assert_eq!(
+        verdict("async_lock::OnceCell::get_or_init"),
+        Verdict::Conditional
+    );
+    assert_eq!(verdict("async_lock::OnceCell::wait"), Verdict::Safe);
+}
