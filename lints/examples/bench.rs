@@ -8,6 +8,10 @@
 //! on one thread times `syn::parse_file` alone and the full `analyze_files` over all files together,
 //! best of `--runs N` (default 3), and prints both and their ratio; then the full analysis on two
 //! threads and the speedup, and the peak RSS (which includes holding every file's text).
+//!
+//! `--only parse` or `--only full` runs that one pass once, on one thread, and prints nothing but
+//! the file count: for instruction counts that do not depend on the machine's load
+//! (`valgrind --tool=callgrind target/release/examples/bench --only full <dirs>`).
 
 use std::time::{Duration, Instant};
 
@@ -16,11 +20,14 @@ use cancel_check_lints::{analyze_files, Config, SourceInput};
 
 fn main() {
     let mut runs = 3;
+    let mut only = None;
     let mut dirs = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         if arg == "--runs" {
             runs = args.next().and_then(|n| n.parse().ok()).unwrap_or(3);
+        } else if arg == "--only" {
+            only = args.next();
         } else {
             dirs.push(arg);
         }
@@ -46,6 +53,32 @@ fn main() {
     println!("{} files, {:.1} MB", files.len(), bytes as f64 / 1e6);
 
     let config = Config::default();
+    match only.as_deref() {
+        Some("parse") => {
+            for (_, text) in &files {
+                let _ = std::hint::black_box(syn::parse_file(text));
+                proc_macro2::extra::invalidate_current_thread_spans();
+            }
+            return;
+        }
+        Some("full") => {
+            let inputs: Vec<SourceInput> = files
+                .iter()
+                .map(|(path, text)| SourceInput::standalone(path, text))
+                .collect();
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .stack_size(64 << 20)
+                .build()
+                .expect("a thread pool");
+            pool.install(|| {
+                std::hint::black_box(analyze_files(&inputs, &config, Knowledge::builtin()));
+            });
+            return;
+        }
+        Some(other) => panic!("--only takes `parse` or `full`, not `{other}`"),
+        None => {}
+    }
     let parse = best_of(runs, || {
         for (_, text) in &files {
             let _ = std::hint::black_box(syn::parse_file(text));
