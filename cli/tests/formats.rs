@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use cancel_check_lints::LINTS;
+use cargo_cancel_check::links;
 use serde_json::Value;
 
 const MULTITOOL_VERSION: &str = "5.7.0";
@@ -177,12 +178,7 @@ fn sarif_snapshot() {
 
 #[test]
 fn sarif_rules_are_every_lint() {
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    assert!(
-        !repository.is_empty(),
-        "cli/Cargo.toml must name the repository (`repository.workspace = true`): \
-         the SARIF informationUri and helpUri come from it"
-    );
+    let repository = links::REPOSITORY;
     let (_, log) = sarif(&demo_manifest(), &[]);
     let driver = &run_of(&log)["tool"]["driver"];
     assert_eq!(driver["name"], "cancel-check");
@@ -204,6 +200,7 @@ fn sarif_rules_are_every_lint() {
             rule["helpUri"],
             format!("{repository}/blob/main/docs/lints.md#{}", lint.name)
         );
+        assert_eq!(rule["helpUri"], links::lint_docs(lint.name));
         let level = match lint.default_level.as_str() {
             "allow" => "none",
             "warn" => "warning",
@@ -216,6 +213,89 @@ fn sarif_rules_are_every_lint() {
         );
         assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
     }
+}
+
+#[test]
+fn sarif_help_links_point_at_headings_of_the_lint_reference() {
+    let reference = fs::read_to_string(repo_root().join("docs/lints.md")).unwrap();
+    let anchors = github_anchors(&reference);
+    let (_, log) = sarif(&demo_manifest(), &[]);
+    let rules = run_of(&log)["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), LINTS.len());
+    for rule in rules {
+        let uri = rule["helpUri"].as_str().unwrap();
+        let (page, anchor) = uri.split_once('#').unwrap();
+        assert_eq!(page, links::LINT_REFERENCE, "{uri}");
+        assert!(
+            anchors.contains(anchor),
+            "{uri}: docs/lints.md has no heading with the anchor `{anchor}`"
+        );
+    }
+    // The home page is the repository.
+    assert_eq!(
+        run_of(&log)["tool"]["driver"]["informationUri"],
+        links::REPOSITORY
+    );
+}
+
+/// The anchors GitHub gives the headings of a markdown page: the heading text lowercased,
+/// spaces as `-`, punctuation other than `-` and `_` dropped, and `-1`, `-2`... after a
+/// repeated one. Headings inside code blocks are not headings.
+fn github_anchors(markdown: &str) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let Some(heading) = line.strip_prefix('#') else {
+            continue;
+        };
+        let heading = heading.trim_start_matches('#');
+        if in_code || !heading.starts_with(' ') {
+            continue;
+        }
+        let slug: String = heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect();
+        let mut anchor = slug.clone();
+        let mut repeat = 0;
+        while !anchors.insert(anchor.clone()) {
+            repeat += 1;
+            anchor = format!("{slug}-{repeat}");
+        }
+    }
+    anchors
+}
+
+#[test]
+fn github_anchors_follow_githubs_rules() {
+    let anchors = github_anchors(
+        "# Lints\n## select_arm_not_cancel_safe\n### Why is this bad?\n### Why is this bad?\n\
+         ```rust\n# hidden line\n```\n#not a heading\n## `block_on` in async: Known problems\n",
+    );
+    let expected = [
+        "lints",
+        "select_arm_not_cancel_safe",
+        "why-is-this-bad",
+        "why-is-this-bad-1",
+        "block_on-in-async-known-problems",
+    ];
+    assert_eq!(
+        anchors,
+        expected
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<BTreeSet<_>>()
+    );
 }
 
 #[test]
@@ -411,7 +491,7 @@ fn validate_sarif(sarif: &str) -> Vec<String> {
 fn the_validator_catches_what_github_code_scanning_rejects() {
     let (_, mut log) = sarif(&demo_manifest(), &[]);
     let location = &mut log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
-    location["artifactLocation"] = serde_json::json!({ "uri": "https://example.invalid/lib.rs" });
+    location["artifactLocation"] = serde_json::json!({ "uri": "https://github.com/cancel-check/cancel-check/blob/main/lib.rs" });
     location.as_object_mut().unwrap().remove("region");
     let problems = validate_sarif(&serde_json::to_string_pretty(&log).unwrap());
     for rule in ["GH1003", "GH1005"] {

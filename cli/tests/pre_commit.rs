@@ -64,9 +64,9 @@ fn git(dir: &Path) -> Command {
     command
         .current_dir(dir)
         .env("GIT_AUTHOR_NAME", "Test")
-        .env("GIT_AUTHOR_EMAIL", "test@example.invalid")
+        .env("GIT_AUTHOR_EMAIL", "test@localhost")
         .env("GIT_COMMITTER_NAME", "Test")
-        .env("GIT_COMMITTER_EMAIL", "test@example.invalid")
+        .env("GIT_COMMITTER_EMAIL", "test@localhost")
         .env_remove("GIT_DIR")
         .env_remove("GIT_INDEX_FILE");
     command
