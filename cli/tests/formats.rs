@@ -1,5 +1,7 @@
 //! The formats that other programs read: SARIF, checked with Microsoft's SARIF validator (with
-//! the rules for what GitHub code scanning accepts), and GitHub Actions workflow commands.
+//! the rules for what GitHub code scanning accepts), GitHub Actions workflow commands, and
+//! GitLab Code Quality reports, checked against the report's JSON schema
+//! (`tests/data/gitlab-code-quality.schema.json`) with the `jsonschema` crate.
 //!
 //! The validator is the npm package `@microsoft/sarif-multitool`, installed under the cargo
 //! target folder on first use. Without npm (or network on the first run) the SARIF validation
@@ -671,6 +673,199 @@ fn install_sarif_multitool() -> PathBuf {
         }
     }
     tool
+}
+
+// ---- GitLab Code Quality ----
+
+fn gitlab(manifest: &Path, extra: &[&str]) -> (String, Value) {
+    let text = output(manifest, "gitlab", extra);
+    let value = serde_json::from_str(&text).expect("the GitLab report is JSON");
+    (text, value)
+}
+
+/// The problems `jsonschema` finds in a report, against the Code Quality schema.
+fn gitlab_schema_problems(report: &Value) -> Vec<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gitlab-code-quality.schema.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON schema");
+    validator
+        .iter_errors(report)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect()
+}
+
+fn assert_valid_gitlab(report: &Value) {
+    let problems = gitlab_schema_problems(report);
+    assert!(
+        problems.is_empty(),
+        "the report does not match the Code Quality schema:\n{}\n\nreport:\n{report:#}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn gitlab_report_of_the_demo_project_matches_the_schema() {
+    let (_, report) = gitlab(&demo_manifest(), &[]);
+    assert_eq!(report.as_array().unwrap().len(), 1);
+    assert_valid_gitlab(&report);
+}
+
+#[test]
+fn gitlab_snapshot() {
+    insta::assert_snapshot!("gitlab_demo", gitlab(&demo_manifest(), &[]).0);
+}
+
+#[test]
+fn gitlab_report_with_several_findings_matches_the_schema() {
+    let dir = several_findings();
+    let (_, report) = gitlab(&dir.path().join("Cargo.toml"), SEVERAL_FLAGS);
+    assert_valid_gitlab(&report);
+    let issues = report.as_array().unwrap();
+    let seen: Vec<(&str, &str, &str, u64, u64)> = issues
+        .iter()
+        .map(|issue| {
+            let location = &issue["location"];
+            (
+                issue["check_name"].as_str().unwrap(),
+                issue["severity"].as_str().unwrap(),
+                location["path"].as_str().unwrap(),
+                location["lines"]["begin"].as_u64().unwrap(),
+                location["lines"]["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("cancel_check::parse_error", "major", "src/broken.rs", 1, 1),
+            (
+                "cancel_check::select_arm_not_cancel_safe",
+                "minor",
+                "src/lib.rs",
+                16,
+                16
+            ),
+            (
+                "cancel_check::block_on_in_async",
+                "major",
+                "src/lib.rs",
+                24,
+                24
+            ),
+            (
+                "cancel_check::detached_spawn",
+                "minor",
+                "src/lib.rs",
+                28,
+                30
+            ),
+            (
+                "cancel_check::block_on_in_async",
+                "major",
+                "src/odd name.rs",
+                1,
+                1
+            ),
+        ]
+    );
+    // GitLab keeps one finding per fingerprint: each finding has its own.
+    let fingerprints: BTreeSet<&str> = issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len());
+    // The help follows the message.
+    assert!(
+        issues[1]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("`self.conn.read_frame(..)` is not cancel safe"),
+        "{}",
+        issues[1]["description"]
+    );
+    assert!(issues[1]["description"]
+        .as_str()
+        .unwrap()
+        .contains(" (help: "));
+}
+
+#[test]
+fn gitlab_fingerprints_are_the_sarif_ones_and_survive_an_unrelated_line_above() {
+    let dir = several_findings();
+    let manifest = dir.path().join("Cargo.toml");
+    let fingerprints = || {
+        let (_, report) = gitlab(&manifest, SEVERAL_FLAGS);
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|issue| issue["fingerprint"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = fingerprints();
+    let (_, log) = sarif(&manifest, SEVERAL_FLAGS);
+    let sarif_fingerprints: Vec<String> = run_of(&log)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["partialFingerprints"]["cancelCheck/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(before, sarif_fingerprints);
+
+    let lib = dir.path().join("src/lib.rs");
+    let text = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, format!("// An unrelated comment.\n\n{text}")).unwrap();
+    assert_eq!(fingerprints(), before);
+}
+
+#[test]
+fn gitlab_report_of_a_clean_run_is_an_empty_array() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("clean.rs"), "pub async fn f() {}\n").unwrap();
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(dir.path())
+        .args(["--message-format", "gitlab", "--no-deps-docs", "clean.rs"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report, serde_json::json!([]));
+    assert_valid_gitlab(&report);
+}
+
+#[test]
+fn the_gitlab_schema_rejects_what_gitlab_cannot_read() {
+    let (_, report) = gitlab(&demo_manifest(), &[]);
+    let broken = |change: &dyn Fn(&mut Value)| {
+        let mut report = report.clone();
+        change(&mut report[0]);
+        gitlab_schema_problems(&report)
+    };
+    let no_check_name = broken(&|issue| {
+        issue.as_object_mut().unwrap().remove("check_name");
+    });
+    let rustc_severity = broken(&|issue| issue["severity"] = "warning".into());
+    let absolute_path = broken(&|issue| issue["location"]["path"] = "/work/src/lib.rs".into());
+    let no_line = broken(&|issue| {
+        issue["location"].as_object_mut().unwrap().remove("lines");
+    });
+    let line_zero = broken(&|issue| issue["location"]["lines"]["begin"] = 0.into());
+    for (what, problems) in [
+        ("a missing check_name", no_check_name),
+        ("severity `warning`", rustc_severity),
+        ("an absolute path", absolute_path),
+        ("no line", no_line),
+        ("line 0", line_zero),
+    ] {
+        assert!(!problems.is_empty(), "the schema accepts {what}");
+    }
+    assert!(!gitlab_schema_problems(&serde_json::json!({})).is_empty());
 }
 
 // ---- GitHub Actions workflow commands ----
