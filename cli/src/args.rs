@@ -152,6 +152,8 @@ pub enum MessageFormat {
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request)
     Github,
+    /// GitLab Code Quality report (findings in the merge request)
+    Gitlab,
     /// like json, with ANSI colors in `rendered` (what rust-analyzer asks for)
     #[value(hide = true)]
     JsonDiagnosticRenderedAnsi,

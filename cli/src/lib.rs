@@ -11,6 +11,7 @@ pub mod config;
 pub mod deps;
 pub mod explain;
 pub mod fingerprint;
+pub mod links;
 pub mod render;
 pub mod run;
 pub mod with_cargo;

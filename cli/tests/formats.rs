@@ -1,9 +1,13 @@
 //! The formats that other programs read: SARIF, checked with Microsoft's SARIF validator (with
-//! the rules for what GitHub code scanning accepts), and GitHub Actions workflow commands.
+//! the rules for what GitHub code scanning accepts), GitHub Actions workflow commands, and
+//! GitLab Code Quality reports, checked against the report's JSON schema
+//! (`tests/data/gitlab-code-quality.schema.json`) with the `jsonschema` crate.
 //!
-//! The validator is the npm package `@microsoft/sarif-multitool`, installed under the cargo
-//! target folder on first use. Without npm (or network on the first run) the SARIF validation
-//! tests fail and say so: they are never skipped.
+//! The SARIF validator is the npm package `@microsoft/sarif-multitool`, installed under the
+//! cargo target folder on first use. The three tests that run it are `#[ignore]`d, so that the
+//! README's `cargo test --workspace --locked` stays quick and needs neither npm nor the network;
+//! `.ci/run` runs them right after it (`-- --ignored`). There, without npm (or network on the
+//! first run), they fail and say so: they are never skipped.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -13,6 +17,7 @@ use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use cancel_check_lints::LINTS;
+use cargo_cancel_check::links;
 use serde_json::Value;
 
 const MULTITOOL_VERSION: &str = "5.7.0";
@@ -148,12 +153,14 @@ fn run_of(log: &Value) -> &Value {
 }
 
 #[test]
+#[ignore = "installs external tools; run by .ci/run"]
 fn sarif_of_the_demo_project_passes_the_validator() {
     let (text, _) = sarif(&demo_manifest(), &[]);
     assert_valid_sarif(&text);
 }
 
 #[test]
+#[ignore = "installs external tools; run by .ci/run"]
 fn sarif_with_several_findings_passes_the_validator() {
     let dir = several_findings();
     let (text, _) = sarif(&dir.path().join("Cargo.toml"), SEVERAL_FLAGS);
@@ -177,12 +184,7 @@ fn sarif_snapshot() {
 
 #[test]
 fn sarif_rules_are_every_lint() {
-    let repository = env!("CARGO_PKG_REPOSITORY");
-    assert!(
-        !repository.is_empty(),
-        "cli/Cargo.toml must name the repository (`repository.workspace = true`): \
-         the SARIF informationUri and helpUri come from it"
-    );
+    let repository = links::REPOSITORY;
     let (_, log) = sarif(&demo_manifest(), &[]);
     let driver = &run_of(&log)["tool"]["driver"];
     assert_eq!(driver["name"], "cancel-check");
@@ -204,6 +206,7 @@ fn sarif_rules_are_every_lint() {
             rule["helpUri"],
             format!("{repository}/blob/main/docs/lints.md#{}", lint.name)
         );
+        assert_eq!(rule["helpUri"], links::lint_docs(lint.name));
         let level = match lint.default_level.as_str() {
             "allow" => "none",
             "warn" => "warning",
@@ -216,6 +219,89 @@ fn sarif_rules_are_every_lint() {
         );
         assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
     }
+}
+
+#[test]
+fn sarif_help_links_point_at_headings_of_the_lint_reference() {
+    let reference = fs::read_to_string(repo_root().join("docs/lints.md")).unwrap();
+    let anchors = github_anchors(&reference);
+    let (_, log) = sarif(&demo_manifest(), &[]);
+    let rules = run_of(&log)["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), LINTS.len());
+    for rule in rules {
+        let uri = rule["helpUri"].as_str().unwrap();
+        let (page, anchor) = uri.split_once('#').unwrap();
+        assert_eq!(page, links::LINT_REFERENCE, "{uri}");
+        assert!(
+            anchors.contains(anchor),
+            "{uri}: docs/lints.md has no heading with the anchor `{anchor}`"
+        );
+    }
+    // The home page is the repository.
+    assert_eq!(
+        run_of(&log)["tool"]["driver"]["informationUri"],
+        links::REPOSITORY
+    );
+}
+
+/// The anchors GitHub gives the headings of a markdown page: the heading text lowercased,
+/// spaces as `-`, punctuation other than `-` and `_` dropped, and `-1`, `-2`... after a
+/// repeated one. Headings inside code blocks are not headings.
+fn github_anchors(markdown: &str) -> BTreeSet<String> {
+    let mut anchors = BTreeSet::new();
+    let mut in_code = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            in_code = !in_code;
+            continue;
+        }
+        let Some(heading) = line.strip_prefix('#') else {
+            continue;
+        };
+        let heading = heading.trim_start_matches('#');
+        if in_code || !heading.starts_with(' ') {
+            continue;
+        }
+        let slug: String = heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter_map(|c| match c {
+                ' ' => Some('-'),
+                c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+                _ => None,
+            })
+            .collect();
+        let mut anchor = slug.clone();
+        let mut repeat = 0;
+        while !anchors.insert(anchor.clone()) {
+            repeat += 1;
+            anchor = format!("{slug}-{repeat}");
+        }
+    }
+    anchors
+}
+
+#[test]
+fn github_anchors_follow_githubs_rules() {
+    let anchors = github_anchors(
+        "# Lints\n## select_arm_not_cancel_safe\n### Why is this bad?\n### Why is this bad?\n\
+         ```rust\n# hidden line\n```\n#not a heading\n## `block_on` in async: Known problems\n",
+    );
+    let expected = [
+        "lints",
+        "select_arm_not_cancel_safe",
+        "why-is-this-bad",
+        "why-is-this-bad-1",
+        "block_on-in-async-known-problems",
+    ];
+    assert_eq!(
+        anchors,
+        expected
+            .iter()
+            .map(|a| a.to_string())
+            .collect::<BTreeSet<_>>()
+    );
 }
 
 #[test]
@@ -408,10 +494,11 @@ fn validate_sarif(sarif: &str) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "installs external tools; run by .ci/run"]
 fn the_validator_catches_what_github_code_scanning_rejects() {
     let (_, mut log) = sarif(&demo_manifest(), &[]);
     let location = &mut log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
-    location["artifactLocation"] = serde_json::json!({ "uri": "https://example.invalid/lib.rs" });
+    location["artifactLocation"] = serde_json::json!({ "uri": "https://github.com/cancel-check/cancel-check/blob/main/lib.rs" });
     location.as_object_mut().unwrap().remove("region");
     let problems = validate_sarif(&serde_json::to_string_pretty(&log).unwrap());
     for rule in ["GH1003", "GH1005"] {
@@ -591,6 +678,199 @@ fn install_sarif_multitool() -> PathBuf {
         }
     }
     tool
+}
+
+// ---- GitLab Code Quality ----
+
+fn gitlab(manifest: &Path, extra: &[&str]) -> (String, Value) {
+    let text = output(manifest, "gitlab", extra);
+    let value = serde_json::from_str(&text).expect("the GitLab report is JSON");
+    (text, value)
+}
+
+/// The problems `jsonschema` finds in a report, against the Code Quality schema.
+fn gitlab_schema_problems(report: &Value) -> Vec<String> {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gitlab-code-quality.schema.json");
+    let schema: Value = serde_json::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is a valid JSON schema");
+    validator
+        .iter_errors(report)
+        .map(|error| format!("{}: {error}", error.instance_path()))
+        .collect()
+}
+
+fn assert_valid_gitlab(report: &Value) {
+    let problems = gitlab_schema_problems(report);
+    assert!(
+        problems.is_empty(),
+        "the report does not match the Code Quality schema:\n{}\n\nreport:\n{report:#}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn gitlab_report_of_the_demo_project_matches_the_schema() {
+    let (_, report) = gitlab(&demo_manifest(), &[]);
+    assert_eq!(report.as_array().unwrap().len(), 1);
+    assert_valid_gitlab(&report);
+}
+
+#[test]
+fn gitlab_snapshot() {
+    insta::assert_snapshot!("gitlab_demo", gitlab(&demo_manifest(), &[]).0);
+}
+
+#[test]
+fn gitlab_report_with_several_findings_matches_the_schema() {
+    let dir = several_findings();
+    let (_, report) = gitlab(&dir.path().join("Cargo.toml"), SEVERAL_FLAGS);
+    assert_valid_gitlab(&report);
+    let issues = report.as_array().unwrap();
+    let seen: Vec<(&str, &str, &str, u64, u64)> = issues
+        .iter()
+        .map(|issue| {
+            let location = &issue["location"];
+            (
+                issue["check_name"].as_str().unwrap(),
+                issue["severity"].as_str().unwrap(),
+                location["path"].as_str().unwrap(),
+                location["lines"]["begin"].as_u64().unwrap(),
+                location["lines"]["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("cancel_check::parse_error", "major", "src/broken.rs", 1, 1),
+            (
+                "cancel_check::select_arm_not_cancel_safe",
+                "minor",
+                "src/lib.rs",
+                16,
+                16
+            ),
+            (
+                "cancel_check::block_on_in_async",
+                "major",
+                "src/lib.rs",
+                24,
+                24
+            ),
+            (
+                "cancel_check::detached_spawn",
+                "minor",
+                "src/lib.rs",
+                28,
+                30
+            ),
+            (
+                "cancel_check::block_on_in_async",
+                "major",
+                "src/odd name.rs",
+                1,
+                1
+            ),
+        ]
+    );
+    // GitLab keeps one finding per fingerprint: each finding has its own.
+    let fingerprints: BTreeSet<&str> = issues
+        .iter()
+        .map(|issue| issue["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fingerprints.len(), issues.len());
+    // The help follows the message.
+    assert!(
+        issues[1]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("`self.conn.read_frame(..)` is not cancel safe"),
+        "{}",
+        issues[1]["description"]
+    );
+    assert!(issues[1]["description"]
+        .as_str()
+        .unwrap()
+        .contains(" (help: "));
+}
+
+#[test]
+fn gitlab_fingerprints_are_the_sarif_ones_and_survive_an_unrelated_line_above() {
+    let dir = several_findings();
+    let manifest = dir.path().join("Cargo.toml");
+    let fingerprints = || {
+        let (_, report) = gitlab(&manifest, SEVERAL_FLAGS);
+        report
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|issue| issue["fingerprint"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = fingerprints();
+    let (_, log) = sarif(&manifest, SEVERAL_FLAGS);
+    let sarif_fingerprints: Vec<String> = run_of(&log)["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|result| {
+            result["partialFingerprints"]["cancelCheck/v1"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(before, sarif_fingerprints);
+
+    let lib = dir.path().join("src/lib.rs");
+    let text = fs::read_to_string(&lib).unwrap();
+    fs::write(&lib, format!("// An unrelated comment.\n\n{text}")).unwrap();
+    assert_eq!(fingerprints(), before);
+}
+
+#[test]
+fn gitlab_report_of_a_clean_run_is_an_empty_array() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("clean.rs"), "pub async fn f() {}\n").unwrap();
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(dir.path())
+        .args(["--message-format", "gitlab", "--no-deps-docs", "clean.rs"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report, serde_json::json!([]));
+    assert_valid_gitlab(&report);
+}
+
+#[test]
+fn the_gitlab_schema_rejects_what_gitlab_cannot_read() {
+    let (_, report) = gitlab(&demo_manifest(), &[]);
+    let broken = |change: &dyn Fn(&mut Value)| {
+        let mut report = report.clone();
+        change(&mut report[0]);
+        gitlab_schema_problems(&report)
+    };
+    let no_check_name = broken(&|issue| {
+        issue.as_object_mut().unwrap().remove("check_name");
+    });
+    let rustc_severity = broken(&|issue| issue["severity"] = "warning".into());
+    let absolute_path = broken(&|issue| issue["location"]["path"] = "/work/src/lib.rs".into());
+    let no_line = broken(&|issue| {
+        issue["location"].as_object_mut().unwrap().remove("lines");
+    });
+    let line_zero = broken(&|issue| issue["location"]["lines"]["begin"] = 0.into());
+    for (what, problems) in [
+        ("a missing check_name", no_check_name),
+        ("severity `warning`", rustc_severity),
+        ("an absolute path", absolute_path),
+        ("no line", no_line),
+        ("line 0", line_zero),
+    ] {
+        assert!(!problems.is_empty(), "the schema accepts {what}");
+    }
+    assert!(!gitlab_schema_problems(&serde_json::json!({})).is_empty());
 }
 
 // ---- GitHub Actions workflow commands ----

@@ -58,12 +58,29 @@ fn the_before_examples_are_flagged_and_the_after_examples_are_not() {
 #[test]
 fn a_project_depending_on_the_shim_learns_its_cancel_safety_from_the_mined_docs() {
     let manifest = "test-fixtures/projects/with-shim/Cargo.toml";
-    // The tool reads dependency sources offline; make sure the locked crates are downloaded
-    // (on a fresh machine, the workspace's own build may not have fetched every platform's).
+    // The tool reads dependency sources offline; make sure the locked crates are downloaded.
+    // For this platform only: the tool falls back to them, and they are the workspace's own
+    // dependencies, which its build has downloaded, so this needs no network.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let version = std::process::Command::new(&cargo)
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let version = String::from_utf8(version.stdout).unwrap();
+    let host = version
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("`cargo -vV` names the host");
     let fetched = std::process::Command::new(cargo)
         .current_dir(repo_root())
-        .args(["fetch", "--locked", "--manifest-path", manifest])
+        .args([
+            "fetch",
+            "--locked",
+            "--target",
+            host,
+            "--manifest-path",
+            manifest,
+        ])
         .output()
         .unwrap();
     assert!(

@@ -13,7 +13,36 @@
 //! | `AsyncBufReadExt::read_line` | [`CancelSafeReader::read_line`] | the partial line, in the reader's buffer |
 //! | `AsyncBufReadExt::read_until` | [`CancelSafeReader::read_until`] | the partial record, in the reader's buffer |
 //! | `read_u32` then `read_exact` | [`CancelSafeReader::read_frame`] | the partial frame, in the reader's buffer |
+//! | a hand-written read loop over a [`Decoder`] | [`CancelSafeReader::read_decoded`] | the partial item, in the reader's buffer (and the decoder's state) |
 //! | `AsyncWriteExt::write_all` | [`CancelSafeWriter::write_all`] | the bytes not yet written, queued in the writer |
+//!
+//! # With tokio-util's codecs
+//!
+//! A stream that is one codec from start to end is what tokio-util's `FramedRead` is for:
+//! `framed.next()` (`StreamExt`) is cancel safe, because `FramedRead` keeps the partial item in
+//! its own buffer, as this reader does. Use it. [`read_decoded`](CancelSafeReader::read_decoded)
+//! is for a stream that mixes: a line-based handshake then frames, a header read with
+//! [`read_exact`](CancelSafeReader::read_exact) then a codec, two codecs by turns. It decodes from
+//! the same buffer the other methods read, so nothing read ahead is lost between them. To hand a
+//! stream over to `FramedRead` for good, take the buffered bytes along:
+//!
+//! ```
+//! use cancel_check::io::CancelSafeReader;
+//! use futures_util::StreamExt;
+//! use tokio_util::codec::{FramedRead, LinesCodec};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! let mut reader = CancelSafeReader::new(&b"HELLO 1\r\nfirst\nsecond\n"[..]);
+//! assert_eq!(reader.read_line().await?.as_deref(), Some("HELLO 1"));
+//! let (inner, buffered) = reader.into_parts();
+//! let mut lines = FramedRead::new(inner, LinesCodec::new());
+//! lines.read_buffer_mut().extend_from_slice(&buffered);
+//! assert_eq!(lines.next().await.transpose().unwrap().as_deref(), Some("first"));
+//! assert_eq!(lines.next().await.transpose().unwrap().as_deref(), Some("second"));
+//! # Ok(())
+//! # }
+//! ```
 
 use std::future::{poll_fn, Future};
 use std::io;
@@ -23,6 +52,7 @@ use std::task::{ready, Context, Poll};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use cancel_check_macros::cancel_safe;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio_util::codec::Decoder;
 
 /// The largest frame, line or delimited record a [`CancelSafeReader`] accepts unless told
 /// otherwise: 8 MiB.
@@ -498,6 +528,74 @@ impl<R: AsyncRead + Unpin> CancelSafeReader<R> {
                         self.buf.len()
                     ),
                 ));
+            }
+        }
+    }
+
+    /// Reads one item with a tokio-util [`Decoder`]: decodes from the buffer, and reads more
+    /// from the inner reader while the decoder needs more. At the end of the stream, the
+    /// decoder's [`decode_eof`](Decoder::decode_eof) has the last word (by default: `None` if
+    /// the buffer is empty, an error if bytes are left).
+    ///
+    /// The reader's [`max_frame_len`](Self::max_frame_len) does not apply: a decoder bounds
+    /// its items itself (`LinesCodec::new_with_max_length`, `LengthDelimitedCodec`'s
+    /// `max_frame_length`); until it decides, the buffer grows.
+    ///
+    /// Use the same decoder for every call until an item is returned: a decoder may keep part
+    /// of an item in itself (`LengthDelimitedCodec` consumes the length prefix and remembers
+    /// it). Between items, the other `read_*` methods read on from the same buffer.
+    ///
+    /// # Errors
+    ///
+    /// The decoder's errors, and the inner reader's (converted with `From<io::Error>`, as the
+    /// `Decoder` trait requires).
+    ///
+    /// # Cancel safety
+    ///
+    /// If the future is dropped before it completes, the bytes it read stay in the reader's
+    /// buffer, and what the decoder took of a partial item stays in the decoder: the next call
+    /// with the same decoder completes the item. Decoding is synchronous, so the buffer and the
+    /// decoder always agree when the future is dropped (at its one await, a cancel-safe
+    /// `read_buf`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use cancel_check::io::{CancelSafeReader, CancelSafeWriter};
+    /// use tokio_util::codec::LengthDelimitedCodec;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let (client, server) = tokio::io::duplex(64);
+    /// let mut writer = CancelSafeWriter::new(server);
+    /// writer.write_all(b"v1\n").await?;
+    /// // A length-prefixed frame: `write_frame` and `LengthDelimitedCodec` agree on the format.
+    /// writer.write_frame(b"payload").await?;
+    /// drop(writer);
+    ///
+    /// let mut reader = CancelSafeReader::new(client);
+    /// assert_eq!(reader.read_line().await?.as_deref(), Some("v1"));
+    /// let mut codec = LengthDelimitedCodec::new();
+    /// let frame = reader.read_decoded(&mut codec).await?;
+    /// assert_eq!(frame.map(|frame| frame.freeze()), Some(Bytes::from("payload")));
+    /// assert!(reader.read_decoded(&mut codec).await?.is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[cancel_safe]
+    pub async fn read_decoded<D: Decoder>(
+        &mut self,
+        decoder: &mut D,
+    ) -> Result<Option<D::Item>, D::Error> {
+        loop {
+            // The decoder may take bytes from the buffer: a `read_until` scan is stale after it.
+            self.scanned = None;
+            if let Some(item) = decoder.decode(&mut self.buf)? {
+                return Ok(Some(item));
+            }
+            if self.fill().await? == 0 {
+                return decoder.decode_eof(&mut self.buf);
             }
         }
     }

@@ -29,6 +29,12 @@
 //! scope can cancel; tokens observe, as in C#, where `CancellationTokenSource` cancels and
 //! `CancellationToken` observes.
 //!
+//! The two meet in both directions. [`CancelScope::from_cancellation_token`] makes a scope that
+//! a `CancellationToken` cancels (a shutdown token from elsewhere, under scopes that report and
+//! acknowledge); [`CancelScope::cancellation_token`] and [`CancelToken::cancellation_token`]
+//! give a `CancellationToken` that the scope cancels (for APIs that take one). Each carries
+//! cancellation one way only, and neither needs a task, except for a scope's own deadline.
+//!
 //! Trio's cancel scopes are the model for deadlines, nesting and shielding. A Trio scope is
 //! bound to a `with` block, and its `cancelled_caught` reports whether the block was cancelled;
 //! here a scope is a value that can be passed around and outlive a block, `run` gives the same
@@ -45,6 +51,7 @@ use std::time::Duration;
 use cancel_check_macros::cancel_safe;
 use tokio::sync::watch;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Why work was cancelled.
 ///
@@ -197,10 +204,31 @@ struct Node {
     /// Work in this scope and its descendants: live tokens and running `run` calls.
     live: watch::Sender<usize>,
     children: Mutex<Vec<Weak<Node>>>,
+    /// The tokio-util token whose cancellation cancels the outermost scope up to a shield
+    /// ([`CancelScope::from_cancellation_token`]); every scope on that path holds a clone, to
+    /// notice it.
+    external: Option<CancellationToken>,
+    /// The tokio-util token cancelled with this scope, made on the first
+    /// [`CancelScope::cancellation_token`]: a child of the parent's (or of `external`), so that
+    /// tokio-util carries a cancellation down the tree at once, with no task.
+    linked: Mutex<Option<CancellationToken>>,
 }
 
 impl Node {
     fn new(parent: Option<&Arc<Node>>, deadline: Option<Instant>, shielded: bool) -> Arc<Node> {
+        let external = match parent {
+            Some(parent) if !shielded => parent.external.clone(),
+            _ => None,
+        };
+        Node::with_external(parent, deadline, shielded, external)
+    }
+
+    fn with_external(
+        parent: Option<&Arc<Node>>,
+        deadline: Option<Instant>,
+        shielded: bool,
+        external: Option<CancellationToken>,
+    ) -> Arc<Node> {
         let inherited = match parent {
             Some(parent) if !shielded => parent.effective_deadline,
             _ => None,
@@ -217,6 +245,8 @@ impl Node {
             cancelled: watch::Sender::new(None),
             live: watch::Sender::new(0),
             children: Mutex::new(Vec::new()),
+            external,
+            linked: Mutex::new(None),
         });
         if let (Some(parent), false) = (parent, shielded) {
             let mut children = lock(&parent.children);
@@ -248,6 +278,12 @@ impl Node {
         if !newly {
             return;
         }
+        // The linked token is read after the state is set, and `linked_token` sets the token
+        // before it reads the state: whichever comes second sees the other.
+        let linked = lock(&self.linked).clone();
+        if let Some(linked) = linked {
+            linked.cancel();
+        }
         let children: Vec<Arc<Node>> = lock(&self.children)
             .iter()
             .filter_map(Weak::upgrade)
@@ -268,7 +304,25 @@ impl Node {
         {
             self.cancel_elapsed();
         }
+        if self
+            .external
+            .as_ref()
+            .is_some_and(CancellationToken::is_cancelled)
+        {
+            self.outermost()
+                .cancel(Cancelled::new(CancelReason::Requested));
+        }
         *self.cancelled.borrow()
+    }
+
+    /// The root, or the nearest shielded scope: where a cancellation that reaches this scope
+    /// from above starts.
+    fn outermost(&self) -> &Node {
+        let mut node = self;
+        while let (false, Some(parent)) = (node.shielded, node.parent.as_deref()) {
+            node = parent;
+        }
+        node
     }
 
     /// Cancels the outermost scope, from the root (or the nearest shield) down to this one,
@@ -296,28 +350,74 @@ impl Node {
             if let Some(cancelled) = self.state() {
                 return cancelled;
             }
-            let changed = pin!(changes.changed());
-            match self.effective_deadline {
-                None => {
-                    // The sender lives in `self`: `changed` never fails here.
-                    let _ = changed.await;
+            // Wake on a change of the state (the sender lives in `self`, so `changed` never
+            // fails), the deadline, or the external token; then look again.
+            let mut changed = pin!(changes.changed());
+            let mut sleep = pin!(self.effective_deadline.map(tokio::time::sleep_until));
+            let mut external = pin!(self.external.as_ref().map(CancellationToken::cancelled));
+            poll_fn(|cx| {
+                let woken = changed.as_mut().poll(cx).is_ready()
+                    || sleep
+                        .as_mut()
+                        .as_pin_mut()
+                        .is_some_and(|sleep| sleep.poll(cx).is_ready())
+                    || external
+                        .as_mut()
+                        .as_pin_mut()
+                        .is_some_and(|external| external.poll(cx).is_ready());
+                if woken {
+                    Poll::Ready(())
+                } else {
+                    Poll::Pending
                 }
-                Some(deadline) => {
-                    let mut changed = changed;
-                    let mut sleep = pin!(tokio::time::sleep_until(deadline));
-                    poll_fn(|cx| {
-                        if changed.as_mut().poll(cx).is_ready()
-                            || sleep.as_mut().poll(cx).is_ready()
-                        {
-                            Poll::Ready(())
-                        } else {
-                            Poll::Pending
-                        }
+            })
+            .await;
+        }
+    }
+
+    /// The tokio-util token that is cancelled with this scope, made on first use; callers hand
+    /// out children of it, so that cancelling one cancels nothing else.
+    fn linked_token(self: &Arc<Self>) -> CancellationToken {
+        let existing = lock(&self.linked).clone();
+        let token = match existing {
+            Some(token) => token,
+            None => {
+                // The deadline task needs a runtime: fail before anything is stored.
+                let runtime = self.deadline.map(|_| {
+                    tokio::runtime::Handle::try_current().unwrap_or_else(|_| {
+                        panic!(
+                            "`cancellation_token` of a scope with a deadline must be called \
+                             within a tokio runtime: a task cancels the token at the deadline"
+                        )
                     })
-                    .await;
+                });
+                // Made without holding the lock: asking the parent may cancel this scope (an
+                // elapsed deadline), and cancelling takes the lock.
+                let made = match (self.parent.as_ref(), self.shielded, &self.external) {
+                    (Some(parent), false, _) => parent.linked_token().child_token(),
+                    (_, _, Some(external)) => external.child_token(),
+                    _ => CancellationToken::new(),
+                };
+                let mut linked = lock(&self.linked);
+                match &*linked {
+                    Some(token) => token.clone(), // made at the same time on another thread
+                    None => {
+                        *linked = Some(made.clone());
+                        drop(linked);
+                        if let (Some(runtime), Some(deadline)) = (runtime, self.deadline) {
+                            watch_deadline(&runtime, Arc::downgrade(self), made.clone(), deadline);
+                        }
+                        made
+                    }
                 }
             }
+        };
+        // Set before the state is read, while `cancel` sets the state before it reads the
+        // token: whichever comes second sees the other.
+        if self.state().is_some() {
+            token.cancel();
         }
+        token
     }
 
     fn enter(self: &Arc<Self>) -> Work {
@@ -334,6 +434,30 @@ impl Node {
         // The sender lives in `self`: `wait_for` never fails here.
         let _ = live.wait_for(|live| *live == 0).await;
     }
+}
+
+/// Cancels `linked` when a scope's own deadline passes: a task on `runtime`, which ends at the
+/// deadline or as soon as the scope is cancelled, whichever comes first. It holds the scope
+/// weakly: if nothing else holds it by then, it cancels the token directly.
+fn watch_deadline(
+    runtime: &tokio::runtime::Handle,
+    node: Weak<Node>,
+    linked: CancellationToken,
+    deadline: Instant,
+) {
+    runtime.spawn(async move {
+        if tokio::time::timeout_at(deadline, linked.cancelled())
+            .await
+            .is_ok()
+        {
+            return; // cancelled before the deadline
+        }
+        match node.upgrade() {
+            // Noticing the deadline cancels the outermost elapsed scope, and so `linked`.
+            Some(node) => drop(node.state()),
+            None => linked.cancel(),
+        }
+    });
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -417,7 +541,8 @@ async fn run_in<F: Future>(node: &Arc<Node>, work: F) -> Result<F::Output, Cance
 /// tokio::time::sleep(Duration::from_millis(5)).await;
 /// // Returns once the worker has dropped its token.
 /// scope.cancel_and_wait().await;
-/// assert!(worker.await.unwrap() > 0);
+/// assert_eq!(scope.running(), 0);
+/// let _ticks: u32 = worker.await.unwrap();
 ///
 /// let report = scope.run(async { "never runs" }).await;
 /// assert_eq!(report.unwrap_err().reason(), CancelReason::Requested);
@@ -859,6 +984,123 @@ impl CancelScope {
         self.cancel();
         self.stopped().await;
     }
+
+    /// A scope that is cancelled when `token` is: the bridge from tokio-util's
+    /// [`CancellationToken`] (a shutdown signal handed around as one, say) into a scope that
+    /// reports and acknowledges.
+    ///
+    /// The scope has no parent and no deadline; its children follow it, as usual. Only the
+    /// token's side propagates: cancelling the token cancels the scope (reason
+    /// [`Requested`](CancelReason::Requested), or `ParentCancelled` in the children), while
+    /// cancelling the scope, or any scope inside it, leaves the token alone. Nothing runs in
+    /// the background: the scope notices the token when it is asked ([`is_cancelled`],
+    /// [`check`], [`run`]) and wakes on it while waiting ([`cancelled`]), and the tokens of its
+    /// [`cancellation_token`] are children of `token`, which tokio-util cancels with it.
+    ///
+    /// [`is_cancelled`]: Self::is_cancelled
+    /// [`check`]: Self::check
+    /// [`run`]: Self::run
+    /// [`cancelled`]: Self::cancelled
+    /// [`cancellation_token`]: Self::cancellation_token
+    ///
+    /// # Cancel safety
+    ///
+    /// Not async: nothing to cancel.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cancel_check::scope::{CancelReason, CancelScope};
+    /// use tokio_util::sync::CancellationToken;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let shutdown = CancellationToken::new();
+    /// let scope = CancelScope::from_cancellation_token(shutdown.clone());
+    /// let request = scope.child();
+    /// let handler = tokio::spawn({
+    ///     let token = request.token();
+    ///     async move { token.cancelled().await }
+    /// });
+    /// shutdown.cancel();
+    /// let report = handler.await.unwrap();
+    /// assert_eq!(report.reason(), CancelReason::ParentCancelled);
+    /// assert_eq!(report.origin(), CancelReason::Requested);
+    /// // The handler has dropped its token: the work has stopped.
+    /// scope.stopped().await;
+    ///
+    /// // The other way round, nothing propagates.
+    /// let token = CancellationToken::new();
+    /// CancelScope::from(token.clone()).cancel();
+    /// assert!(!token.is_cancelled());
+    /// # }
+    /// ```
+    pub fn from_cancellation_token(token: CancellationToken) -> CancelScope {
+        CancelScope {
+            node: Node::with_external(None, None, false, Some(token)),
+        }
+    }
+
+    /// A tokio-util [`CancellationToken`] that is cancelled when this scope is: the bridge to
+    /// APIs that take one (`CancellationToken::run_until_cancelled`, a server's graceful
+    /// shutdown, a library's worker).
+    ///
+    /// Only the scope's side propagates. Whatever cancels the scope cancels the token at once,
+    /// in the same call: [`cancel`](Self::cancel), an enclosing scope, or the token this scope
+    /// came from ([`from_cancellation_token`](Self::from_cancellation_token)). Cancelling the
+    /// returned token cancels nothing else: not the scope, not the other tokens it handed out.
+    /// The token does not count as work in the scope: [`stopped`](Self::stopped) does not wait
+    /// for its holders (give them a [`token`](Self::token) too if it should).
+    ///
+    /// No task runs for this, with one exception: a scope with a deadline of its own
+    /// ([`with_timeout`](Self::with_timeout), [`child_with_deadline`](Self::child_with_deadline),
+    /// ...) spawns one task on the current runtime, at the first call, that cancels the token
+    /// when the deadline passes (tokio-util's token has no timer). The task ends at the deadline
+    /// or when the scope is cancelled, whichever comes first, and keeps nothing else alive.
+    ///
+    /// # Panics
+    ///
+    /// When this scope has a deadline of its own and the call is not within a tokio runtime,
+    /// as `tokio::spawn` does.
+    ///
+    /// # Cancel safety
+    ///
+    /// Not async: nothing to cancel.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cancel_check::scope::CancelScope;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = CancelScope::new();
+    /// let token = scope.cancellation_token();
+    /// let worker = tokio::spawn(async move {
+    ///     token
+    ///         .run_until_cancelled(tokio::time::sleep(Duration::from_secs(60)))
+    ///         .await
+    /// });
+    /// scope.cancel();
+    /// assert_eq!(worker.await.unwrap(), None);
+    ///
+    /// // A deadline reaches the token too.
+    /// let attempt = CancelScope::with_timeout(Duration::from_millis(1));
+    /// attempt.cancellation_token().cancelled().await;
+    /// assert!(attempt.is_cancelled());
+    /// # }
+    /// ```
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.node.linked_token().child_token()
+    }
+}
+
+impl From<CancellationToken> for CancelScope {
+    /// [`CancelScope::from_cancellation_token`].
+    fn from(token: CancellationToken) -> Self {
+        CancelScope::from_cancellation_token(token)
+    }
 }
 
 impl Default for CancelScope {
@@ -1059,6 +1301,38 @@ impl CancelToken {
         CancelScope {
             node: Node::new(Some(&self.work.node), None, false),
         }
+    }
+
+    /// A tokio-util [`CancellationToken`] that is cancelled when the token's scope is, as
+    /// [`CancelScope::cancellation_token`] gives: for the parts of the work that take one.
+    /// Cancelling it cancels nothing else, and holding it does not count as work (keep this
+    /// token until the work has stopped).
+    ///
+    /// # Panics
+    ///
+    /// When the token's scope has a deadline of its own and the call is not within a tokio
+    /// runtime (see [`CancelScope::cancellation_token`]).
+    ///
+    /// # Cancel safety
+    ///
+    /// Not async: nothing to cancel.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use cancel_check::scope::CancelScope;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let scope = CancelScope::new();
+    /// let token = scope.token();
+    /// let for_a_library = token.cancellation_token();
+    /// scope.cancel();
+    /// assert!(for_a_library.is_cancelled());
+    /// # }
+    /// ```
+    pub fn cancellation_token(&self) -> CancellationToken {
+        self.work.node.linked_token().child_token()
     }
 }
 

@@ -1,15 +1,17 @@
 //! The reader and the writer on real I/O: tokio duplex pipes and loopback TCP, with peers that
-//! drip bytes, checked by cancelling after every possible number of polls.
+//! drip bytes, checked by cancelling after every possible number of polls. The reader with
+//! tokio-util's codecs too: `read_decoded`, and handing its buffer over to `FramedRead`.
 
 use std::io;
 use std::time::Duration;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use cancel_check::io::{CancelSafeReader, CancelSafeWriter};
 use cancel_check::testing::{check_cancellation, Outcome};
-use futures_util::FutureExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::net::{TcpListener, TcpStream};
+use tokio_util::codec::{Decoder, FramedRead, LengthDelimitedCodec, LinesCodec};
 
 const FRAMES: [&[u8]; 3] = [b"hello", b"", b"cancel safety"];
 
@@ -375,5 +377,144 @@ async fn write_frame_is_cancel_safe_and_round_trips_over_tcp() {
         received.push(frame.to_vec());
     }
     sender.await.unwrap();
+    assert_eq!(received, frames);
+}
+
+// ---- tokio-util codecs: `read_decoded` and handing the buffer over to `FramedRead` ----
+
+/// The invariant of a decoding reader: the item of the attempt (if it completed) and the rest
+/// of the stream, decoded with the same decoder, are exactly `expected`.
+async fn all_items_arrive<R, D>(
+    (reader, codec): &mut (CancelSafeReader<R>, D),
+    outcome: Outcome<Result<Option<D::Item>, D::Error>>,
+    expected: &[D::Item],
+) -> Result<(), String>
+where
+    R: AsyncRead + Unpin,
+    D: Decoder,
+    D::Item: PartialEq + std::fmt::Debug,
+    D::Error: std::fmt::Display,
+{
+    let mut items = Vec::new();
+    if let Outcome::Completed { output, .. } = outcome {
+        items.extend(output.map_err(|e| e.to_string())?);
+    }
+    while let Some(item) = reader
+        .read_decoded(codec)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        items.push(item);
+    }
+    if items == expected {
+        Ok(())
+    } else {
+        Err(format!("received {items:?}"))
+    }
+}
+
+#[tokio::test]
+async fn read_decoded_is_cancel_safe_with_a_length_delimited_codec() {
+    // `LengthDelimitedCodec` takes the length prefix out of the buffer and keeps it in itself:
+    // the decoder's state is part of the progress, and survives with it.
+    let expected: Vec<BytesMut> = FRAMES.iter().map(|frame| BytesMut::from(*frame)).collect();
+    let summary = check_cancellation(
+        async || {
+            let reader = CancelSafeReader::new(dripping_pipe(framed(&FRAMES), 1));
+            (reader, LengthDelimitedCodec::new())
+        },
+        async |(reader, codec): &mut (CancelSafeReader<DuplexStream>, LengthDelimitedCodec)| {
+            reader.read_decoded(codec).await
+        },
+        async |state, outcome| all_items_arrive(state, outcome, &expected).await,
+    )
+    .await
+    .unwrap();
+    assert!(summary.polls_to_complete >= 2, "{summary:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_decoded_is_cancel_safe_with_a_lines_codec_over_loopback_tcp() {
+    let text = "first line\nsecond\r\nthird\n";
+    let expected = ["first line", "second", "third"].map(String::from);
+    check_cancellation(
+        async || {
+            let reader = CancelSafeReader::new(dripping_socket(text.as_bytes().to_vec(), 3).await);
+            (reader, LinesCodec::new_with_max_length(64))
+        },
+        async |(reader, codec): &mut (CancelSafeReader<TcpStream>, LinesCodec)| {
+            reader.read_decoded(codec).await
+        },
+        async |state, outcome| all_items_arrive(state, outcome, &expected).await,
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn read_decoded_and_the_other_methods_read_on_from_one_buffer() {
+    // A text handshake, two length-delimited frames, a fixed-size trailer: one pipe, written
+    // in one go so that every read takes more than it returns.
+    let mut bytes = b"HELLO v1\r\n".to_vec();
+    bytes.extend(framed(&[b"one", b"two"]));
+    bytes.extend_from_slice(b"END!");
+    let mut reader = CancelSafeReader::new(dripping_pipe(bytes, 64));
+    assert_eq!(
+        reader.read_line().await.unwrap().as_deref(),
+        Some("HELLO v1")
+    );
+    let mut codec = LengthDelimitedCodec::new();
+    assert_eq!(
+        &reader.read_decoded(&mut codec).await.unwrap().unwrap()[..],
+        b"one"
+    );
+    // `write_frame`'s format is `LengthDelimitedCodec`'s default: either reads it.
+    assert_eq!(&reader.read_frame().await.unwrap().unwrap()[..], b"two");
+    assert_eq!(&reader.read_exact(4).await.unwrap()[..], b"END!");
+    assert!(reader.read_decoded(&mut codec).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn the_end_of_the_stream_inside_a_decoded_item_is_the_decoders_error() {
+    let (client, mut server) = tokio::io::duplex(64);
+    server.write_all(&[0, 0, 0, 9, b'a']).await.unwrap();
+    drop(server);
+    let mut reader = CancelSafeReader::new(client);
+    let error = reader
+        .read_decoded(&mut LengthDelimitedCodec::new())
+        .await
+        .unwrap_err();
+    assert_eq!(error.to_string(), "bytes remaining on stream");
+}
+
+/// The guidance for a stream that is one codec from a point on: hand the buffered bytes over
+/// to `FramedRead`, whose `next()` keeps partial items in its own buffer and is cancel safe.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_hands_its_buffer_over_to_framed_read_in_a_select_loop() {
+    let frames: Vec<Vec<u8>> = (1..=30u8).map(|n| vec![n; n as usize * 5]).collect();
+    let mut bytes = b"PROTOCOL framed\n".to_vec();
+    bytes.extend(framed(
+        &frames.iter().map(Vec::as_slice).collect::<Vec<_>>(),
+    ));
+    let mut reader = CancelSafeReader::new(dripping_socket(bytes, 7).await);
+    assert_eq!(
+        reader.read_line().await.unwrap().as_deref(),
+        Some("PROTOCOL framed")
+    );
+    let (socket, buffered) = reader.into_parts();
+    let mut framed_read = FramedRead::new(socket, LengthDelimitedCodec::new());
+    framed_read.read_buffer_mut().extend_from_slice(&buffered);
+    let mut received = Vec::new();
+    let mut heartbeat = tokio::time::interval(Duration::from_micros(100));
+    loop {
+        tokio::select! {
+            frame = framed_read.next() => match frame {
+                Some(frame) => received.push(frame.unwrap().to_vec()),
+                None => break,
+            },
+            // When this branch wins, the partial frame stays in `framed_read`.
+            _ = heartbeat.tick() => {}
+        }
+    }
     assert_eq!(received, frames);
 }

@@ -1,6 +1,7 @@
 //! The output formats. Each renderer writes a whole run to a writer; only `human` uses colors.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -30,6 +31,7 @@ pub fn render(
         MessageFormat::JsonDiagnosticRenderedAnsi => json::render(analysis, success, true, out),
         MessageFormat::Sarif => sarif::render(analysis, out),
         MessageFormat::Github => github::render(analysis, out),
+        MessageFormat::Gitlab => gitlab::render(analysis, out),
     }
 }
 

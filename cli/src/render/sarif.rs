@@ -20,13 +20,13 @@ use serde::Serialize;
 
 use crate::analyze::Analysis;
 use crate::fingerprint::{fingerprints, Fingerprint, RepoRoot};
+use crate::links;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The base id that result URIs are relative to: the repository root.
 pub const SRCROOT: &str = "%SRCROOT%";
 /// The key of our fingerprint in `partialFingerprints` (versioned: a new scheme gets a new key).
 pub const FINGERPRINT_KEY: &str = "cancelCheck/v1";
-const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
 
 #[derive(Debug, Serialize)]
 pub struct SarifLog {
@@ -56,8 +56,7 @@ pub struct Tool {
 #[serde(rename_all = "camelCase")]
 pub struct Driver {
     pub name: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub information_uri: Option<String>,
+    pub information_uri: &'static str,
     pub version: &'static str,
     pub semantic_version: &'static str,
     pub rules: Vec<Rule>,
@@ -72,8 +71,7 @@ pub struct Rule {
     pub short_description: Text,
     pub full_description: Text,
     pub help: Help,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub help_uri: Option<String>,
+    pub help_uri: String,
     pub default_configuration: Configuration,
     pub properties: RuleProperties,
 }
@@ -181,7 +179,7 @@ pub fn log(analysis: &Analysis, root: &RepoRoot) -> SarifLog {
             tool: Tool {
                 driver: Driver {
                     name: "cancel-check",
-                    information_uri: repository_uri(""),
+                    information_uri: links::REPOSITORY,
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     rules: LINTS.iter().map(|lint| rule(lint)).collect(),
@@ -221,12 +219,6 @@ fn automation_id(analysis: &Analysis, root: &RepoRoot) -> String {
     }
 }
 
-/// A page of the repository (`""` for its home), when the package names its repository.
-fn repository_uri(page: &str) -> Option<String> {
-    let repository = REPOSITORY.trim_end_matches('/');
-    (!repository.is_empty()).then(|| format!("{repository}{page}"))
-}
-
 fn rule(lint: &Lint) -> Rule {
     let docs = lint.docs();
     // SARIF wants the friendly name to differ from the id (ignoring case), else no name at all:
@@ -245,7 +237,7 @@ fn rule(lint: &Lint) -> Rule {
             text: docs.clone(),
             markdown: docs,
         },
-        help_uri: repository_uri(&format!("/blob/main/docs/lints.md#{}", lint.name)),
+        help_uri: links::lint_docs(lint.name),
         default_configuration: Configuration {
             level: match lint.default_level {
                 Level::Allow => "none",
