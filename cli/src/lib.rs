@@ -6,13 +6,18 @@ pub mod analyze;
 pub mod api;
 pub mod args;
 pub mod baseline;
+pub mod boundary;
 pub mod cache;
 pub mod config;
 pub mod deps;
+pub mod escape;
 pub mod explain;
 pub mod fingerprint;
+pub mod modules;
+pub mod process;
 pub mod render;
 pub mod run;
+pub mod stderr;
 pub mod with_cargo;
 pub mod workspace;
 
