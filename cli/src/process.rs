@@ -59,9 +59,15 @@ fn cargo_program() -> OsString {
 }
 
 /// A directory outside the checkout to start cargo in: `CARGO_HOME` when it exists, else the
-/// home directory, else `/`. A candidate inside `untrusted` (a `CARGO_HOME` inside the
-/// checkout, as some CI caches set it) is passed over.
+/// home directory, else `/`. A candidate inside the checkout around `untrusted` (a `CARGO_HOME`
+/// inside the project, as some CI caches set it) is passed over; the checkout is taken to be
+/// the outermost folder above `untrusted` that has a `Cargo.toml`.
 pub fn neutral_dir(untrusted: &Path) -> PathBuf {
+    let untrusted = untrusted
+        .ancestors()
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .last()
+        .unwrap_or(untrusted);
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let home = std::env::var_os("HOME")
         .or_else(|| std::env::var_os("USERPROFILE"))
@@ -84,7 +90,11 @@ pub fn neutral_dir(untrusted: &Path) -> PathBuf {
 /// absolute path.
 pub fn find_manifest(start: &Path) -> Result<PathBuf> {
     let cwd = std::env::current_dir().context("could not read the current directory")?;
-    let start = cwd.join(start);
+    let start = if start == Path::new(".") {
+        cwd
+    } else {
+        cwd.join(start)
+    };
     start
         .ancestors()
         .map(|dir| dir.join("Cargo.toml"))

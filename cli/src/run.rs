@@ -153,7 +153,7 @@ where
     };
     let Some(cargo) = cargo else {
         let rendered = render(args.message_format, &analysis, code == CLEAN, &mut out);
-        return exit_after_output(rendered.map_err(anyhow::Error::from), code);
+        return exit_after_output(rendered, code);
     };
     let cargo = cargo.finish()?;
     if !cargo.success && !args.exit_zero {
@@ -171,17 +171,17 @@ where
     } else {
         render(args.message_format, &analysis, code == CLEAN, &mut out)
     };
-    exit_after_output(rendered.map_err(anyhow::Error::from), code)
+    exit_after_output(rendered, code)
 }
 
 /// The exit code once the findings are written. A closed stdout (`cargo cancel-check | head`)
 /// is no failure, but the findings still decide the code: a pipeline that cuts the output short
 /// must not turn a run with findings into a success.
-fn exit_after_output(written: Result<()>, code: u8) -> Result<ExitCode> {
+fn exit_after_output(written: io::Result<()>, code: u8) -> Result<ExitCode> {
     match written {
         Ok(()) => Ok(ExitCode::from(code)),
-        Err(error) if is_broken_pipe(&error) => Ok(ExitCode::from(code)),
-        Err(error) => Err(error),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::from(code)),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -467,7 +467,7 @@ fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|cases| cases.parse().ok())
-        .unwrap_or(10)
+        .unwrap_or(6)
 }
 
 proptest! {
@@ -484,6 +484,7 @@ proptest! {
         declared in proptest::collection::vec(any::<bool>(), 4),
         mutations in proptest::collection::vec(mutation(), 1..4),
         format in proptest::sample::select(vec!["human", "short", "json"]),
+        on_paths in any::<bool>(),
     ) {
         let krate = Crate::new();
         let count = modules.len();
@@ -492,7 +493,12 @@ proptest! {
             declared: declared[..count].to_vec(),
             alias: vec!["r"; count],
         };
-        let args = ["--format", format];
+        // The workspace (through `cargo metadata`), or `src` as a PATH (faster: no cargo).
+        let args: Vec<&str> = if on_paths {
+            vec!["--format", format, "src"]
+        } else {
+            vec!["--format", format]
+        };
         render(&krate, &generated.modules, &generated.declared, &generated.alias);
         krate.assert_cache_agrees(&args);
         for mutation in &mutations {

@@ -342,6 +342,65 @@ fn every_vector_at_once_with_the_tool_given_a_manifest_path_and_paths() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_cargo_home_inside_the_checkout_is_not_where_cargo_starts() {
+    // Some CI templates set `CARGO_HOME` to a folder of the project. Started there, cargo reads
+    // the checkout's `.cargo/config.toml` above it, even for a member deeper in the tree.
+    let repo = Hostile::new();
+    repo.script("wrapper.sh", "exec \"$@\"");
+    repo.write(
+        ".cargo/config.toml",
+        "[build]\nrustc-wrapper = \"./wrapper.sh\"\n",
+    );
+    repo.write(
+        "dep/Cargo.lock",
+        "version = 4\n\n[[package]]\nname = \"dep\"\nversion = \"0.1.0\"\n",
+    );
+    let cargo_home = repo.path().join(".cargo-home");
+    fs::create_dir_all(&cargo_home).unwrap();
+    let member = repo.path().join("dep/Cargo.toml");
+    let mut plain = StdCommand::new("cargo");
+    plain
+        .current_dir(&cargo_home)
+        .env("CARGO_HOME", &cargo_home)
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--offline",
+            "--manifest-path",
+        ])
+        .arg(&member);
+    for name in SCRUBBED_ENV {
+        plain.env_remove(name);
+    }
+    let output = plain.output().unwrap();
+    assert!(
+        repo.marker().exists(),
+        "cargo started in the checkout's CARGO_HOME did not run the wrapper: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    fs::remove_file(repo.marker()).unwrap();
+
+    let mut tool = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"));
+    tool.current_dir(repo.path())
+        .env("CARGO_HOME", &cargo_home)
+        .args(["--color", "never", "--format", "short", "--manifest-path"])
+        .arg(&member);
+    for name in SCRUBBED_ENV {
+        tool.env_remove(name);
+    }
+    let output = tool.output().unwrap();
+    assert!(
+        !repo.marker().exists(),
+        "{}",
+        fs::read_to_string(repo.marker()).unwrap_or_default()
+    );
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
 #[test]
 fn vendored_sources_of_the_checkout_keep_working() {
     // `[source]` replacement is passed on: a crates.io dependency vendored in `vendor/` is
