@@ -143,7 +143,7 @@ fn dependency_metadata(manifest: Option<&Path>) -> Result<Metadata> {
     };
     let start = manifest.parent().unwrap_or(&manifest).to_path_buf();
     let mut options = vec!["--locked".to_string()];
-    options.extend(source_config(&manifest, &start)?);
+    options.extend(source_config(&manifest)?);
     let run = |platform: Option<&str>| {
         let mut options = options.clone();
         if let Some(platform) = platform {
@@ -169,13 +169,18 @@ fn dependency_metadata(manifest: Option<&Path>) -> Result<Metadata> {
 }
 
 /// The `--config` arguments of the checkout's `[source]` replacement (see
-/// [`process::source_config`]), read from the folders between `start` and the workspace root.
-/// Finding the root costs a `cargo metadata --no-deps`, so it is only asked for when some folder
-/// above `start` has a `.cargo` folder at all.
-fn source_config(manifest: &Path, start: &Path) -> Result<Vec<String>> {
-    let has_config = start
-        .ancestors()
-        .any(|dir| dir.join(".cargo/config.toml").exists() || dir.join(".cargo/config").exists());
+/// [`process::source_config`]), read from the folders between the current directory (or, when
+/// it is outside the workspace, the manifest's folder) and the workspace root. Finding the root
+/// costs a `cargo metadata --no-deps`, so it is only asked for when some folder above has a
+/// cargo configuration file at all.
+fn source_config(manifest: &Path) -> Result<Vec<String>> {
+    let cwd = std::env::current_dir().context("could not read the current directory")?;
+    let manifest_dir = manifest.parent().unwrap_or(manifest);
+    let has_config = [cwd.as_path(), manifest_dir].iter().any(|start| {
+        start.ancestors().any(|dir| {
+            dir.join(".cargo/config.toml").exists() || dir.join(".cargo/config").exists()
+        })
+    });
     if !has_config {
         return Ok(Vec::new());
     }
@@ -185,10 +190,14 @@ fn source_config(manifest: &Path, start: &Path) -> Result<Vec<String>> {
             None => error,
         }
     })?;
-    Ok(process::source_config(
-        start,
-        metadata.workspace_root.as_std_path(),
-    ))
+    let root = metadata.workspace_root.as_std_path();
+    let canonical = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if canonical(&cwd).starts_with(canonical(root)) {
+        cwd.as_path()
+    } else {
+        manifest_dir
+    };
+    Ok(process::source_config(start, root))
 }
 
 /// Why mining is skipped in a workspace without an up-to-date `Cargo.lock`.
