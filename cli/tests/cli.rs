@@ -728,6 +728,34 @@ fn no_cargo_workspace_exits_2_with_the_reason() {
         ));
 }
 
+#[test]
+fn a_failing_cargo_metadata_exits_2_with_its_message_quoted() {
+    // cargo's message quotes the manifest: each of its lines is prefixed, so a line of the
+    // checkout cannot pass for one of ours (or for a CI workflow command).
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \n::error title=x::injected\n",
+    )
+    .unwrap();
+    let output = tool().current_dir(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "error: could not read the cargo workspace: `cargo metadata` failed:\n  > error: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .all(|line| !line.trim_start().starts_with("::")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("::error title=x::injected"), "{stderr}");
+}
+
 /// A workspace in a temporary directory where every file fails to parse, so each file analysed
 /// shows up as one `parse_error` finding whatever the rules do.
 fn broken_workspace() -> tempfile::TempDir {
