@@ -3,19 +3,19 @@
 //! A file that cannot be read or is not UTF-8 does not stop the run: it becomes a `parse_error`
 //! finding at line 1, column 1, and every other file is still analysed.
 
-use std::collections::BTreeMap;
 use std::fs;
 
 use anyhow::{Context as _, Result};
 use cancel_check_lints::knowledge::Knowledge;
 use cancel_check_lints::{
-    analyze_files, analyze_files_with_progress, file_error, module_path, Config, Diagnostic,
-    Progress, SourceInput,
+    analyze_files, analyze_files_with_progress, file_error, Config, Diagnostic, Progress,
+    SourceInput,
 };
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
-use crate::cache::{self, Cache, FileEntry, StoredDiagnostic};
+use crate::cache::{content_hash, Cache, RunInputs};
+use crate::stderr;
 use crate::workspace::SourceFile;
 
 /// The stack of each worker thread: deeply nested files make the parser recurse deeply.
@@ -71,7 +71,8 @@ pub struct Analysis {
 }
 
 /// Analyses every file on a pool of `jobs` threads: the files are read in parallel, then
-/// analysed together so that calls resolve across files and crates.
+/// analysed together so that calls resolve across files and crates. With a cache, a run whose
+/// inputs are all the same as the stored run's prints the stored findings instead.
 pub fn analyze(
     files: Vec<SourceFile>,
     config: &Config,
@@ -87,111 +88,107 @@ pub fn analyze(
         .thread_name(|index| format!("cancel-check-{index}"))
         .build()
         .context("could not start the worker threads")?;
-    let diagnostics_and_files = pool.install(|| {
+    let (mut diagnostics, files, lookup) = pool.install(|| {
         let read: Vec<Read> = files
             .into_par_iter()
-            .map(|file| read_one(file, config, cache.is_some()))
+            .map(|file| read_one(file, config))
             .collect();
-        let plan = cache.map(|cache| {
-            let current: BTreeMap<String, FileEntry> = read
-                .iter()
-                .filter_map(|read| Some((read.file.file.label.clone(), read.entry.clone()?)))
-                .collect();
-            cache.plan(&current)
+        let lookup = cache.map(|cache| {
+            let mut inputs = RunInputs::default();
+            for read in &read {
+                let file = &read.file.file;
+                let context = file.context.as_ref().map_or_else(String::new, |context| {
+                    format!(
+                        "{}\0{}\0{:?}\0{}",
+                        context.package_id,
+                        context.target.name,
+                        context.target.kind,
+                        context.target.src_path
+                    )
+                });
+                inputs.add(
+                    &file.label,
+                    &read.content,
+                    &file.crate_name,
+                    &file.module,
+                    &context,
+                );
+            }
+            cache.lookup(inputs)
         });
-        let dirty = |label: &str| plan.as_ref().is_none_or(|plan| plan.dirty.contains(label));
-        let inputs: Vec<SourceInput> = read
-            .iter()
-            .filter(|read| dirty(&read.file.file.label))
-            .filter_map(|read| read.input.clone())
-            .collect();
-        let mut diagnostics = match &bar {
-            Some(bar) => analyze_files_with_progress(&inputs, config, knowledge, bar),
-            None => analyze_files(&inputs, config, knowledge),
+        let reused = lookup
+            .as_ref()
+            .and_then(|lookup| lookup.diagnostics.clone());
+        let diagnostics = match reused {
+            Some(diagnostics) => diagnostics,
+            None => {
+                let inputs: Vec<SourceInput> =
+                    read.iter().filter_map(|read| read.input.clone()).collect();
+                let mut diagnostics = match &bar {
+                    Some(bar) => analyze_files_with_progress(&inputs, config, knowledge, bar),
+                    None => analyze_files(&inputs, config, knowledge),
+                };
+                for read in &read {
+                    diagnostics.extend(read.errors.iter().cloned());
+                }
+                diagnostics
+            }
         };
-        drop(inputs);
-        let mut files = Vec::with_capacity(read.len());
-        let mut entries = BTreeMap::new();
-        for read in read {
-            if dirty(&read.file.file.label) {
-                diagnostics.extend(read.errors);
-            }
-            if let Some(entry) = read.entry {
-                entries.insert(read.file.file.label.clone(), entry);
-            }
-            files.push(read.file);
-        }
-        if let Some(plan) = plan {
-            diagnostics.extend(plan.reused);
-        }
-        (diagnostics, files, entries)
+        let files: Vec<AnalyzedFile> = read.into_iter().map(|read| read.file).collect();
+        (diagnostics, files, lookup)
     });
     if let Some(bar) = bar {
         bar.0.finish_and_clear();
     }
-    let (mut diagnostics, files, mut entries) = diagnostics_and_files;
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    if let Some(cache) = cache {
-        for diagnostic in &diagnostics {
-            if let Some(entry) = entries.get_mut(&diagnostic.primary.file) {
-                entry.diagnostics.push(StoredDiagnostic::from(diagnostic));
+    if let (Some(cache), Some(lookup)) = (cache, lookup) {
+        if lookup.diagnostics.is_none() {
+            if let Err(warning) = cache.store(&lookup, &diagnostics) {
+                stderr::line(format!("warning: {warning}"));
             }
-        }
-        if let Err(warning) = cache.store(entries) {
-            eprintln!("warning: {warning}");
         }
     }
     Ok(Analysis { files, diagnostics })
 }
 
 /// One file as read: the file with its text, the input for the analysis (none when it cannot be
-/// analysed), the findings that say why not, and its cache entry (when caching).
+/// analysed), the findings that say why not, and what it was read as for the cache key (the
+/// hash of its bytes, or why it could not be read).
 pub struct Read {
     pub file: AnalyzedFile,
     pub input: Option<SourceInput>,
     pub errors: Vec<Diagnostic>,
-    pub entry: Option<FileEntry>,
+    pub content: String,
 }
 
 /// Reads one file as bytes: the text to analyse, or the finding that says why it cannot be.
-pub fn read_one(file: SourceFile, config: &Config, cached: bool) -> Read {
+pub fn read_one(file: SourceFile, config: &Config) -> Read {
     if let Some(error) = file.walk_error.clone() {
-        return unanalysable(file, &error, config, cached);
+        return unanalysable(file, &error, config);
     }
     // Only a regular file is read: opening a FIFO blocks, and a device may never end.
     if fs::metadata(&file.path).is_ok_and(|metadata| !metadata.is_file()) {
         let message = "could not read file: not a regular file";
-        return unanalysable(file, message, config, cached);
+        return unanalysable(file, message, config);
     }
     let bytes = match fs::read(&file.path) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            return unanalysable(
-                file,
-                &format!("could not read file: {error}"),
-                config,
-                cached,
-            )
-        }
+        Err(error) => return unanalysable(file, &format!("could not read file: {error}"), config),
     };
-    let entry = cached.then(|| match std::str::from_utf8(&bytes) {
-        Ok(text) => cache::entry_for(Some(&bytes), text),
-        Err(_) => cache::entry_for(Some(&bytes), ""),
-    });
+    let content = content_hash(&bytes);
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let (crate_name, module) = crate_and_module(&file);
             let input = SourceInput {
                 path: file.label.clone(),
                 text: text.clone(),
-                crate_name,
-                module,
+                crate_name: file.crate_name.clone(),
+                module: file.module.clone(),
             };
             Read {
                 file: AnalyzedFile { file, text },
                 input: Some(input),
                 errors: Vec::new(),
-                entry,
+                content,
             }
         }
         Err(error) => {
@@ -204,14 +201,14 @@ pub fn read_one(file: SourceFile, config: &Config, cached: bool) -> Read {
                 file: AnalyzedFile { file, text },
                 input: None,
                 errors,
-                entry,
+                content,
             }
         }
     }
 }
 
 /// A file that could not be read: no text, and the finding that says why.
-fn unanalysable(file: SourceFile, message: &str, config: &Config, cached: bool) -> Read {
+fn unanalysable(file: SourceFile, message: &str, config: &Config) -> Read {
     let errors = file_error(&file.label, message, config);
     Read {
         file: AnalyzedFile {
@@ -220,63 +217,8 @@ fn unanalysable(file: SourceFile, message: &str, config: &Config, cached: bool) 
         },
         input: None,
         errors,
-        entry: cached.then(|| cache::entry_for(None, "")),
+        content: format!("error: {message}"),
     }
-}
-
-/// The crate a file belongs to and its module path in it: from its cargo target when known,
-/// else from the nearest `src` folder above it (`my-crate/src/net/conn.rs` is `net::conn` of
-/// `my_crate`), else the file on its own.
-fn crate_and_module(file: &SourceFile) -> (String, Vec<String>) {
-    if let Some(context) = &file.context {
-        let root = context
-            .target
-            .src_path
-            .parent()
-            .map(|dir| dir.as_std_path().to_path_buf());
-        if let Some(relative) =
-            root.and_then(|root| file.path.strip_prefix(&root).ok().map(|p| p.to_path_buf()))
-        {
-            return (
-                identifier(&context.target.name),
-                module_path(&relative.to_string_lossy()),
-            );
-        }
-    }
-    let components: Vec<_> = file.path.components().collect();
-    if let Some(src) = components
-        .iter()
-        .rposition(|component| component.as_os_str() == "src")
-    {
-        let crate_name = src
-            .checked_sub(1)
-            .map(|index| components[index].as_os_str().to_string_lossy().to_string())
-            .unwrap_or_else(|| "crate".to_string());
-        let relative: std::path::PathBuf = components[src + 1..].iter().collect();
-        return (
-            identifier(&crate_name),
-            module_path(&relative.to_string_lossy()),
-        );
-    }
-    let stem = file
-        .path
-        .file_stem()
-        .map(|stem| stem.to_string_lossy().to_string())
-        .unwrap_or_default();
-    ("crate".to_string(), vec![identifier(&stem)])
-}
-
-/// A crate or file name as a Rust identifier (`my-crate` -> `my_crate`).
-fn identifier(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -294,12 +236,14 @@ mod tests {
             json_name: path.to_string(),
             context: None,
             walk_error: None,
+            crate_name: "crate".to_string(),
+            module: Vec::new(),
         }
     }
 
     #[test]
     fn an_unreadable_file_is_a_parse_error_finding() {
-        let read = read_one(source("does/not/exist.rs"), &Config::default(), false);
+        let read = read_one(source("does/not/exist.rs"), &Config::default());
         let (file, diagnostics) = (read.file, read.errors);
         assert_eq!(file.text, "");
         assert_eq!(diagnostics.len(), 1);
@@ -322,7 +266,7 @@ mod tests {
     fn allowing_parse_error_silences_unreadable_files() {
         let mut config = Config::default();
         config.set_level(lint_by_name("parse_error").unwrap(), Level::Allow);
-        let diagnostics = read_one(source("does/not/exist.rs"), &config, false).errors;
+        let diagnostics = read_one(source("does/not/exist.rs"), &config).errors;
         assert!(diagnostics.is_empty());
     }
 }

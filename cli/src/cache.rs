@@ -1,22 +1,23 @@
-//! The result cache under `target/cancel-check/cache/`: a second run over an unchanged workspace
-//! reads the files, hashes them and prints the stored findings, without parsing anything.
+//! The result cache under `target/cancel-check/cache/`: a run over an unchanged workspace reads
+//! the files, hashes them and prints the stored findings, without parsing anything.
 //!
-//! Findings depend on more than their own file: a raced call is judged by the summary of the
-//! function it resolves to, in whatever file that is, and a function's buffer is judged by who
-//! races it. So a changed file is re-analysed together with every file connected to it, in
-//! either direction, by a function name one of them calls and the other defines (a
-//! conservative, purely textual superset of the call graph: `foo(`, `.foo(` and `foo::<` count as
-//! calls; `fn foo` as a definition). The connected files are analysed together, from scratch;
-//! every other file keeps its stored findings.
+//! The cache never changes an answer. A finding depends on much more than its own file: the
+//! summary of whatever function a call resolves to (through imports, renames, re-exports and
+//! `#[path]` modules), the types other files declare, who races a function, suppressions on
+//! `mod` declarations, the configuration and the knowledge. So the stored findings are reused
+//! only when the whole run is identical: the same key (tool version, configuration, knowledge)
+//! and the same files, with the same labels, bytes (or read errors), crates, module paths and
+//! package contexts. Anything else analyses everything again. Per-file reuse needs the model to
+//! say what each file's findings depend on; until then, correctness comes first.
 //!
-//! A change to a file that may suppress lints on a `mod name;` declaration (which reaches other
-//! files) re-analyses everything.
-//!
-//! The whole cache is invalidated by a different tool version, configuration or knowledge base
-//! (built-in, mined from dependencies and configured). `--no-cache` turns it off.
+//! The cache is the checkout's data: a forged entry with the right key hides findings, so on
+//! untrusted code use `--no-cache`. Cache files are only read when they are regular files (not a
+//! symlink, not a FIFO) of at most [`MAX_CACHE_BYTES`], and written through a unique temporary
+//! file in the same folder, renamed into place, so concurrent runs never share a file name and
+//! a reader never sees half a file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fs;
+use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use cancel_check_lints::knowledge::Knowledge;
@@ -24,37 +25,68 @@ use cancel_check_lints::{lint_by_name, Config, Diagnostic, Label, Level, Span};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-/// The cache file, under the target directory.
-const CACHE_FILE: &str = "cancel-check/cache/results-v1.json";
+/// The folder of every cache of the tool, under the target directory.
+pub const CACHE_ROOT: &str = "cancel-check";
+
+/// The results cache file, under the target directory.
+const CACHE_FILE: &str = "cancel-check/cache/results-v2.json";
+
+/// A cache file larger than this (256 MiB) is not read: it cannot be one this tool wrote for a
+/// workspace of sane size, and reading it could exhaust memory.
+pub const MAX_CACHE_BYTES: u64 = 256 << 20;
+
+/// What `CACHEDIR.TAG` holds (<https://bford.info/cachedir/>): backup tools skip the folder.
+const CACHEDIR_TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+# This file is a cache directory tag created by cancel-check.\n\
+# For information about cache directory tags see https://bford.info/cachedir/\n";
 
 /// Where the cache lives and what it is valid for.
 #[derive(Debug)]
 pub struct Cache {
     file: PathBuf,
-    /// Tool version, configuration and knowledge: a stored cache with another key is ignored.
+    /// Tool version, configuration and knowledge.
     key: String,
 }
 
-/// What is stored for one file.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct FileEntry {
-    /// SHA-256 of the file's bytes (empty when it could not be read).
-    pub hash: String,
-    /// Names of the functions it defines.
-    pub defines: BTreeSet<String>,
-    /// Names it calls.
-    pub calls: BTreeSet<String>,
-    /// It may hold a suppression of a `mod name;` declaration, which reaches the module's own
-    /// files: a change to it re-analyses everything.
-    #[serde(default)]
-    pub allows_modules: bool,
-    pub diagnostics: Vec<StoredDiagnostic>,
+/// Everything a run's findings are computed from, besides the key: one entry per file.
+#[derive(Debug, Default)]
+pub struct RunInputs {
+    hasher: Sha256,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+impl RunInputs {
+    /// Adds one file: its label, what it was read as (the hash of its bytes, or the reason it
+    /// could not be read), its crate, its module path and its package context.
+    pub fn add(
+        &mut self,
+        label: &str,
+        content: &str,
+        crate_name: &str,
+        module: &[String],
+        context: &str,
+    ) {
+        for part in [label, content, crate_name, &module.join("::"), context] {
+            self.hasher.update(part.len().to_le_bytes());
+            self.hasher.update(part);
+        }
+    }
+
+    fn finish(self) -> String {
+        hex(&self.hasher.finalize())
+    }
+}
+
+/// The hash of a file's bytes, for [`RunInputs::add`].
+pub fn content_hash(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CacheFile {
+    /// The key and the run's inputs, hashed together.
     key: String,
-    files: BTreeMap<String, FileEntry>,
+    diagnostics: Vec<StoredDiagnostic>,
 }
 
 /// A finding as stored (the library's `Diagnostic` points to a `&'static Lint`).
@@ -138,15 +170,6 @@ impl StoredDiagnostic {
     }
 }
 
-/// The files to analyse again, and what is stored for the others.
-#[derive(Debug, Default)]
-pub struct Plan {
-    /// Labels of the files to analyse.
-    pub dirty: HashSet<String>,
-    /// Stored findings of the files that are not analysed again.
-    pub reused: Vec<Diagnostic>,
-}
-
 impl Cache {
     /// The cache in `target_dir`, keyed by the tool version, the configuration and the knowledge.
     pub fn new(target_dir: &Path, config: &Config, knowledge: &Knowledge) -> Cache {
@@ -165,201 +188,149 @@ impl Cache {
         }
     }
 
-    fn load(&self) -> CacheFile {
-        let Ok(text) = fs::read_to_string(&self.file) else {
-            return CacheFile::default();
-        };
-        match serde_json::from_str::<CacheFile>(&text) {
-            Ok(stored) if stored.key == self.key => stored,
-            _ => CacheFile::default(),
-        }
+    /// The key of a run with these inputs.
+    fn run_key(&self, inputs: RunInputs) -> String {
+        let mut hasher = Sha256::new();
+        hasher.update(&self.key);
+        hasher.update(inputs.finish());
+        hex(&hasher.finalize())
     }
 
-    /// Decides what to analyse: the files whose entry changed (new, edited, or removed since),
-    /// and every file connected to one of them by a call name.
-    pub fn plan(&self, current: &BTreeMap<String, FileEntry>) -> Plan {
-        let stored = self.load();
-        if stored.files.is_empty() {
-            return Plan {
-                dirty: current.keys().cloned().collect(),
-                reused: Vec::new(),
-            };
-        }
-        let changed: Vec<&str> = current
-            .iter()
-            .filter(|(label, entry)| {
-                stored
-                    .files
-                    .get(*label)
-                    .is_none_or(|old| old.hash != entry.hash || entry.hash.is_empty())
-            })
-            .map(|(label, _)| label.as_str())
-            .chain(
-                stored
-                    .files
-                    .keys()
-                    .filter(|label| !current.contains_key(*label))
-                    .map(String::as_str),
-            )
-            .collect();
-        // The graph over the old and the new entries: a removed file still connects the files
-        // that used it, and a changed file connects through both its old and its new names.
-        let mut graph = Graph::default();
-        for (label, entry) in current.iter().chain(&stored.files) {
-            graph.add(label, entry);
-        }
-        let everything = changed.iter().any(|label| {
-            current.get(*label).is_some_and(|e| e.allows_modules)
-                || stored.files.get(*label).is_some_and(|e| e.allows_modules)
+    /// The stored findings, when they were stored for exactly this run.
+    pub fn lookup(&self, inputs: RunInputs) -> Lookup {
+        let key = self.run_key(inputs);
+        let stored = read_regular(&self.file, MAX_CACHE_BYTES)
+            .and_then(|bytes| serde_json::from_slice::<CacheFile>(&bytes).ok())
+            .filter(|stored| stored.key == key);
+        let diagnostics = stored.and_then(|stored| {
+            stored
+                .diagnostics
+                .iter()
+                .map(StoredDiagnostic::to_diagnostic)
+                .collect::<Option<Vec<_>>>()
         });
-        if everything {
-            return Plan {
-                dirty: current.keys().cloned().collect(),
-                reused: Vec::new(),
-            };
-        }
-        let reached = graph.connected(&changed);
-        let dirty: HashSet<String> = current
-            .keys()
-            .filter(|label| reached.contains(label.as_str()))
-            .cloned()
-            .collect();
-        let reused = current
-            .keys()
-            .filter(|label| !dirty.contains(*label))
-            .filter_map(|label| stored.files.get(label))
-            .flat_map(|entry| &entry.diagnostics)
-            .filter_map(StoredDiagnostic::to_diagnostic)
-            .collect();
-        Plan { dirty, reused }
+        Lookup { key, diagnostics }
     }
 
-    /// Stores the entries of this run. A cache that cannot be written is not an error (the next
+    /// Stores the findings of a run. A cache that cannot be written is not an error (the next
     /// run is simply slower); the reason is returned for a warning.
-    pub fn store(&self, files: BTreeMap<String, FileEntry>) -> Result<(), String> {
+    pub fn store(&self, lookup: &Lookup, diagnostics: &[Diagnostic]) -> Result<(), String> {
         let stored = CacheFile {
-            key: self.key.clone(),
-            files,
+            key: lookup.key.clone(),
+            diagnostics: diagnostics.iter().map(StoredDiagnostic::from).collect(),
         };
-        let write = || -> std::io::Result<()> {
-            if let Some(dir) = self.file.parent() {
-                fs::create_dir_all(dir)?;
-            }
-            let text = serde_json::to_string(&stored)?;
-            let partial = self.file.with_extension("json.partial");
-            fs::write(&partial, text)?;
-            fs::rename(&partial, &self.file)
+        let write = || -> io::Result<()> {
+            let text = serde_json::to_vec(&stored)?;
+            write_atomic(&self.file, &text)
         };
         write().map_err(|error| {
             format!(
                 "could not write the cache `{}`: {error}",
-                self.file.display()
+                crate::escape::path_label(&self.file)
             )
         })
     }
 }
 
-/// Which files define and which call each name.
-#[derive(Default)]
-struct Graph<'a> {
-    defines: HashMap<&'a str, Vec<&'a str>>,
-    calls: HashMap<&'a str, Vec<&'a str>>,
-    entries: HashMap<&'a str, Vec<&'a FileEntry>>,
+/// What the cache holds for a run: its key, and the findings when they are current.
+#[derive(Debug)]
+pub struct Lookup {
+    key: String,
+    pub diagnostics: Option<Vec<Diagnostic>>,
 }
 
-impl<'a> Graph<'a> {
-    fn add(&mut self, label: &'a str, entry: &'a FileEntry) {
-        for name in &entry.defines {
-            self.defines.entry(name).or_default().push(label);
-        }
-        for name in &entry.calls {
-            self.calls.entry(name).or_default().push(label);
-        }
-        self.entries.entry(label).or_default().push(entry);
+/// The bytes of a cache file, when it is a regular file (`symlink_metadata`: a symlink is not
+/// followed) of at most `limit` bytes. A FIFO, a device or a link to one is never opened.
+pub fn read_regular(path: &Path, limit: u64) -> Option<Vec<u8>> {
+    let metadata = fs::symlink_metadata(path).ok()?;
+    if !metadata.file_type().is_file() || metadata.len() > limit {
+        return None;
     }
-
-    /// Every file connected to one of `start` (themselves included).
-    fn connected(&self, start: &[&'a str]) -> HashSet<&'a str> {
-        let mut seen: HashSet<&str> = start.iter().copied().collect();
-        let mut queue: VecDeque<&str> = start.iter().copied().collect();
-        let mut names_seen: HashSet<(&str, bool)> = HashSet::new();
-        while let Some(label) = queue.pop_front() {
-            for entry in self.entries.get(label).into_iter().flatten() {
-                let callers = entry.defines.iter().map(|name| (name.as_str(), true));
-                let callees = entry.calls.iter().map(|name| (name.as_str(), false));
-                for (name, defined) in callers.chain(callees) {
-                    if !names_seen.insert((name, defined)) {
-                        continue;
-                    }
-                    let others = if defined {
-                        self.calls.get(name)
-                    } else {
-                        self.defines.get(name)
-                    };
-                    for other in others.into_iter().flatten() {
-                        if seen.insert(other) {
-                            queue.push_back(other);
-                        }
-                    }
-                }
-            }
-        }
-        seen
+    let file = open_no_follow(path).ok()?;
+    // The file may have been replaced since: check what was opened, and read at most `limit`.
+    let opened = file.metadata().ok()?;
+    if !opened.is_file() || opened.len() > limit {
+        return None;
     }
+    let mut bytes = Vec::with_capacity(opened.len() as usize);
+    file.take(limit + 1).read_to_end(&mut bytes).ok()?;
+    (bytes.len() as u64 <= limit).then_some(bytes)
 }
 
-/// The entry of a file as read now (its findings are filled in after the analysis).
-pub fn entry_for(bytes: Option<&[u8]>, text: &str) -> FileEntry {
-    let (defines, calls) = names(text);
-    FileEntry {
-        hash: bytes
-            .map(|bytes| hex(&Sha256::digest(bytes)))
-            .unwrap_or_default(),
-        defines,
-        calls,
-        allows_modules: (text.contains("cancel-check") || text.contains("cancel_check"))
-            && text.contains("mod "),
-        diagnostics: Vec::new(),
-    }
+#[cfg(unix)]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: should a FIFO appear between the check and the open, the open does not block.
+    fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
 }
 
-/// The function names a text defines (`fn foo`) and calls (`foo(`, `.foo(`, `foo::<`), found by
-/// a scan of its identifiers: a superset of what the parser would find (comments and strings
-/// count too), which is what the cache needs.
-fn names(text: &str) -> (BTreeSet<String>, BTreeSet<String>) {
-    let bytes = text.as_bytes();
-    let mut defines = BTreeSet::new();
-    let mut calls = BTreeSet::new();
-    let mut previous: Option<&str> = None;
-    let mut i = 0;
-    while i < bytes.len() {
-        let byte = bytes[i];
-        if byte.is_ascii_alphabetic() || byte == b'_' {
-            let start = i;
-            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-                i += 1;
-            }
-            let ident = &text[start..i];
-            let rest = &bytes[i..];
-            let after = rest
-                .iter()
-                .position(|b| !b.is_ascii_whitespace())
-                .unwrap_or(rest.len());
-            let next = &rest[after..];
-            if previous == Some("fn") {
-                defines.insert(ident.to_string());
-            } else if next.starts_with(b"(") || next.starts_with(b"::<") {
-                calls.insert(ident.to_string());
-            }
-            previous = Some(ident);
+#[cfg(not(unix))]
+fn open_no_follow(path: &Path) -> io::Result<fs::File> {
+    fs::File::open(path)
+}
+
+/// Writes a cache file through a temporary file with a unique name in the same folder, renamed
+/// into place (which replaces a symlink or FIFO there rather than writing through it). Creates
+/// the folders, and marks `<target>/cancel-check` as a cache on the way.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .ok_or_else(|| io::Error::other("a cache file without a folder"))?;
+    fs::create_dir_all(dir)?;
+    if let Some(root) = dir
+        .ancestors()
+        .find(|ancestor| ancestor.file_name().is_some_and(|name| name == CACHE_ROOT))
+    {
+        mark_as_cache(root);
+    }
+    let mut temporary = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .suffix(".partial")
+        .tempfile_in(dir)?;
+    temporary.write_all(bytes)?;
+    temporary.flush()?;
+    temporary.persist(path).map_err(|error| error.error)?;
+    Ok(())
+}
+
+/// `CACHEDIR.TAG` and a `.gitignore` of `*` in the tool's cache folder, as cargo marks its
+/// target directory. Each is created only when missing (never written through a symlink);
+/// failing to create them is harmless.
+fn mark_as_cache(root: &Path) {
+    for (name, text) in [("CACHEDIR.TAG", CACHEDIR_TAG), (".gitignore", "*\n")] {
+        let path = root.join(name);
+        if fs::symlink_metadata(&path).is_ok() {
             continue;
         }
-        if !byte.is_ascii_whitespace() {
-            previous = None;
+        if let Ok(mut file) = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            let _ = file.write_all(text.as_bytes());
         }
-        i += 1;
     }
-    (defines, calls)
+}
+
+/// Whether a cache folder may be used: one that lies inside the workspace root (as the default
+/// `target/` does) must still be inside it once symlinks are resolved, so that a checkout's
+/// `target` symlink cannot make the tool read or write elsewhere. A folder outside the root
+/// (`--target-dir`, `CARGO_TARGET_DIR`, cargo's `build.target-dir`) is the user's choice.
+pub fn usable_dir(dir: &Path, root: &Path) -> bool {
+    if root.as_os_str().is_empty() || !dir.starts_with(root) {
+        return true;
+    }
+    let Ok(canonical_root) = fs::canonicalize(root) else {
+        return false;
+    };
+    // The deepest part that exists, resolved; the rest is created as plain folders.
+    let existing = dir.ancestors().find(|ancestor| ancestor.exists());
+    existing
+        .and_then(|existing| fs::canonicalize(existing).ok())
+        .is_some_and(|resolved| resolved.starts_with(&canonical_root))
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -370,78 +341,135 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn entry(hash: &str, defines: &[&str], calls: &[&str]) -> FileEntry {
-        FileEntry {
-            hash: hash.to_string(),
-            defines: defines.iter().map(|s| s.to_string()).collect(),
-            calls: calls.iter().map(|s| s.to_string()).collect(),
-            allows_modules: false,
-            diagnostics: Vec::new(),
-        }
-    }
-
-    #[test]
-    fn names_are_definitions_and_calls() {
-        let (defines, calls) = names(
-            "pub async fn read_frame(&mut self) { self.inner.read_exact(&mut b).await; helper::<u8>(); let x = y; }",
-        );
-        assert_eq!(defines, BTreeSet::from(["read_frame".to_string()]));
-        assert_eq!(
-            calls,
-            BTreeSet::from(["read_exact".to_string(), "helper".to_string()])
-        );
-    }
-
-    #[test]
-    fn a_change_reaches_callers_and_callees_but_not_strangers() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache {
-            file: dir.path().join("cache.json"),
-            key: "k".to_string(),
-        };
-        let mut files = BTreeMap::new();
-        files.insert("a.rs".to_string(), entry("1", &["run"], &["read_frame"]));
-        files.insert(
-            "b.rs".to_string(),
-            entry("2", &["read_frame"], &["read_exact"]),
-        );
-        files.insert("c.rs".to_string(), entry("3", &["main"], &["run"]));
-        files.insert("d.rs".to_string(), entry("4", &["unrelated"], &["println"]));
-        cache.store(files.clone()).unwrap();
-
-        let plan = cache.plan(&files);
-        assert!(plan.dirty.is_empty(), "nothing changed: {:?}", plan.dirty);
-
-        files.get_mut("b.rs").unwrap().hash = "2'".to_string();
-        let plan = cache.plan(&files);
-        let mut dirty: Vec<&str> = plan.dirty.iter().map(String::as_str).collect();
-        dirty.sort();
-        assert_eq!(dirty, ["a.rs", "b.rs", "c.rs"]);
-
-        // A removed file takes the files that used it along.
-        files.remove("b.rs");
-        let plan = cache.plan(&files);
-        let mut dirty: Vec<&str> = plan.dirty.iter().map(String::as_str).collect();
-        dirty.sort();
-        assert_eq!(dirty, ["a.rs", "c.rs"]);
-    }
-
-    #[test]
-    fn another_key_ignores_the_stored_cache() {
-        let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("cache.json");
-        let files = BTreeMap::from([("a.rs".to_string(), entry("1", &[], &[]))]);
+    fn cache(dir: &Path) -> Cache {
         Cache {
-            file: file.clone(),
-            key: "old".to_string(),
+            file: dir.join(CACHE_FILE),
+            key: "k".to_string(),
         }
-        .store(files.clone())
-        .unwrap();
-        let plan = Cache {
-            file,
-            key: "new".to_string(),
+    }
+
+    fn inputs(files: &[(&str, &str, &[&str])]) -> RunInputs {
+        let mut inputs = RunInputs::default();
+        for (label, content, module) in files {
+            let module: Vec<String> = module.iter().map(|s| s.to_string()).collect();
+            inputs.add(label, content, "krate", &module, "");
         }
-        .plan(&files);
-        assert_eq!(plan.dirty.len(), 1);
+        inputs
+    }
+
+    fn finding(file: &str) -> Diagnostic {
+        Diagnostic {
+            lint: lint_by_name("select_arm_not_cancel_safe").unwrap(),
+            level: Level::Warn,
+            message: "m".to_string(),
+            primary: Label {
+                file: file.to_string(),
+                span: Span::default(),
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_an_identical_run_reuses_the_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let run = [("a.rs", "1", &["a"][..]), ("b.rs", "2", &["b"][..])];
+        let lookup = cache.lookup(inputs(&run));
+        assert!(lookup.diagnostics.is_none(), "nothing stored yet");
+        cache.store(&lookup, &[finding("a.rs")]).unwrap();
+        let again = cache.lookup(inputs(&run));
+        assert_eq!(again.diagnostics.map(|d| d.len()), Some(1));
+
+        // Another byte, another module path, another file, a missing file, another key: miss.
+        let changes: [&[(&str, &str, &[&str])]; 4] = [
+            &[("a.rs", "1", &["a"]), ("b.rs", "2'", &["b"])],
+            &[("a.rs", "1", &["a"]), ("b.rs", "2", &["c"])],
+            &[
+                ("a.rs", "1", &["a"]),
+                ("b.rs", "2", &["b"]),
+                ("c.rs", "", &[]),
+            ],
+            &[("a.rs", "1", &["a"])],
+        ];
+        for change in changes {
+            assert!(
+                cache.lookup(inputs(change)).diagnostics.is_none(),
+                "{change:?}"
+            );
+        }
+        let other_key = Cache {
+            key: "other".to_string(),
+            ..cache
+        };
+        assert!(other_key.lookup(inputs(&run)).diagnostics.is_none());
+    }
+
+    #[test]
+    fn parts_of_an_input_cannot_run_into_each_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let lookup = cache.lookup(inputs(&[("ab", "c", &[])]));
+        cache.store(&lookup, &[]).unwrap();
+        assert!(cache
+            .lookup(inputs(&[("a", "bc", &[])]))
+            .diagnostics
+            .is_none());
+    }
+
+    #[test]
+    fn writing_marks_the_cache_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = cache(dir.path());
+        let lookup = cache.lookup(inputs(&[]));
+        cache.store(&lookup, &[]).unwrap();
+        let root = dir.path().join(CACHE_ROOT);
+        assert_eq!(fs::read_to_string(root.join(".gitignore")).unwrap(), "*\n");
+        assert!(fs::read_to_string(root.join("CACHEDIR.TAG"))
+            .unwrap()
+            .starts_with("Signature: 8a477f597d28d172789f06886806bc55"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_not_read_and_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("elsewhere.json");
+        fs::write(&target, "precious").unwrap();
+        let cache = cache(dir.path());
+        fs::create_dir_all(cache.file.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(&target, &cache.file).unwrap();
+        assert!(read_regular(&cache.file, MAX_CACHE_BYTES).is_none());
+        let lookup = cache.lookup(inputs(&[]));
+        cache.store(&lookup, &[]).unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "precious");
+        assert!(fs::symlink_metadata(&cache.file).unwrap().is_file());
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big");
+        fs::write(&path, [b'x'; 100]).unwrap();
+        assert!(read_regular(&path, 99).is_none());
+        assert_eq!(read_regular(&path, 100).map(|b| b.len()), Some(100));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_target_symlink_out_of_the_workspace_is_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("ws");
+        let outside = dir.path().join("outside");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&outside).unwrap();
+        assert!(usable_dir(&root.join("target/cancel-check"), &root));
+        std::os::unix::fs::symlink(&outside, root.join("target")).unwrap();
+        assert!(!usable_dir(&root.join("target/cancel-check"), &root));
+        // A folder the user chose outside the workspace is used as it is.
+        assert!(usable_dir(&outside.join("cancel-check"), &root));
     }
 }

@@ -17,6 +17,8 @@ use cancel_check_lints::{closest_lint, lint_by_name, Level};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::{Table, Value};
 
+use crate::escape::{path_label, printable};
+
 /// The name of the stand-alone configuration file.
 pub const CONFIG_FILE: &str = "cancel-check.toml";
 
@@ -64,13 +66,27 @@ impl ProjectConfig {
             ..ProjectConfig::default()
         };
         let root_manifest = root.join("Cargo.toml");
-        let root_table = read_toml(&root_manifest)?;
+        let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+        let outside = std::cell::RefCell::new(Vec::new());
+        let read = |path: &Path| -> Result<Option<Table>> {
+            // A configuration file is the checkout's, but it must be in the workspace: a
+            // symlink to a file elsewhere is not read (its parse error would quote it).
+            if fs::canonicalize(path).is_ok_and(|resolved| !resolved.starts_with(&canonical_root)) {
+                outside.borrow_mut().push(format!(
+                    "`{}` resolves outside the workspace; it is not read",
+                    path_label(path.strip_prefix(root).unwrap_or(path))
+                ));
+                return Ok(None);
+            }
+            read_toml(path)
+        };
+        let root_table = read(&root_manifest)?;
         let from_metadata = root_table
             .as_ref()
             .and_then(|table| nested(table, &["workspace", "metadata", "cancel-check"]));
         let standalone = root.join(CONFIG_FILE);
         if standalone.is_file() {
-            let table = read_toml(&standalone)?.unwrap_or_default();
+            let table = read(&standalone)?.unwrap_or_default();
             config.workspace = Settings::parse(&table, &standalone, "")?;
             config.source = Some(standalone.clone());
             if from_metadata.is_some() {
@@ -87,7 +103,7 @@ impl ProjectConfig {
             config.source = Some(root_manifest.clone());
         }
         for manifest in manifests {
-            let Some(table) = read_toml(manifest)? else {
+            let Some(table) = read(manifest)? else {
                 continue;
             };
             let Some(package) = nested(&table, &["package", "metadata", "cancel-check"]) else {
@@ -98,6 +114,7 @@ impl ProjectConfig {
             let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
             config.packages.push(PackageSettings { dir, settings });
         }
+        config.warnings.extend(outside.into_inner());
         Ok(config)
     }
 
@@ -177,7 +194,8 @@ impl Settings {
         let mut settings = Settings::default();
         let file = file.display();
         for (key, value) in table {
-            let name = format!("{prefix}{key}");
+            // Keys and values from the file are escaped in messages: they reach stderr.
+            let name = format!("{prefix}{}", printable(key));
             match key.as_str() {
                 "exclude" => settings.exclude = strings(value, &file, &name)?,
                 "not-send-types" => settings.not_send_types = strings(value, &file, &name)?,
@@ -190,7 +208,8 @@ impl Settings {
                                 .map(|close| format!(" (did you mean `{close}`?)"))
                                 .unwrap_or_default();
                             bail!(
-                                "{file}: unknown lint `{lint}` in `{name}`{hint}; run `cargo cancel-check lints` for the list"
+                                "{file}: unknown lint `{}` in `{name}`{hint}; run `cargo cancel-check lints` for the list",
+                                printable(lint)
                             );
                         };
                         let level = level
@@ -198,7 +217,8 @@ impl Settings {
                             .and_then(Level::parse)
                             .ok_or_else(|| {
                                 anyhow!(
-                                    "{file}: `{name}.{lint}` must be \"allow\", \"warn\" or \"deny\", found {}",
+                                    "{file}: `{name}.{}` must be \"allow\", \"warn\" or \"deny\", found {}",
+                                    printable(lint),
                                     describe(level)
                                 )
                             })?;
@@ -259,7 +279,10 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
                 | "resource_intact"
         );
         if !known {
-            bail!("{file}: unknown key `{name}.{key}`; accepted keys: {API_KEYS}");
+            bail!(
+                "{file}: unknown key `{name}.{}`; accepted keys: {API_KEYS}",
+                printable(key)
+            );
         }
     }
     let Some(path) = text("path")? else {
@@ -272,7 +295,8 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
         Some("fn") => ApiKind::Fn,
         Some("assoc") => ApiKind::Assoc,
         Some(other) => bail!(
-            "{file}: `{name}.kind` must be \"method\", \"fn\" or \"assoc\", found \"{other}\""
+            "{file}: `{name}.kind` must be \"method\", \"fn\" or \"assoc\", found \"{}\"",
+            printable(other)
         ),
     };
     let verdict = match (text("verdict")?, table.get("cancel-safe")) {
@@ -281,7 +305,8 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
         }
         (Some(verdict), None) => parse_verdict(&verdict).ok_or_else(|| {
             anyhow!(
-                "{file}: `{name}.verdict` must be one of \"safe\", \"conditional\", \"data_loss\", \"message_lost\", \"queue_position_lost\", \"partial_progress_kept\", found \"{verdict}\""
+                "{file}: `{name}.verdict` must be one of \"safe\", \"conditional\", \"data_loss\", \"message_lost\", \"queue_position_lost\", \"partial_progress_kept\", found \"{}\"",
+                printable(&verdict)
             )
         })?,
         (None, Some(Value::Boolean(true))) => Verdict::Safe,
@@ -298,7 +323,8 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
         Some("fs_read") => Some(Effect::FsRead),
         Some("blocking") => Some(Effect::Blocking),
         Some(other) => bail!(
-            "{file}: `{name}.effect` must be \"fs_write\", \"fs_read\" or \"blocking\", found \"{other}\""
+            "{file}: `{name}.effect` must be \"fs_write\", \"fs_read\" or \"blocking\", found \"{}\"",
+            printable(other)
         ),
     };
     let args = match table.get("args") {

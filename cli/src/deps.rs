@@ -2,10 +2,16 @@
 //! knowledge base for exactly the versions in use.
 //!
 //! `cargo metadata --offline --locked` (with dependencies) lists every package of the resolved
-//! graph; it never touches the network and never writes `Cargo.lock`. Each package outside the
-//! workspace that has a library is mined ([`mine_source`]) and the result is cached as JSON under
-//! `<target dir>/cancel-check/deps/`. None of this can fail a run: a problem becomes one warning
-//! and the built-in knowledge is used as it is.
+//! graph; it never touches the network and never writes `Cargo.lock`. It runs through
+//! [`crate::process`], outside the checkout, with the checkout's `[source]` replacement passed
+//! on. Each package outside the workspace that has a library is mined ([`mine_source`]) and the
+//! result is cached as JSON under `<target dir>/cancel-check/deps/` (not with `--no-cache`).
+//! None of this can fail a run: a problem becomes one warning and the built-in knowledge is used
+//! as it is.
+//!
+//! Only packages whose sources are in cargo's own caches (`$CARGO_HOME/registry`,
+//! `$CARGO_HOME/git`) or inside the workspace (a path dependency, a vendored copy) are read: a
+//! path dependency elsewhere on the disk is skipped, as the checkout could name any folder.
 
 use std::collections::HashSet;
 use std::fs;
@@ -15,10 +21,13 @@ use std::time::UNIX_EPOCH;
 use anyhow::{anyhow, Context as _, Result};
 use cancel_check_lints::knowledge::mine::{may_state_cancel_safety, mine_source};
 use cancel_check_lints::knowledge::{ApiEntry, Knowledge, Origin};
-use cargo_metadata::{Metadata, MetadataCommand, Package, TargetKind};
+use cargo_metadata::{Metadata, Package, TargetKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
+
+use crate::escape::path_label;
+use crate::{cache, process};
 
 /// The stack of each worker thread: deeply nested files make the parser recurse deeply.
 const WORKER_STACK_SIZE: usize = 64 << 20;
@@ -62,8 +71,9 @@ impl DependencyDocs {
     }
 }
 
-/// Mines the dependencies of the workspace(s) in `scope` on `jobs` threads.
-pub fn dependency_docs(scope: Scope<'_>, jobs: usize) -> DependencyDocs {
+/// Mines the dependencies of the workspace(s) in `scope` on up to `jobs` threads; `cache` reads
+/// and writes the cache of mined docs.
+pub fn dependency_docs(scope: Scope<'_>, jobs: usize, cache: bool) -> DependencyDocs {
     let mut docs = DependencyDocs::default();
     let manifests: Vec<Option<PathBuf>> = match scope {
         Scope::Workspace(manifest) => vec![manifest.map(Path::to_path_buf)],
@@ -95,7 +105,7 @@ pub fn dependency_docs(scope: Scope<'_>, jobs: usize) -> DependencyDocs {
         if !roots.insert(metadata.workspace_root.clone()) {
             continue;
         }
-        if let Err(error) = mine_workspace(&metadata, jobs, &mut docs) {
+        if let Err(error) = mine_workspace(&metadata, jobs, cache, &mut docs) {
             docs.warn(format!("dependency docs not mined: {error:#}"));
         }
     }
@@ -121,24 +131,29 @@ fn package_manifest(path: &Path) -> Option<PathBuf> {
         .then_some(manifest)
 }
 
-/// `cargo metadata --format-version 1 --offline --locked`, with dependencies. Offline, cargo
-/// needs the sources of every package of the graph, for every platform; when some are missing
-/// (dependencies of other platforms are, unless something downloaded them), the graph is asked
-/// again for the host platform only (`--filter-platform`).
-fn dependency_metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
+/// `cargo metadata --format-version 1 --offline --locked`, with dependencies, on `manifest` (or
+/// the manifest of the current directory). Offline, cargo needs the sources of every package of
+/// the graph, for every platform; when some are missing (dependencies of other platforms are,
+/// unless something downloaded them), the graph is asked again for the host platform only
+/// (`--filter-platform`).
+fn dependency_metadata(manifest: Option<&Path>) -> Result<Metadata> {
+    let manifest = match manifest {
+        Some(manifest) => process::absolute_manifest(manifest)?,
+        None => process::find_manifest(Path::new("."))?,
+    };
+    let start = manifest.parent().unwrap_or(&manifest).to_path_buf();
+    let mut options = vec!["--locked".to_string()];
+    options.extend(source_config(&manifest)?);
     let run = |platform: Option<&str>| {
-        let mut command = MetadataCommand::new();
-        let mut options = vec!["--offline".to_string(), "--locked".to_string()];
+        let mut options = options.clone();
         if let Some(platform) = platform {
             options.extend(["--filter-platform".to_string(), platform.to_string()]);
         }
-        command.other_options(options);
-        if let Some(manifest_path) = manifest_path {
-            command.manifest_path(manifest_path);
-        }
-        command.exec().map_err(|error| match error {
-            cargo_metadata::Error::CargoMetadata { stderr } => anyhow!(cargo_reason(&stderr)),
-            other => anyhow!("`cargo metadata` failed: {other}"),
+        process::metadata(&manifest, true, &options).map_err(|error| {
+            match error.downcast_ref::<process::CargoFailed>() {
+                Some(failed) => anyhow!(cargo_reason(&failed.stderr)),
+                None => error,
+            }
         })
     };
     let error = match run(None) {
@@ -148,19 +163,41 @@ fn dependency_metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
     if error.to_string().starts_with(LOCK_FILE_REASON) {
         return Err(error);
     }
-    host_platform()
+    process::host_triple(&start)
         .and_then(|host| run(Some(&host)).ok())
         .ok_or(error)
 }
 
-/// The host's target triple, from `rustc -vV` (`$RUSTC` when set, as cargo does).
-fn host_platform() -> Option<String> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = std::process::Command::new(rustc).arg("-vV").output().ok()?;
-    let text = String::from_utf8(output.stdout).ok()?;
-    text.lines()
-        .find_map(|line| line.strip_prefix("host: "))
-        .map(|host| host.trim().to_string())
+/// The `--config` arguments of the checkout's `[source]` replacement (see
+/// [`process::source_config`]), read from the folders between the current directory (or, when
+/// it is outside the workspace, the manifest's folder) and the workspace root. Finding the root
+/// costs a `cargo metadata --no-deps`, so it is only asked for when some folder above has a
+/// cargo configuration file at all.
+fn source_config(manifest: &Path) -> Result<Vec<String>> {
+    let cwd = std::env::current_dir().context("could not read the current directory")?;
+    let manifest_dir = manifest.parent().unwrap_or(manifest);
+    let has_config = [cwd.as_path(), manifest_dir].iter().any(|start| {
+        start.ancestors().any(|dir| {
+            dir.join(".cargo/config.toml").exists() || dir.join(".cargo/config").exists()
+        })
+    });
+    if !has_config {
+        return Ok(Vec::new());
+    }
+    let metadata = process::metadata(manifest, false, &[]).map_err(|error| {
+        match error.downcast_ref::<process::CargoFailed>() {
+            Some(failed) => anyhow!(cargo_reason(&failed.stderr)),
+            None => error,
+        }
+    })?;
+    let root = metadata.workspace_root.as_std_path();
+    let canonical = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if canonical(&cwd).starts_with(canonical(root)) {
+        cwd.as_path()
+    } else {
+        manifest_dir
+    };
+    Ok(process::source_config(start, root))
 }
 
 /// Why mining is skipped in a workspace without an up-to-date `Cargo.lock`.
@@ -187,8 +224,8 @@ struct Dependency<'m> {
     dir: PathBuf,
     /// The library's name as code uses it (`fixture_dep`).
     lib: String,
-    /// Its cache file.
-    cache: PathBuf,
+    /// Its cache file (none with `--no-cache`).
+    cache: Option<PathBuf>,
 }
 
 /// The cache file of one package.
@@ -204,14 +241,29 @@ struct CacheFile {
     entries: Vec<ApiEntry>,
 }
 
-/// Mines (or reads from the cache) every package of the graph that is not a member.
-fn mine_workspace(metadata: &Metadata, jobs: usize, docs: &mut DependencyDocs) -> Result<()> {
+/// Mines (or reads from the cache) every package of the graph that is not a member and whose
+/// sources are in cargo's caches or inside the workspace.
+fn mine_workspace(
+    metadata: &Metadata,
+    jobs: usize,
+    cache: bool,
+    docs: &mut DependencyDocs,
+) -> Result<()> {
     let members: HashSet<_> = metadata.workspace_members.iter().collect();
+    let root = metadata.workspace_root.as_std_path();
     let cache_dir = metadata.target_directory.as_std_path().join(CACHE_DIR);
+    let cache = cache && cache::usable_dir(&cache_dir, root);
+    let readable = ReadableSources::new(root);
     let mut dependencies: Vec<Dependency<'_>> = metadata
         .packages
         .iter()
         .filter(|package| !members.contains(&package.id))
+        .filter(|package| {
+            package
+                .manifest_path
+                .parent()
+                .is_some_and(|dir| readable.allows(dir.as_std_path()))
+        })
         .filter_map(|package| {
             let lib = package.targets.iter().find(|target| {
                 target.kind.iter().any(|kind| {
@@ -223,14 +275,14 @@ fn mine_workspace(metadata: &Metadata, jobs: usize, docs: &mut DependencyDocs) -
                 package,
                 dir,
                 lib: lib.name.replace('-', "_"),
-                cache: cache_dir.join(cache_name(package)),
+                cache: cache.then(|| cache_dir.join(cache_name(package))),
             })
         })
         .collect();
     dependencies.sort_by(|a, b| a.package.id.cmp(&b.package.id));
 
     let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
+        .num_threads(jobs.min(dependencies.len()).max(1))
         .stack_size(WORKER_STACK_SIZE)
         .thread_name(|index| format!("cancel-check-deps-{index}"))
         .build()
@@ -275,7 +327,11 @@ fn mine_dependency(dependency: &Dependency<'_>) -> (Vec<ApiEntry>, bool, Option<
         krate: package.name.to_string(),
         version: package.version.to_string(),
     };
-    if let Some(cached) = read_cache(&dependency.cache, package, fingerprint.as_deref()) {
+    let cached = dependency
+        .cache
+        .as_deref()
+        .and_then(|path| read_cache(path, package, fingerprint.as_deref()));
+    if let Some(cached) = cached {
         let entries = cached
             .into_iter()
             .map(|entry| ApiEntry {
@@ -310,9 +366,11 @@ fn mine_dependency(dependency: &Dependency<'_>) -> (Vec<ApiEntry>, bool, Option<
             }
         }
     }
-    let write_error = write_cache(&dependency.cache, package, fingerprint, &entries)
-        .err()
-        .map(|error| format!("{error:#}"));
+    let write_error = dependency.cache.as_deref().and_then(|path| {
+        write_cache(path, package, fingerprint, &entries)
+            .err()
+            .map(|error| format!("{error:#}"))
+    });
     (entries, false, write_error)
 }
 
@@ -377,23 +435,22 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 /// The cached entries, when the file exists and was written by this version of the tool for
 /// this package (and, for a path dependency, these sources). Anything else is a miss.
 fn read_cache(path: &Path, package: &Package, fingerprint: Option<&str>) -> Option<Vec<ApiEntry>> {
-    let text = fs::read_to_string(path).ok()?;
-    let cache: CacheFile = serde_json::from_str(&text).ok()?;
+    let bytes = cache::read_regular(path, cache::MAX_CACHE_BYTES)?;
+    let cache: CacheFile = serde_json::from_slice(&bytes).ok()?;
     let current = cache.tool_version == env!("CARGO_PKG_VERSION")
         && cache.package_id == package.id.repr
         && cache.fingerprint.as_deref() == fingerprint;
     current.then_some(cache.entries)
 }
 
-/// Writes a cache file (through a temporary file, so a concurrent run never reads half of it).
+/// Writes a cache file (through a unique temporary file, so a concurrent run never reads half
+/// of it or writes the same temporary file).
 fn write_cache(
     path: &Path,
     package: &Package,
     fingerprint: Option<String>,
     entries: &[ApiEntry],
 ) -> Result<()> {
-    let dir = path.parent().context("cache path has no folder")?;
-    fs::create_dir_all(dir).with_context(|| format!("could not create `{}`", dir.display()))?;
     let cache = CacheFile {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         package_id: package.id.repr.clone(),
@@ -401,10 +458,43 @@ fn write_cache(
         entries: entries.to_vec(),
     };
     let json = serde_json::to_string_pretty(&cache)?;
-    let temporary = path.with_extension(format!("json.{}.tmp", std::process::id()));
-    fs::write(&temporary, json)
-        .with_context(|| format!("could not write `{}`", temporary.display()))?;
-    fs::rename(&temporary, path).with_context(|| format!("could not write `{}`", path.display()))
+    cache::write_atomic(path, json.as_bytes())
+        .with_context(|| format!("could not write `{}`", path_label(path)))
+}
+
+/// Where dependency sources may be read from: cargo's registry and git caches, and the
+/// workspace.
+struct ReadableSources {
+    roots: Vec<PathBuf>,
+}
+
+impl ReadableSources {
+    fn new(workspace_root: &Path) -> ReadableSources {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .filter(|dir| !dir.is_empty())
+            .map(|dir| cwd.join(dir))
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .or_else(|| std::env::var_os("USERPROFILE"))
+                    .map(|home| PathBuf::from(home).join(".cargo"))
+            });
+        let mut roots: Vec<PathBuf> = cargo_home
+            .into_iter()
+            .flat_map(|home| [home.join("registry"), home.join("git")])
+            .collect();
+        roots.push(workspace_root.to_path_buf());
+        ReadableSources {
+            roots: roots
+                .into_iter()
+                .filter_map(|root| fs::canonicalize(root).ok())
+                .collect(),
+        }
+    }
+
+    fn allows(&self, dir: &Path) -> bool {
+        fs::canonicalize(dir).is_ok_and(|dir| self.roots.iter().any(|root| dir.starts_with(root)))
+    }
 }
 
 #[cfg(test)]

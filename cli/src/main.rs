@@ -5,7 +5,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if cargo_cancel_check::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            cargo_cancel_check::stderr::line(format!("error: {error:#}"));
             ExitCode::from(cargo_cancel_check::FAILURE)
         }
     }

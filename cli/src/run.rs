@@ -18,11 +18,13 @@ use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
 use crate::args::{Args, ColorChoice, Command, MessageFormat};
 use crate::baseline;
-use crate::cache::Cache;
+use crate::cache::{self, Cache};
 use crate::config::{discover_root, manifests_for, ProjectConfig};
 use crate::deps::{dependency_docs, Scope};
+use crate::escape::{path_label, printable};
 use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
 use crate::render::{json, render};
+use crate::stderr;
 use crate::with_cargo::CargoRun;
 use crate::workspace::{path_files, workspace_files, PackageSelection, SourceFile};
 
@@ -32,6 +34,9 @@ const CLEAN: u8 = 0;
 const FINDINGS: u8 = 1;
 /// Exit code: the tool could not do its job (also what `main` returns for an `Err`).
 pub const FAILURE: u8 = 2;
+
+/// `-j` above this is taken as this: more threads than that only cost.
+const MAX_JOBS: usize = 256;
 
 /// Runs the tool on a command line (`args` includes the program name).
 pub fn run<I, T>(args: I) -> Result<ExitCode>
@@ -59,7 +64,8 @@ where
     let jobs = match args.jobs {
         Some(jobs) => usize::from(jobs),
         None => thread::available_parallelism().map_or(1, NonZero::get),
-    };
+    }
+    .min(MAX_JOBS);
     match &args.command {
         Some(Command::Explain { lint }) => {
             explain(lint, &mut out)?;
@@ -77,7 +83,8 @@ where
             // Both spellings work: `api X --manifest-path M` and `--manifest-path M api X`.
             let manifest_path = manifest_path.as_deref().or(args.manifest_path.as_deref());
             let no_deps_docs = *no_deps_docs || args.no_deps_docs;
-            return api_command(api, manifest_path, no_deps_docs, jobs, &mut out);
+            let cache = !args.no_cache;
+            return api_command(api, manifest_path, no_deps_docs, jobs, cache, &mut out);
         }
         None => {}
     }
@@ -95,15 +102,16 @@ where
     };
     let project = project_config(&args, &files)?;
     for warning in &project.warnings {
-        eprintln!("warning: {warning}");
+        stderr::line(format!("warning: {warning}"));
     }
     let (files, config) = configure(files, &project, &args.lint_levels)?;
+    let cache = !args.no_cache;
     let mut knowledge = if args.no_deps_docs {
         Cow::Borrowed(Knowledge::builtin())
     } else if args.paths.is_empty() {
-        knowledge_with_deps(Scope::Workspace(args.manifest_path.as_deref()), jobs)
+        knowledge_with_deps(Scope::Workspace(args.manifest_path.as_deref()), jobs, cache)
     } else {
-        knowledge_with_deps(Scope::Paths(&args.paths), jobs)
+        knowledge_with_deps(Scope::Paths(&args.paths), jobs, cache)
     };
     for entry in project.api_entries() {
         knowledge.to_mut().insert(entry.clone());
@@ -115,18 +123,21 @@ where
         .transpose()?;
     // A progress bar only for people watching: human output, stderr a terminal.
     let progress = args.message_format == MessageFormat::Human && io::stderr().is_terminal();
-    let cache = (!args.no_cache)
+    let cache = cache
         .then(|| target_dir(&args, &project))
         .flatten()
+        .filter(|dir| cache::usable_dir(&dir.join(cache::CACHE_ROOT), &project.root))
         .map(|dir| Cache::new(&dir, &config, &knowledge));
+    // No more threads than files: each thread has a large stack to set up.
+    let jobs = jobs.min(files.len().max(1));
     let mut analysis = analyze(files, &config, &knowledge, jobs, progress, cache.as_ref())?;
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &analysis)?;
-        eprintln!(
+        stderr::line(format!(
             "wrote {count} finding{} to the baseline `{}`",
             plural(count),
-            path.display()
-        );
+            path_label(path)
+        ));
         if let Some(cargo) = cargo {
             cargo.finish()?;
         }
@@ -141,24 +152,37 @@ where
         FINDINGS
     };
     let Some(cargo) = cargo else {
-        render(args.message_format, &analysis, code == CLEAN, &mut out)?;
-        return Ok(ExitCode::from(code));
+        let rendered = render(args.message_format, &analysis, code == CLEAN, &mut out);
+        return exit_after_output(rendered, code);
     };
     let cargo = cargo.finish()?;
     if !cargo.success && !args.exit_zero {
         code = FINDINGS;
     }
-    if args.message_format.is_json() {
-        for line in &cargo.lines {
-            writeln!(out, "{line}")?;
-        }
-        let ansi = args.message_format == MessageFormat::JsonDiagnosticRenderedAnsi;
-        json::render_messages(&analysis, ansi, &mut out)?;
-        json::render_finished(code == CLEAN && cargo.success, &mut out)?;
+    let rendered = if args.message_format.is_json() {
+        (|| -> io::Result<()> {
+            for line in &cargo.lines {
+                writeln!(out, "{line}")?;
+            }
+            let ansi = args.message_format == MessageFormat::JsonDiagnosticRenderedAnsi;
+            json::render_messages(&analysis, ansi, &mut out)?;
+            json::render_finished(code == CLEAN && cargo.success, &mut out)
+        })()
     } else {
-        render(args.message_format, &analysis, code == CLEAN, &mut out)?;
+        render(args.message_format, &analysis, code == CLEAN, &mut out)
+    };
+    exit_after_output(rendered, code)
+}
+
+/// The exit code once the findings are written. A closed stdout (`cargo cancel-check | head`)
+/// is no failure, but the findings still decide the code: a pipeline that cuts the output short
+/// must not turn a run with findings into a success.
+fn exit_after_output(written: io::Result<()>, code: u8) -> Result<ExitCode> {
+    match written {
+        Ok(()) => Ok(ExitCode::from(code)),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::from(code)),
+        Err(error) => Err(error.into()),
     }
-    Ok(ExitCode::from(code))
 }
 
 /// Where the cache goes: `--target-dir`, else `CARGO_TARGET_DIR`, else `target/` at the
@@ -171,30 +195,34 @@ fn target_dir(args: &Args, project: &ProjectConfig) -> Option<PathBuf> {
         .or_else(|| (!project.root.as_os_str().is_empty()).then(|| project.root.join("target")))
 }
 
-/// Tells on stderr what the baseline suppressed and which of its entries are fixed.
+/// Tells on stderr what the baseline suppressed and which of its entries are fixed. The entries
+/// come from a file: every value is escaped.
 fn report_baseline(applied: &baseline::Applied, path: &Path) {
     let suppressed = applied.suppressed;
-    eprintln!(
+    stderr::line(format!(
         "{suppressed} finding{} suppressed by the baseline `{}`",
         plural(suppressed),
-        path.display()
-    );
+        path_label(path)
+    ));
     if applied.fixed.is_empty() {
         return;
     }
     let fixed = applied.fixed.len();
-    eprintln!(
+    stderr::line(format!(
         "{fixed} baseline {} no longer {} any finding (fixed); drop {} with `--write-baseline {}`:",
         if fixed == 1 { "entry" } else { "entries" },
         if fixed == 1 { "matches" } else { "match" },
         if fixed == 1 { "it" } else { "them" },
-        path.display()
-    );
+        path_label(path)
+    ));
     for entry in &applied.fixed {
-        eprintln!(
+        stderr::line(format!(
             "  {}:{}: [{}] {}",
-            entry.path, entry.line, entry.lint, entry.message
-        );
+            printable(&entry.path),
+            entry.line,
+            printable(&entry.lint),
+            printable(&entry.message)
+        ));
     }
 }
 
@@ -208,10 +236,10 @@ fn plural(count: usize) -> &'static str {
 
 /// The built-in knowledge with the mined docs of the dependencies in `scope` merged in. Problems
 /// are warnings: the run goes on with what is known.
-fn knowledge_with_deps(scope: Scope<'_>, jobs: usize) -> Cow<'static, Knowledge> {
-    let docs = dependency_docs(scope, jobs);
+fn knowledge_with_deps(scope: Scope<'_>, jobs: usize, cache: bool) -> Cow<'static, Knowledge> {
+    let docs = dependency_docs(scope, jobs, cache);
     for warning in &docs.warnings {
-        eprintln!("warning: {warning}");
+        stderr::line(format!("warning: {warning}"));
     }
     if docs.entries.is_empty() {
         Cow::Borrowed(Knowledge::builtin())
@@ -227,6 +255,7 @@ fn api_command(
     manifest_path: Option<&Path>,
     no_deps_docs: bool,
     jobs: usize,
+    cache: bool,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     if let Some(manifest) = manifest_path {
@@ -242,7 +271,7 @@ fn api_command(
     let mut knowledge = if no_deps_docs || !in_workspace {
         Cow::Borrowed(Knowledge::builtin())
     } else {
-        knowledge_with_deps(Scope::Workspace(manifest_path), jobs)
+        knowledge_with_deps(Scope::Workspace(manifest_path), jobs, cache)
     };
     // The project's `[[api]]` entries, found as for a run on PATHs.
     let cwd = env::current_dir().context("could not read the current directory")?;
@@ -260,7 +289,7 @@ fn api_command(
     let found = matching(&knowledge, query);
     if found.is_empty() {
         // Like `grep`: 1 says "nothing matched", 2 stays "the tool failed".
-        eprintln!("no knowledge about `{query}`");
+        stderr::line(format!("no knowledge about `{}`", printable(query)));
         return Ok(ExitCode::from(1));
     }
     print_entries(&found, out)?;

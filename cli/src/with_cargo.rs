@@ -5,8 +5,6 @@
 //! cargo runs on a thread while the analysis runs; its stdout is collected, its stderr (progress,
 //! and the human diagnostics of a non-JSON run) goes straight to ours.
 
-use std::env;
-use std::ffi::OsString;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::thread::{self, JoinHandle};
@@ -14,6 +12,7 @@ use std::thread::{self, JoinHandle};
 use anyhow::{anyhow, Context as _, Result};
 
 use crate::args::{Args, CargoCommand};
+use crate::process;
 
 /// The cargo run in progress.
 pub struct CargoRun {
@@ -26,11 +25,11 @@ pub struct Finished {
     pub success: bool,
 }
 
-/// The command line of the cargo run.
+/// The command line of the cargo run. It runs in the user's directory, with the checkout's
+/// configuration, build scripts and proc macros: the user asked for a build. Never on untrusted
+/// code (see [`crate::process`]).
 pub fn cargo_command(command: CargoCommand, args: &Args) -> Command {
-    let cargo = env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    let mut cargo = Command::new(cargo);
-    cargo.arg(command.as_str());
+    let mut cargo = process::checkout_cargo(command.as_str());
     if args.message_format.is_json() {
         let format =
             if args.message_format == crate::args::MessageFormat::JsonDiagnosticRenderedAnsi {

@@ -1,8 +1,15 @@
-//! Which files to analyse, and the cargo context (package and target) of each.
+//! Which files to analyse, and the cargo context (package and target), crate and module path
+//! of each.
 //!
 //! Without PATHs the workspace comes from `cargo metadata --no-deps`: every target source tree of
-//! every selected member. With PATHs the files are the ones given (directories walked), and a file
-//! inside a cargo package gets that package's context when `cargo metadata` can describe it.
+//! every selected member, plus the files its crate root reaches through `mod` declarations
+//! (`#[path]` ones too) elsewhere in the workspace. With PATHs the files are the ones given
+//! (directories walked), and a file inside a cargo package gets that package's context when
+//! `cargo metadata` can describe it (only asked for when the output reports it).
+//!
+//! Nothing outside the workspace root (or the PATHs given) is read: see [`crate::boundary`].
+//! A file's module path follows the `mod` declarations from its crate root
+//! ([`crate::modules`]); a file no declaration reaches gets the path its location implies.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
@@ -11,9 +18,15 @@ use std::sync::Arc;
 use std::{env, fs};
 
 use anyhow::{bail, Context as _, Result};
+use cancel_check_lints::module_path;
 use cargo_metadata::camino::Utf8PathBuf;
-use cargo_metadata::{Metadata, MetadataCommand, Package, Target, TargetKind};
+use cargo_metadata::{Metadata, Package, Target, TargetKind};
 use walkdir::WalkDir;
+
+use crate::boundary::Boundary;
+use crate::escape::{path_label, printable};
+use crate::modules::module_tree;
+use crate::{process, stderr};
 
 /// The cargo package and target a file belongs to (what the JSON output reports).
 #[derive(Debug)]
@@ -38,6 +51,10 @@ pub struct SourceFile {
     pub context: Option<Arc<PackageContext>>,
     /// Set when walking the directory tree already failed at this path.
     pub walk_error: Option<String>,
+    /// The crate it belongs to, as a Rust identifier.
+    pub crate_name: String,
+    /// Its module path in the crate.
+    pub module: Vec<String>,
 }
 
 /// `--manifest-path`, `-p`, `--workspace`, `--exclude`.
@@ -52,59 +69,136 @@ pub struct PackageSelection<'a> {
 /// The files of the selected members of the workspace around the current directory (or around
 /// `--manifest-path`), with labels relative to the workspace root.
 pub fn workspace_files(selection: &PackageSelection<'_>) -> Result<Vec<SourceFile>> {
+    let manifest = match selection.manifest_path {
+        Some(manifest) => process::absolute_manifest(manifest)?,
+        None => {
+            process::find_manifest(Path::new(".")).context("could not read the cargo workspace")?
+        }
+    };
     let metadata =
-        cargo_metadata(selection.manifest_path).context("could not read the cargo workspace")?;
+        process::metadata(&manifest, false, &[]).context("could not read the cargo workspace")?;
     let root = metadata.workspace_root.clone().into_std_path_buf();
+    let boundary = Boundary::workspace(&root);
     let mut files = Vec::new();
     let mut seen = HashSet::new();
+    let mut outside = Vec::new();
     for package in select_packages(&metadata, selection)? {
         let sources: Vec<PathBuf> = package
             .targets
             .iter()
             .map(|t| t.src_path.clone().into())
             .collect();
+        // The targets that reach each file, with its module path in each.
+        let mut reached: BTreeMap<PathBuf, Vec<(usize, Vec<String>)>> = BTreeMap::new();
+        for (index, source) in sources.iter().enumerate() {
+            for file in module_tree(source, &boundary, &mut outside) {
+                reached
+                    .entry(file.path)
+                    .or_default()
+                    .push((index, file.module));
+            }
+        }
+        let mut tree = package_tree(package, &boundary, &mut outside);
+        for path in reached.keys() {
+            tree.entry(path.clone()).or_insert(None);
+        }
         let mut contexts: HashMap<usize, Arc<PackageContext>> = HashMap::new();
-        for (path, walk_error) in package_tree(package) {
+        for (path, walk_error) in tree {
+            if !boundary.allows(&path) {
+                outside.push(path);
+                continue;
+            }
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let Some(index) = best_target(&package.targets, &sources, &path) else {
-                continue;
+            let by_location = best_target(&package.targets, &sources, &path);
+            let (index, module) = match reached.get(&path) {
+                // The target its location suggests when that target's tree reaches it, else
+                // the best-ranked target (libraries first) that reaches it.
+                Some(targets) => {
+                    let (index, module) = targets
+                        .iter()
+                        .find(|(index, _)| Some(*index) == by_location)
+                        .or_else(|| {
+                            targets.iter().max_by_key(|(index, _)| {
+                                (
+                                    kind_rank(&package.targets[*index]),
+                                    std::cmp::Reverse(*index),
+                                )
+                            })
+                        })
+                        .expect("a reached file has a target");
+                    (*index, Some(module.clone()))
+                }
+                None => match by_location {
+                    Some(index) => (index, None),
+                    None => continue,
+                },
             };
             let context = contexts
                 .entry(index)
                 .or_insert_with(|| Arc::new(PackageContext::new(root.clone(), package, index)))
                 .clone();
-            let label = path
-                .strip_prefix(&root)
-                .map_or_else(|_| label_of(&path), label_of);
+            let module = module.unwrap_or_else(|| module_by_location(&context.target, &path));
+            let relative = path.strip_prefix(&root).unwrap_or(&path).to_path_buf();
             files.push(SourceFile {
-                json_name: label.clone(),
-                label,
+                label: path_label(&relative),
+                json_name: json_name(&relative),
+                crate_name: identifier(&context.target.name),
+                module,
                 path,
                 context: Some(context),
                 walk_error,
             });
         }
     }
+    note_outside(&boundary, &root, outside);
     files.sort_by(|a, b| a.label.cmp(&b.label));
     Ok(files)
+}
+
+/// One note on stderr for each file the boundary kept out (named relative to `base`).
+fn note_outside(boundary: &Boundary, base: &Path, mut outside: Vec<PathBuf>) {
+    outside.sort();
+    outside.dedup();
+    for path in outside {
+        stderr::line(boundary.note(path.strip_prefix(base).unwrap_or(&path)));
+    }
 }
 
 /// The files named on the command line; directories are walked for `*.rs`. With
 /// `package_context`, each file inside a cargo package gets that package's context (this runs
 /// `cargo metadata` once per workspace met, so it is only asked for when the output uses it).
+/// A file that resolves outside the PATHs given (a symlink in a walked folder) is skipped.
 pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<SourceFile>> {
     let cwd = env::current_dir().context("could not read the current directory")?;
+    for given in paths {
+        match fs::metadata(given) {
+            Ok(_) => {}
+            Err(error) if error.kind() == io::ErrorKind::NotFound => {
+                bail!("path `{}` does not exist", path_label(given))
+            }
+            Err(error) => bail!("could not read path `{}`: {error}", path_label(given)),
+        }
+    }
+    let boundary = Boundary::paths(paths);
     let mut finder = ContextFinder::default();
     let mut seen = HashSet::new();
     let mut files = Vec::new();
+    let mut outside = Vec::new();
     let mut push = |path: PathBuf, walk_error: Option<String>| {
-        let absolute = fs::canonicalize(&path).unwrap_or_else(|_| cwd.join(&path));
+        let resolved = fs::canonicalize(&path).ok();
+        if resolved
+            .as_ref()
+            .is_some_and(|resolved| !boundary.allows_resolved(resolved))
+        {
+            outside.push(path);
+            return;
+        }
+        let absolute = resolved.unwrap_or_else(|| cwd.join(&path));
         if !seen.insert(absolute.clone()) {
             return;
         }
-        let label = label_of(&path);
         let context = if package_context {
             finder.find(&absolute)
         } else {
@@ -113,24 +207,20 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         let json_name = context
             .as_ref()
             .and_then(|context| absolute.strip_prefix(&context.workspace_root).ok())
-            .map_or_else(|| label.clone(), label_of);
+            .map_or_else(|| json_name(&path), json_name);
+        let (crate_name, module) = crate_and_module(context.as_deref(), &path);
         files.push(SourceFile {
-            label,
+            label: path_label(&path),
             path,
             json_name,
             context,
             walk_error,
+            crate_name,
+            module,
         });
     };
     for given in paths {
-        let metadata = match fs::metadata(given) {
-            Ok(metadata) => metadata,
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {
-                bail!("path `{}` does not exist", given.display())
-            }
-            Err(error) => bail!("could not read path `{}`: {error}", given.display()),
-        };
-        if metadata.is_dir() {
+        if fs::metadata(given).is_ok_and(|metadata| metadata.is_dir()) {
             for (path, walk_error) in walk_rs_files(given, false) {
                 push(path, walk_error);
             }
@@ -138,24 +228,61 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
             push(given.clone(), None);
         }
     }
+    note_outside(&boundary, Path::new(""), outside);
+    follow_module_trees(&mut files, &boundary);
     Ok(files)
 }
 
-/// Runs `cargo metadata --no-deps --format-version 1 --offline`, which never touches the network.
-fn cargo_metadata(manifest_path: Option<&Path>) -> Result<Metadata> {
-    let mut command = MetadataCommand::new();
-    command
-        .no_deps()
-        .other_options(vec!["--offline".to_string()]);
-    if let Some(manifest_path) = manifest_path {
-        command.manifest_path(manifest_path);
-    }
-    command.exec().map_err(|error| match error {
-        cargo_metadata::Error::CargoMetadata { stderr } => {
-            anyhow::anyhow!("`cargo metadata` failed:\n{}", stderr.trim_end())
+/// For a run on PATHs: the module paths of the files that a crate root among them reaches
+/// through `mod` declarations (only files inside the PATHs are read).
+fn follow_module_trees(files: &mut [SourceFile], boundary: &Boundary) {
+    let canonical = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let index: HashMap<PathBuf, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(at, file)| (canonical(&file.path), at))
+        .collect();
+    let roots: Vec<(usize, PathBuf)> = files
+        .iter()
+        .enumerate()
+        .filter(|(_, file)| file.module.is_empty() && is_crate_root(file))
+        .map(|(at, file)| (at, file.path.clone()))
+        .collect();
+    let mut assigned = HashSet::new();
+    for (root_at, root) in roots {
+        let crate_name = files[root_at].crate_name.clone();
+        for reached in module_tree(&root, boundary, &mut Vec::new()) {
+            let Some(&at) = index.get(&canonical(&reached.path)) else {
+                continue;
+            };
+            if files[at].crate_name == crate_name && assigned.insert(at) {
+                files[at].module = reached.module;
+            }
         }
-        other => anyhow::Error::new(other),
-    })
+    }
+}
+
+/// Whether a file is the root of its crate: its target's source file, or (without a cargo
+/// context) a `lib.rs`/`main.rs` right in a `src` folder.
+fn is_crate_root(file: &SourceFile) -> bool {
+    match &file.context {
+        Some(context) => fs::canonicalize(&file.path)
+            .ok()
+            .zip(fs::canonicalize(context.target.src_path.as_std_path()).ok())
+            .is_some_and(|(a, b)| a == b),
+        None => {
+            let in_src = file
+                .path
+                .parent()
+                .and_then(Path::file_name)
+                .is_some_and(|name| name == "src");
+            in_src
+                && file
+                    .path
+                    .file_name()
+                    .is_some_and(|name| name == "lib.rs" || name == "main.rs")
+        }
+    }
 }
 
 /// The members to analyse: all of them unless `-p` names some, minus `--exclude`.
@@ -204,7 +331,10 @@ fn select_packages<'m>(
     };
     for spec in selection.exclude {
         if !members.iter().any(|p| matches_spec(p, spec)) {
-            eprintln!("warning: excluded package `{spec}` is not a member of the workspace");
+            stderr::line(format!(
+                "warning: excluded package `{}` is not a member of the workspace",
+                printable(spec)
+            ));
         }
     }
     selected.retain(|p| !selection.exclude.iter().any(|spec| matches_spec(p, spec)));
@@ -249,20 +379,31 @@ fn matches_spec(package: &Package, spec: &str) -> bool {
 
 /// Every `*.rs` file of a package's target source trees: the directory of each target's
 /// `src_path` (nested packages excluded), and a build script's own file.
-fn package_tree(package: &Package) -> BTreeMap<PathBuf, Option<String>> {
+fn package_tree(
+    package: &Package,
+    boundary: &Boundary,
+    outside: &mut Vec<PathBuf>,
+) -> BTreeMap<PathBuf, Option<String>> {
     let mut files = BTreeMap::new();
     let mut walked = BTreeSet::new();
     for target in &package.targets {
         let source = target.src_path.as_std_path();
         // A build script sits at the package root, which is not its source tree: only its own
         // file is analysed. A target whose directory is missing gets a read error for its file.
+        // A directory outside the workspace (`[[bin]] path = "../../x.rs"`) is not walked.
         let dir = source
             .parent()
             .filter(|dir| !target.is_custom_build() && dir.is_dir());
         if let Some(dir) = dir.filter(|dir| walked.insert(dir.to_path_buf())) {
-            files.extend(walk_rs_files(dir, true));
+            if boundary.allows(dir) {
+                files.extend(walk_rs_files(dir, true));
+            }
         }
-        files.entry(source.to_path_buf()).or_insert(None);
+        if boundary.allows(source) {
+            files.entry(source.to_path_buf()).or_insert(None);
+        } else {
+            outside.push(source.to_path_buf());
+        }
     }
     files
 }
@@ -420,7 +561,7 @@ impl ContextFinder {
         if self.failed.contains(manifest) {
             return None;
         }
-        let Ok(metadata) = cargo_metadata(Some(manifest)) else {
+        let Ok(metadata) = process::metadata(manifest, false, &[]) else {
             self.failed.insert(manifest.to_path_buf());
             return None;
         };
@@ -460,8 +601,9 @@ impl ContextFinder {
     }
 }
 
-/// A path as a label: `./` prefixes dropped, so `./src/lib.rs` reads `src/lib.rs`.
-fn label_of(path: &Path) -> String {
+/// The name of a file for JSON `file_name`: the path as it is (JSON escapes what needs it, and
+/// rust-analyzer needs the real name), `./` prefixes dropped.
+fn json_name(path: &Path) -> String {
     let trimmed: PathBuf = path
         .components()
         .skip_while(|c| matches!(c, Component::CurDir))
@@ -473,14 +615,81 @@ fn label_of(path: &Path) -> String {
     }
 }
 
+/// A file's module path from its location under its target's source folder
+/// (`src/net/conn.rs` is `net::conn`), for files no `mod` declaration reaches.
+fn module_by_location(target: &Target, path: &Path) -> Vec<String> {
+    target
+        .src_path
+        .parent()
+        .and_then(|root| path.strip_prefix(root.as_std_path()).ok())
+        .map(|relative| module_path(&relative.to_string_lossy()))
+        .unwrap_or_default()
+}
+
+/// The crate a file belongs to and its module path in it, from its location: from its cargo
+/// target when known, else from the nearest `src` folder above it (`my-crate/src/net/conn.rs`
+/// is `net::conn` of `my_crate`), else the file on its own.
+fn crate_and_module(context: Option<&PackageContext>, path: &Path) -> (String, Vec<String>) {
+    if let Some(context) = context {
+        let root = context
+            .target
+            .src_path
+            .parent()
+            .map(|dir| dir.as_std_path());
+        let absolute = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let root = root.map(|root| fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()));
+        if let Some(relative) =
+            root.and_then(|root| absolute.strip_prefix(&root).ok().map(Path::to_path_buf))
+        {
+            return (
+                identifier(&context.target.name),
+                module_path(&relative.to_string_lossy()),
+            );
+        }
+    }
+    let components: Vec<_> = path.components().collect();
+    if let Some(src) = components
+        .iter()
+        .rposition(|component| component.as_os_str() == "src")
+    {
+        let crate_name = src
+            .checked_sub(1)
+            .map(|index| components[index].as_os_str().to_string_lossy().to_string())
+            .unwrap_or_else(|| "crate".to_string());
+        let relative: PathBuf = components[src + 1..].iter().collect();
+        return (
+            identifier(&crate_name),
+            module_path(&relative.to_string_lossy()),
+        );
+    }
+    let stem = path
+        .file_stem()
+        .map(|stem| stem.to_string_lossy().to_string())
+        .unwrap_or_default();
+    ("crate".to_string(), vec![identifier(&stem)])
+}
+
+/// A crate or file name as a Rust identifier (`my-crate` -> `my_crate`).
+fn identifier(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn labels_drop_the_current_dir_prefix() {
-        assert_eq!(label_of(Path::new("./src/lib.rs")), "src/lib.rs");
-        assert_eq!(label_of(Path::new("src/lib.rs")), "src/lib.rs");
-        assert_eq!(label_of(Path::new("/abs/lib.rs")), "/abs/lib.rs");
+    fn json_names_drop_the_current_dir_prefix() {
+        assert_eq!(json_name(Path::new("./src/lib.rs")), "src/lib.rs");
+        assert_eq!(json_name(Path::new("src/lib.rs")), "src/lib.rs");
+        assert_eq!(json_name(Path::new("/abs/lib.rs")), "/abs/lib.rs");
     }
 }

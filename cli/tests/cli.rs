@@ -525,8 +525,9 @@ fn a_non_utf8_file_is_reported_and_the_run_goes_on() {
 }
 
 #[test]
-fn a_closed_stdout_exits_quietly() {
-    // Enough findings to fill the pipe, so the write fails with a broken pipe.
+fn a_closed_stdout_exits_quietly_with_the_code_of_the_findings() {
+    // Enough findings to fill the pipe, so the write fails with a broken pipe after the reader
+    // took more than 64 kB and went away (as `| head -c 70000` does).
     let dir = tempfile::tempdir().unwrap();
     let source = fs::read_to_string(project("demo").join("src/lib.rs")).unwrap();
     for index in 0..300 {
@@ -539,14 +540,34 @@ fn a_closed_stdout_exits_quietly() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    drop(child.stdout.take());
+    let mut stdout = child.stdout.take().unwrap();
+    let mut head = vec![0; 70_000];
+    std::io::Read::read_exact(&mut stdout, &mut head).unwrap();
+    drop(stdout);
     let output = child.wait_with_output().unwrap();
+    // Findings exist: 1, even though the reader saw only part of them (not 0, which would let
+    // `cargo cancel-check | head` pass a CI step).
     assert_eq!(
         output.status.code(),
-        Some(0),
+        Some(1),
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
+#[test]
+fn a_closed_stdout_of_a_clean_run_exits_0() {
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(repo_root())
+        .args(["--color", "never", "lints"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&output.stderr), "");
 }
 
@@ -696,14 +717,43 @@ fn package_selection() {
 }
 
 #[test]
-fn a_failing_cargo_metadata_exits_2_with_its_message() {
+fn no_cargo_workspace_exits_2_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     tool()
         .current_dir(dir.path())
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("`cargo metadata` failed"))
-        .stderr(predicate::str::contains("could not find `Cargo.toml`"));
+        .stderr(predicate::str::contains(
+            "error: could not read the cargo workspace: could not find `Cargo.toml` in `",
+        ));
+}
+
+#[test]
+fn a_failing_cargo_metadata_exits_2_with_its_message_quoted() {
+    // cargo's message quotes the manifest: each of its lines is prefixed, so a line of the
+    // checkout cannot pass for one of ours (or for a CI workflow command).
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"x\"\nversion = \n::error title=x::injected\n",
+    )
+    .unwrap();
+    let output = tool().current_dir(dir.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.starts_with(
+            "error: could not read the cargo workspace: `cargo metadata` failed:\n  > error: "
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .lines()
+            .all(|line| !line.trim_start().starts_with("::")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("::error title=x::injected"), "{stderr}");
 }
 
 /// A workspace in a temporary directory where every file fails to parse, so each file analysed

@@ -205,6 +205,53 @@ fn mined_docs_are_cached_under_the_target_dir_and_reused() {
 }
 
 #[test]
+fn no_cache_neither_reads_nor_writes_the_dependency_docs_cache() {
+    let dir = project();
+    let (_, fresh, _) = run(dir.path(), &["--format", "short", "--no-cache"]);
+    assert!(
+        cache_files(dir.path()).is_empty(),
+        "nothing written: {:?}",
+        cache_files(dir.path())
+    );
+    assert!(!dir.path().join("target/cancel-check").exists());
+
+    // A forged cache entry (it says the method is safe) is used by a cached run...
+    let (_, cached, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(cached, fresh);
+    let files = cache_files(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    let cache = fs::read_to_string(&files[0]).unwrap();
+    fs::write(&files[0], cache.replace("\"data_loss\"", "\"safe\"")).unwrap();
+    let (code, forged, _) = run(dir.path(), &["--format", "short"]);
+    assert_eq!((code, forged.as_str()), (0, ""));
+    // ...and ignored with `--no-cache`.
+    let (code, stdout, _) = run(dir.path(), &["--format", "short", "--no-cache"]);
+    assert_eq!((code, stdout), (1, fresh));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_place_of_a_dependency_docs_cache_file_is_not_read() {
+    let dir = project();
+    let (_, fresh, _) = run(dir.path(), &["--format", "short"]);
+    let files = cache_files(dir.path());
+    assert_eq!(files.len(), 1, "{files:?}");
+    fs::remove_file(&files[0]).unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&files[0])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // A run does not block on it (the test would hang) and mines afresh.
+    let (_, stdout, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(stdout, fresh, "{stderr}");
+    assert!(
+        fs::symlink_metadata(&files[0]).unwrap().is_file(),
+        "replaced by a file"
+    );
+}
+
+#[test]
 fn a_cache_that_cannot_be_written_is_a_warning() {
     let dir = project();
     // A file where the target directory should be.
@@ -214,7 +261,7 @@ fn a_cache_that_cannot_be_written_is_a_warning() {
     let warnings: Vec<&str> = stderr.lines().collect();
     assert_eq!(warnings.len(), 2, "{stderr}");
     assert!(
-        warnings[0].starts_with("warning: dependency docs not cached: could not create `"),
+        warnings[0].starts_with("warning: dependency docs not cached: could not write `"),
         "{stderr}"
     );
     // Nor can the results be cached; the run goes on all the same.

@@ -228,7 +228,9 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
     let locked = dir.path().join("locked.rs");
     fs::write(&locked, RELAY).unwrap();
     let error = make_unreadable(&locked);
-    let lines = findings(&run(dir.path(), &["."]));
+    // Named as a PATH: as root the file is a link to `/proc/self/mem`, which a walk of `.` alone
+    // leaves out (it resolves outside the paths given).
+    let lines = findings(&run(dir.path(), &["locked.rs", "."]));
     assert_parse_error(
         &lines,
         "locked.rs",
@@ -752,4 +754,62 @@ fn files_the_parser_rejects_are_reported_with_its_message() {
     }
     assert_relay_reported(&lines);
     assert_eq!(lines.len(), cases.len() + 1, "{lines:#?}");
+}
+
+// ---- jobs and file names ----
+
+#[test]
+fn an_absurd_job_count_is_clamped_to_the_work() {
+    // One file: one thread, not 65,535 threads with a large stack each.
+    let dir = workdir();
+    let lines = findings(&run(dir.path(), &["-j", "65535", "relay.rs"]));
+    assert_eq!(lines, [finding_line("relay.rs", RELAY)]);
+}
+
+#[cfg(unix)]
+#[test]
+fn file_names_that_differ_only_in_non_utf8_bytes_keep_apart() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    // Both names decode (lossily) to `a\u{fffd}.rs`; one holds the finding, one does not parse.
+    let lossy = dir.path().join(OsStr::from_bytes(b"a\xff.rs"));
+    let broken = dir.path().join(OsStr::from_bytes(b"a\xfe.rs"));
+    if fs::write(&lossy, RELAY).is_err() {
+        println!("skipped: this file system does not take non-UTF-8 names");
+        return;
+    }
+    fs::write(&broken, "fn (\n").unwrap();
+    // A workspace, so that the results cache is used as well.
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"names\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\npath = \"a.rs\"\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("a.rs"), "").unwrap();
+    let run_short = |cache: bool| {
+        let mut command = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"));
+        command
+            .current_dir(dir.path())
+            .args(["--message-format", "short", "--no-deps-docs", "."]);
+        if !cache {
+            command.arg("--no-cache");
+        }
+        command.output().unwrap()
+    };
+    let fresh = run_short(false);
+    let stdout = String::from_utf8(fresh.stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(
+        lines[0].starts_with("a\\xFE.rs:1:4: error[parse_error]"),
+        "{stdout}"
+    );
+    assert_eq!(lines[1], finding_line("a\\xFF.rs", RELAY));
+    // Cached runs (the first stores, the second reuses) say the same.
+    for _ in 0..2 {
+        let cached = run_short(true);
+        assert_eq!(cached.stdout, fresh.stdout);
+        assert_eq!(cached.status.code(), fresh.status.code());
+    }
 }

@@ -55,6 +55,54 @@ fn the_before_examples_are_flagged_and_the_after_examples_are_not() {
     }
 }
 
+/// Copies `from` into `to`, leaving out `target/` folders; `edit` rewrites each manifest.
+fn copy_tree(from: &Path, to: &Path, edit: &dyn Fn(&str) -> String) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_tree(&entry.path(), &target, edit);
+            }
+        } else if entry.file_name() == "Cargo.toml" {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&target, edit(&text)).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `with-shim` in a temporary folder with the shim vendored inside it (`vendor/cancel-check`):
+/// dependency docs are only mined from cargo's caches and from inside the workspace, and in the
+/// repository the shim is a path dependency outside the fixture.
+fn with_vendored_shim() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("with-shim");
+    copy_tree(
+        &repo_root().join("test-fixtures/projects/with-shim"),
+        &project,
+        &|text| text.replace("../../../runtime-shim", "vendor/cancel-check"),
+    );
+    // Outside the repository's workspace, the shim's inherited fields are spelled out.
+    let inherit = |text: &str| {
+        text.replace("rust-version.workspace = true", "rust-version = \"1.85\"")
+            .replace("version.workspace = true", "version = \"0.1.0\"")
+            .replace("edition.workspace = true", "edition = \"2021\"")
+            .replace(
+                "license.workspace = true",
+                "license = \"MIT OR Apache-2.0\"",
+            )
+    };
+    copy_tree(
+        &repo_root().join("runtime-shim"),
+        &project.join("vendor/cancel-check"),
+        &inherit,
+    );
+    dir
+}
+
 #[test]
 fn a_project_depending_on_the_shim_learns_its_cancel_safety_from_the_mined_docs() {
     let manifest = "test-fixtures/projects/with-shim/Cargo.toml";
@@ -88,6 +136,9 @@ fn a_project_depending_on_the_shim_learns_its_cancel_safety_from_the_mined_docs(
         "cargo fetch: {}",
         String::from_utf8_lossy(&fetched.stderr)
     );
+    let dir = with_vendored_shim();
+    let manifest = dir.path().join("with-shim/Cargo.toml");
+    let manifest = manifest.to_str().unwrap();
     let (lines, code) = short(&["--manifest-path", manifest]);
     assert_eq!(
         lines,
@@ -101,4 +152,12 @@ fn a_project_depending_on_the_shim_learns_its_cancel_safety_from_the_mined_docs(
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0]
         .starts_with("src/lib.rs:38:20: warning[select_arm_not_cancel_safe]: `outbox.send(..)`"));
+
+    // In the repository the shim is a path dependency outside the fixture's workspace: its
+    // sources are not read, so the run knows as little as without dependency docs.
+    let (outside, _) = short(&[
+        "--manifest-path",
+        "test-fixtures/projects/with-shim/Cargo.toml",
+    ]);
+    assert_eq!(outside, lines);
 }

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod knowledge;
 pub mod lint;
 pub(crate) mod model;
+pub mod module_decls;
 pub mod registry;
 pub(crate) mod rules;
 pub mod span;

@@ -13,6 +13,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("config", 0),
     ("source", 0),
     ("syntax", 0),
+    ("module_decls", 0),
     ("parse", 1),
     ("knowledge", 1),
     ("model", 2),

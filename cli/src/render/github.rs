@@ -61,11 +61,15 @@ pub fn command(path: &str, diagnostic: &Diagnostic) -> String {
     format!("::{kind} {properties}::{}", escape_data(&message))
 }
 
-/// Escapes a command's message as the actions toolkit does (`escapeData`).
+/// Escapes a command's message as the actions toolkit does (`escapeData`: `%`, `\r`, `\n`),
+/// and any other control character as text (`\x1b`), so that no value starts a new line or
+/// sends an escape sequence to the log.
 pub fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    let escaped = text
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    crate::escape::printable(&escaped).into_owned()
 }
 
 /// Escapes a property value as the actions toolkit does (`escapeProperty`): also `:` and `,`,
@@ -107,11 +111,12 @@ mod tests {
     }
 
     #[test]
-    fn data_escapes_percent_and_line_breaks_only() {
+    fn data_escapes_percent_line_breaks_and_other_controls() {
         assert_eq!(
             escape_data("100% done: a, b\r\nnext"),
             "100%25 done: a, b%0D%0Anext"
         );
+        assert_eq!(escape_data("a\x1b[2Jb\u{202e}"), "a\\x1b[2Jb\\u{202e}");
     }
 
     #[test]

@@ -11,6 +11,7 @@ use codespan_reporting::term::{self, Chars};
 
 use super::{byte_range, count, explain_note, FileTable};
 use crate::analyze::Analysis;
+use crate::escape::printable;
 
 pub fn render(analysis: &Analysis, out: &mut dyn WriteColor) -> io::Result<()> {
     let table = FileTable::new(&analysis.files);
@@ -85,9 +86,14 @@ fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> 
     let mut notes: Vec<String> = diagnostic
         .help
         .iter()
-        .map(|help| format!("help: {help}"))
+        .map(|help| format!("help: {}", printable(help)))
         .collect();
-    notes.extend(diagnostic.notes.iter().map(|note| format!("note: {note}")));
+    notes.extend(
+        diagnostic
+            .notes
+            .iter()
+            .map(|note| format!("note: {}", printable(note))),
+    );
     let all = std::iter::once((LabelStyle::Primary, &diagnostic.primary)).chain(
         diagnostic
             .secondary
@@ -98,19 +104,22 @@ fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> 
         match table.get(&label.file) {
             Some((id, file)) => labels.push(
                 Label::new(style, id, byte_range(&file.text, &label.span))
-                    .with_message(&label.message),
+                    .with_message(printable(&label.message)),
             ),
             // Not a file of this run: say where it is in words.
             None => notes.push(format!(
                 "note: {}:{}:{}: {}",
-                label.file, label.span.line, label.span.column, label.message
+                printable(&label.file),
+                label.span.line,
+                label.span.column,
+                printable(&label.message)
             )),
         }
     }
     notes.push(format!("note: {}", explain_note(diagnostic)));
     Report::new(severity)
         .with_code(diagnostic.lint.name)
-        .with_message(&diagnostic.message)
+        .with_message(printable(&diagnostic.message))
         .with_labels(labels)
         .with_notes(notes)
 }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod sarif;
 pub mod short;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io;
 
@@ -36,9 +37,12 @@ pub fn render(
 }
 
 /// Every analysed file by its path label: the codespan file table, and the text and context that
-/// labels point into (a secondary label may be in another file than its primary).
+/// labels point into (a secondary label may be in another file than its primary). The table's
+/// texts are the files' texts with control characters replaced byte for byte
+/// ([`crate::escape::source_text`]): snippets never send raw escape sequences, and every span
+/// still points at the same bytes.
 pub struct FileTable<'a> {
-    files: SimpleFiles<&'a str, &'a str>,
+    files: SimpleFiles<&'a str, Cow<'a, str>>,
     by_label: HashMap<&'a str, (usize, &'a AnalyzedFile)>,
 }
 
@@ -47,7 +51,8 @@ impl<'a> FileTable<'a> {
         let mut files = SimpleFiles::new();
         let mut by_label = HashMap::new();
         for file in analysed {
-            let id = files.add(file.file.label.as_str(), file.text.as_str());
+            let text = crate::escape::source_text(&file.text);
+            let id = files.add(file.file.label.as_str(), text);
             by_label
                 .entry(file.file.label.as_str())
                 .or_insert((id, file));
@@ -55,7 +60,7 @@ impl<'a> FileTable<'a> {
         FileTable { files, by_label }
     }
 
-    pub fn files(&self) -> &SimpleFiles<&'a str, &'a str> {
+    pub fn files(&self) -> &SimpleFiles<&'a str, Cow<'a, str>> {
         &self.files
     }
 
