@@ -204,6 +204,7 @@ fn collect_pat_names(pat: &Pat, names: &mut Vec<String>) {
             }
         }
         Pat::Paren(paren) => collect_pat_names(&paren.pat, names),
+        Pat::Guard(guarded) => collect_pat_names(&guarded.pat, names),
         _ => {}
     }
 }
@@ -307,13 +308,18 @@ pub(crate) fn is_err_pattern(pat: &Pat) -> bool {
     match pat {
         Pat::TupleStruct(tuple) => tuple.path.segments.last().is_some_and(|s| s.ident == "Err"),
         Pat::Or(or) => or.cases.iter().any(is_err_pattern),
+        Pat::Guard(guarded) => is_err_pattern(&guarded.pat),
         _ => false,
     }
 }
 
 /// `Ok(..)`: the pattern of `if let` / `let .. else` on a timeout's result.
 pub(crate) fn is_ok_pattern(pat: &Pat) -> bool {
-    matches!(pat, Pat::TupleStruct(tuple) if tuple.path.segments.last().is_some_and(|s| s.ident == "Ok"))
+    match pat {
+        Pat::TupleStruct(tuple) => tuple.path.segments.last().is_some_and(|s| s.ident == "Ok"),
+        Pat::Guard(guarded) => is_ok_pattern(&guarded.pat),
+        _ => false,
+    }
 }
 
 /// The elements of `vec![a, b]` or `[a, b]`, for `select_all`.
@@ -360,26 +366,30 @@ pub(crate) fn is_collection_init(expr: &Expr) -> bool {
     }
 }
 
-/// `T::new(..)`, `T::connect(..).await?`, `T { .. }`: the constructed type's name.
-pub(crate) fn constructed_type(expr: &Expr) -> Option<String> {
+/// `T::new(..)`, `a::T::connect(..).await?`, `T { .. }`: the path of the constructed type
+/// (`["a", "T"]`), when its last segment is capitalised like a type.
+pub(crate) fn constructed_type(expr: &Expr) -> Option<Vec<String>> {
+    let capitalised = |segments: &[syn::PathSegment]| {
+        segments
+            .last()
+            .is_some_and(|last| last.ident.to_string().starts_with(char::is_uppercase))
+    };
+    let names = |segments: &[syn::PathSegment]| -> Vec<String> {
+        segments.iter().map(|s| s.ident.to_string()).collect()
+    };
     match expr {
         Expr::Call(call) => match &*call.func {
             Expr::Path(path) if path.path.segments.len() >= 2 => {
-                let owner = &path.path.segments[path.path.segments.len() - 2].ident;
-                let owner = owner.to_string();
-                owner
-                    .chars()
-                    .next()
-                    .is_some_and(char::is_uppercase)
-                    .then_some(owner)
+                let segments: Vec<syn::PathSegment> = path.path.segments.iter().cloned().collect();
+                let owner = &segments[..segments.len() - 1];
+                capitalised(owner).then(|| names(owner))
             }
             _ => None,
         },
-        Expr::Struct(strukt) => strukt
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string()),
+        Expr::Struct(strukt) => {
+            let segments: Vec<syn::PathSegment> = strukt.path.segments.iter().cloned().collect();
+            (!segments.is_empty()).then(|| names(&segments))
+        }
         Expr::Await(inner) => constructed_type(&inner.base),
         Expr::Try(inner) => constructed_type(&inner.expr),
         Expr::MethodCall(call)

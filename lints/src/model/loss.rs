@@ -81,6 +81,9 @@ pub struct Loss<'k> {
     pub via: Via,
     /// The workspace function whose future this is, when the raced call is one (`Conn::read_frame`).
     pub callee: Option<String>,
+    /// The trait method the call reaches `callee` through (`Transport::recv`), when it is a
+    /// trait call that the named impl answers.
+    pub via_trait: Option<String>,
     pub root: Option<Root>,
 }
 
@@ -195,6 +198,7 @@ impl<'k> Workspace<'k> {
                     leaf: Leaf::Api(api),
                     via: Via::Itself,
                     callee: None,
+                    via_trait: None,
                     root: None,
                 })
             }
@@ -205,7 +209,36 @@ impl<'k> Workspace<'k> {
                 }),
                 Safety::Safe | Safety::Conditional => None,
             },
+            Callee::Trait(set) => self.trait_loss(set),
         }
+    }
+
+    /// What a trait call loses: what the trait's declaration of the method says, when its docs
+    /// or attributes say it; else the loss of the first impl (in file order) that is not cancel
+    /// safe, named in the note (one unsafe impl among safe ones is the real bug pattern).
+    fn trait_loss(&self, set: usize) -> Option<Loss<'k>> {
+        let set = self.dispatch_set(set);
+        let decl = set.decl?;
+        let trait_method = self.display_name(decl);
+        if self.item(decl).annotation.is_some() {
+            return match self.safety(decl) {
+                Safety::Unsafe(loss) => Some(Loss {
+                    callee: Some(trait_method),
+                    ..loss.clone()
+                }),
+                Safety::Safe | Safety::Conditional => None,
+            };
+        }
+        std::iter::once(decl)
+            .chain(set.impls.iter().copied())
+            .find_map(|candidate| match self.safety(candidate) {
+                Safety::Unsafe(loss) => Some(Loss {
+                    callee: Some(self.display_name(candidate)),
+                    via_trait: (candidate != decl).then(|| trait_method.clone()),
+                    ..loss.clone()
+                }),
+                Safety::Safe | Safety::Conditional => None,
+            })
     }
 
     /// The summary a function's docs or attributes state, if they state one.
@@ -222,6 +255,7 @@ impl<'k> Workspace<'k> {
                 },
                 via: Via::Itself,
                 callee: None,
+                via_trait: None,
                 root: Some(Root {
                     site: Site::new(path, annotation.span),
                     call: None,
@@ -281,6 +315,7 @@ impl<'k> Workspace<'k> {
             return Some(Loss {
                 via: Via::Awaits { call },
                 callee: None,
+                via_trait: None,
                 root: Some(root),
                 ..loss
             });
@@ -295,6 +330,7 @@ impl<'k> Workspace<'k> {
                 leaf: Leaf::Buffer { name: held.name },
                 via: Via::Itself,
                 callee: None,
+                via_trait: None,
                 root: Some(Root {
                     site: Site::new(path, held.declared),
                     call: None,
@@ -325,7 +361,7 @@ impl<'k> Workspace<'k> {
         let model = &self.units[file].model;
         match &op.resource {
             Some(place) => model.root_outlives(body, place.root(), op.span.start),
-            None => matches!(callee, Callee::Fn(_)),
+            None => matches!(callee, Callee::Fn(_) | Callee::Trait(_)),
         }
     }
 
@@ -377,6 +413,7 @@ impl<'k> Workspace<'k> {
                     },
                     via: Via::Itself,
                     callee: None,
+                    via_trait: None,
                     root: Some(Root {
                         site: Site::new(&model.path, later.span),
                         call: None,
@@ -517,10 +554,22 @@ impl RaceSite {
             return None;
         }
         let resource = op?.resource.as_ref()?;
-        if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
-            return Some(LossReason::UsedAfter { used: used.clone() });
+        // Code after the site runs with this future dropped only when something else may win
+        // and go on: after a timeout whose elapsed error returns, or a select whose other
+        // branches all leave, the code after it saw this future complete.
+        if self.others_may_continue(index) {
+            if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
+                return Some(LossReason::UsedAfter { used: used.clone() });
+            }
         }
         if resource.is_self_field() && model.self_outlives_call(self.body) {
+            return Some(LossReason::SelfField);
+        }
+        // A local or pattern binding that borrows from `self` (`let (_, r) = self.halves.as_mut()
+        // ..`, `match &mut self.state { Open(r) => .. }`) is part of `self` too.
+        if model.borrowed_root(self.body, resource.root(), self.span.start) == Some("self")
+            && model.self_outlives_call(self.body)
+        {
             return Some(LossReason::SelfField);
         }
         let root = resource.root();

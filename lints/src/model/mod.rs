@@ -5,14 +5,18 @@
 
 mod collect;
 pub mod imports;
+pub mod items;
 pub mod liveness;
 pub mod loss;
 pub(crate) mod names;
 pub mod operation;
 pub mod race;
+pub mod resolve;
 pub mod select;
 pub mod signature;
 pub mod suppression;
+pub mod typing;
+pub mod value;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -21,7 +25,7 @@ use crate::span::Span;
 
 pub use loss::{Leaf, Loss, LossKind, LossReason, LossyBranch, Safety, Via};
 pub use names::TRACKED_METHODS;
-pub use operation::{OpTarget, Operation, Place};
+pub use operation::{OpTarget, Operation};
 pub use race::{Branch, RaceKind, RaceSite};
 pub use workspace::{Callee, FnRef, Workspace};
 
@@ -61,6 +65,8 @@ pub struct FileModel {
     pub item_uses: Vec<Vec<PlaceUse>>,
     /// `// cancel-check: allow(..)` comments and allow attributes.
     pub suppressions: suppression::Suppressions,
+    /// The file's scopes, types, traits and impls, for the resolution layer.
+    pub items: items::Items,
 }
 
 /// A function body, async block or closure: the unit in which loops and locals are scoped.
@@ -76,9 +82,9 @@ pub struct Body {
     pub params: Vec<Param>,
     /// The fn takes `&self` / `&mut self` (its `self` outlives the call).
     pub self_by_ref: bool,
-    /// The type of the enclosing `impl`, if any.
-    pub self_type: Option<String>,
     pub locals: Vec<LocalDecl>,
+    /// Names bound by patterns of `if let`, `while let`, `match` arms and `for` loops.
+    pub bindings: Vec<PatternBinding>,
     /// The `.await`s directly in this body (not in nested async blocks or closures), in order.
     pub awaits: Vec<AwaitSite>,
     /// Locals mutated in this body (`buf.push(..)`, `&mut buf` passed to a call), in order.
@@ -157,6 +163,25 @@ pub struct FnItem {
     pub annotation: Option<crate::knowledge::docs::Annotation>,
     /// The docs have a `# Cancel safety` section (or an inline statement).
     pub documents_cancel_safety: bool,
+    /// The scope the fn is declared in (its module or a block), where its signature resolves.
+    pub scope: items::ScopeId,
+    /// The scope its body's names resolve in first: a block scope when the body declares items,
+    /// else `scope`.
+    pub body_scope: items::ScopeId,
+    /// The impl or trait it belongs to.
+    pub owner: FnOwner,
+    /// Its own generic parameters.
+    pub generics: items::Generics,
+    /// The return type as written (`None` for `()`).
+    pub ret: Option<items::TypeRef>,
+}
+
+/// What a fn belongs to: an impl block or a trait (indices into the file's `items`), or nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FnOwner {
+    Free,
+    Impl(usize),
+    Trait(usize),
 }
 
 /// What kind of body.
@@ -171,14 +196,14 @@ pub enum BodyKind {
 #[derive(Debug, Clone)]
 pub struct Param {
     pub name: String,
-    /// The last segment of the declared type, references peeled (`&mut BufReader<T>` -> `BufReader`).
-    pub ty: Option<String>,
     /// Declared as `&mut T`: the caller keeps the value and may poll it again.
     pub is_mut_ref: bool,
     /// The value outlives the call: a reference, or a shared handle (`Arc`, a channel sender).
     pub shared: bool,
     /// Declared as a reference (`&T`, `&mut T`).
     pub is_ref: bool,
+    /// The declared type as written.
+    pub ty_ref: Option<items::TypeRef>,
 }
 
 /// A `let` binding.
@@ -187,8 +212,12 @@ pub struct LocalDecl {
     pub name: String,
     /// The whole `let` statement.
     pub span: Span,
-    /// The last segment of the declared or constructed type, when visible.
-    pub ty: Option<String>,
+    /// The declared or constructed type as written (`T::new(..)` gives `T`).
+    pub ty_ref: Option<items::TypeRef>,
+    /// `ty_ref` is the declared type (`let x: T`), not a guess from a constructor.
+    pub ty_declared: bool,
+    /// How the value was computed (`connect(addr).await?`), for its type.
+    pub value: Option<value::ValueExpr>,
     /// The operation that creates the value, when the initialiser is a call.
     pub init: Option<Operation>,
     /// Initialised as a collection that can grow or be filled piecewise (`Vec::new()`,
@@ -198,6 +227,24 @@ pub struct LocalDecl {
     pub alias_of: Option<String>,
     /// Single-segment names the initialiser mentions.
     pub init_names: Vec<String>,
+}
+
+/// A name a pattern binds outside a `let`: in an `if let`, `while let`, `match` arm or `for`
+/// loop. It is in scope in `live` only.
+#[derive(Debug, Clone)]
+pub struct PatternBinding {
+    pub name: String,
+    /// The pattern.
+    pub span: Span,
+    /// Where the name is in scope: the arm, the `if let` block, the loop.
+    pub live: Span,
+    /// What the bound part of the matched value is, for its type.
+    pub value: Option<value::ValueExpr>,
+    /// The declared type, when the pattern writes one.
+    pub ty_ref: Option<items::TypeRef>,
+    /// The matched value borrows a place (`match &mut self.state`, `if let Some(c) =
+    /// self.conn.as_mut()`): that place's root.
+    pub alias_of: Option<String>,
 }
 
 /// A use of a place (`reader`, `self.conn.stream`) at a byte offset.
@@ -266,6 +313,50 @@ impl FileModel {
         None
     }
 
+    /// The pattern binding of `name` in scope at `offset`, searching the body and then its
+    /// parents, when it is more recent than any `let` of the name there.
+    pub fn binding_before(
+        &self,
+        body: BodyId,
+        name: &str,
+        offset: usize,
+    ) -> Option<&PatternBinding> {
+        let local = self
+            .local_before(body, name, offset)
+            .map(|local| local.span.start);
+        self.body_chain(body)
+            .find_map(|body| {
+                body.bindings
+                    .iter()
+                    .filter(|binding| {
+                        binding.name == name
+                            && binding.span.start < offset
+                            && binding.live.start <= offset
+                            && offset < binding.live.end
+                    })
+                    .max_by_key(|binding| binding.span.start)
+            })
+            .filter(|binding| local.is_none_or(|local| binding.span.start > local))
+    }
+
+    /// [`FileModel::binding_before`] with the body that binds it.
+    pub fn binding_owner(
+        &self,
+        body: BodyId,
+        name: &str,
+        offset: usize,
+    ) -> Option<(BodyId, &PatternBinding)> {
+        let found = self.binding_before(body, name, offset)?;
+        std::iter::successors(Some(body), |&id| self.bodies[id].parent)
+            .find(|&id| {
+                self.bodies[id]
+                    .bindings
+                    .iter()
+                    .any(|binding| std::ptr::eq(binding, found))
+            })
+            .map(|id| (id, found))
+    }
+
     /// The parameter named `name` of the body or one of its parents.
     pub fn param(&self, body: BodyId, name: &str) -> Option<&Param> {
         self.body_chain(body)
@@ -278,6 +369,19 @@ impl FileModel {
     pub fn root_outlives(&self, body: BodyId, root: &str, offset: usize) -> bool {
         if root == "self" {
             return self.self_outlives_call(body);
+        }
+        if let Some((owner, binding)) = self.binding_owner(body, root, offset) {
+            // A name an enclosing body binds outlives this body's future; one bound here lives
+            // as long as what it borrows, or dies with the future.
+            if owner != body {
+                return true;
+            }
+            return match &binding.alias_of {
+                Some(target) if target != root => {
+                    self.root_outlives(body, target, binding.span.start)
+                }
+                _ => false,
+            };
         }
         if let Some((owner, local)) = self.local_owner(body, root, offset) {
             // A local of an enclosing body (an async block using its fn's locals) outlives the
@@ -302,17 +406,36 @@ impl FileModel {
         }
     }
 
+    /// The root a local or pattern binding borrows from, followed through other borrowing
+    /// locals (`let s = &mut self.conn;`, `if let Some(s) = self.conn.as_mut()`): `None` for a
+    /// name that borrows nothing.
+    pub fn borrowed_root<'a>(&'a self, body: BodyId, name: &str, offset: usize) -> Option<&'a str> {
+        let mut current: Option<&'a str> = None;
+        let mut name = name.to_string();
+        let mut offset = offset;
+        for _ in 0..8 {
+            let target = match self.binding_before(body, &name, offset) {
+                Some(binding) => binding.alias_of.as_deref().map(|t| (t, binding.span.start)),
+                None => self
+                    .local_before(body, &name, offset)
+                    .and_then(|local| local.alias_of.as_deref().map(|t| (t, local.span.start))),
+            };
+            let Some((target, at)) = target else { break };
+            if target == name {
+                break;
+            }
+            current = Some(target);
+            name = target.to_string();
+            offset = at;
+        }
+        current
+    }
+
     /// Whether `self` in this body is borrowed from the caller (`&self`, `&mut self`).
     pub fn self_outlives_call(&self, body: BodyId) -> bool {
         self.body_chain(body)
             .find(|body| matches!(body.kind, BodyKind::Fn { .. }))
             .is_some_and(|body| body.self_by_ref)
-    }
-
-    /// The type of the enclosing `impl`.
-    pub fn self_type(&self, body: BodyId) -> Option<&str> {
-        self.body_chain(body)
-            .find_map(|body| body.self_type.as_deref())
     }
 
     /// The first use of `place` (or of a place it is part of, or a part of it) after `offset`
@@ -361,35 +484,6 @@ impl FileModel {
             || name == "self"
             || name.starts_with(char::is_uppercase);
         !fixed
-    }
-
-    /// The declared type of a place's value, when visible: a parameter, a typed or constructed
-    /// local, or a field of `self` whose struct is in `fields` (the workspace's structs).
-    pub fn type_of_place_with(
-        &self,
-        body: BodyId,
-        place: &Place,
-        offset: usize,
-        fields: &HashMap<String, HashMap<String, String>>,
-    ) -> Option<String> {
-        let mut parts = place.text.split('.');
-        let root = parts.next()?;
-        let field = parts.next();
-        if root == "self" {
-            let field = field?;
-            if parts.next().is_some() {
-                return None;
-            }
-            let owner = self.self_type(body)?;
-            return fields.get(owner)?.get(field).cloned();
-        }
-        if field.is_some() {
-            return None;
-        }
-        if let Some(local) = self.local_before(body, root, offset) {
-            return local.ty.clone();
-        }
-        self.param(body, root).and_then(|param| param.ty.clone())
     }
 }
 

@@ -39,7 +39,7 @@ pub(crate) fn place_of(expr: &Expr) -> Option<Place> {
     })
 }
 
-fn place_text(expr: &Expr) -> Option<String> {
+pub(crate) fn place_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(path) if path.qself.is_none() => {
             path.path.get_ident().map(ToString::to_string).or_else(|| {
@@ -227,22 +227,30 @@ impl Operation {
     /// What the knowledge base says about this operation, or `None` when it does not know it or
     /// cannot tell which API is meant.
     ///
-    /// Methods match by name and arity. `receiver_type` (the receiver's declared type, when
-    /// visible) picks among same-named entries; a receiver of a type the workspace defines, or a
-    /// name the workspace defines as a method while the type is unknown (`user_method`), is the
-    /// user's own method and is left to the workspace.
+    /// Methods match by name and arity, and the receiver's type decides among same-named
+    /// entries: a type outside the workspace matches the entries it owns (`tokio::sync::Notify`
+    /// owns `Notify::notified`; a project's own `Notify` from another crate does not); a type of
+    /// the workspace, a generic or a trait object has only trait methods (`AsyncReadExt`,
+    /// `StreamExt`...). With the type unknown, a name the workspace defines as a method
+    /// (`user_method`) is left to the workspace, and otherwise the more common meaning wins.
+    /// A call through a path (`AsyncReadExt::read_exact(&mut r, buf)`) matches the entry at that
+    /// path, its first argument being the receiver.
     pub fn api<'k>(
         &self,
         knowledge: &'k Knowledge,
-        receiver_type: Option<&str>,
-        is_user_type: impl Fn(&str) -> bool,
+        receiver: ReceiverType<'_>,
         user_method: bool,
         first_arg_borrowed: bool,
     ) -> Option<&'k ApiEntry> {
         match &self.target {
-            OpTarget::Path { full, .. } => knowledge
-                .by_path(full)
-                .filter(|entry| entry.kind != ApiKind::Method && self.fits(entry)),
+            OpTarget::Path { full, .. } => knowledge.by_path(full).filter(|entry| {
+                if entry.kind == ApiKind::Method {
+                    // UFCS: the receiver is the first argument.
+                    entry.args.is_none_or(|args| args + 1 == self.arg_count)
+                } else {
+                    self.fits(entry)
+                }
+            }),
             OpTarget::Method { .. } => {
                 let candidates: Vec<&ApiEntry> = knowledge
                     .named(&self.name)
@@ -251,38 +259,60 @@ impl Operation {
                 if candidates.is_empty() {
                     return None;
                 }
-                if let Some(ty) = receiver_type {
-                    if let Some(entry) = candidates.iter().find(|entry| entry.owner() == ty) {
-                        return Some(entry);
-                    }
-                    if is_user_type(ty) {
-                        return None;
-                    }
-                    // A method of a type (not of an extension trait any type may implement) is
-                    // not a method of another type: `Outbox::new(tx).send(m)` is not
-                    // `Sender::send`. Smart pointers deref to what they hold, so they tell
-                    // nothing.
-                    if !DEREF_WRAPPERS.contains(&ty) {
-                        let traits: Vec<&ApiEntry> = candidates
+                let borrowed = self.first_arg_is_ref || first_arg_borrowed;
+                let traits_only = |candidates: &[&'k ApiEntry]| {
+                    let traits: Vec<&ApiEntry> = candidates
+                        .iter()
+                        .copied()
+                        .filter(|entry| is_trait_owner(entry.owner()))
+                        .collect();
+                    pick_without_type(&traits, borrowed)
+                };
+                match receiver {
+                    ReceiverType::External(path) => {
+                        let name = path.rsplit("::").next().unwrap_or(path);
+                        let root = path.split("::").next().unwrap_or(path);
+                        // A bare name the file does not import says nothing about its crate.
+                        let crate_known = path.contains("::");
+                        if let Some(entry) = candidates.iter().find(|entry| {
+                            entry.owner() == name
+                                && (!crate_known || entry.path.split("::").next() == Some(root))
+                        }) {
+                            return Some(entry);
+                        }
+                        // Smart pointers deref to what they hold, so they tell nothing.
+                        if DEREF_WRAPPERS.contains(&name) {
+                            return pick_without_type(&candidates, borrowed);
+                        }
+                        // The type's own crate's traits first (`postage::sink::Sink::send` for a
+                        // postage sender), then any extension trait.
+                        let own: Vec<&ApiEntry> = candidates
                             .iter()
                             .copied()
-                            .filter(|entry| is_trait_owner(entry.owner()))
+                            .filter(|entry| {
+                                crate_known && entry.path.split("::").next() == Some(root)
+                            })
                             .collect();
-                        if traits.is_empty() {
-                            return None;
-                        }
-                        return pick_without_type(
-                            &traits,
-                            self.first_arg_is_ref || first_arg_borrowed,
-                        );
+                        traits_only(&own).or_else(|| traits_only(&candidates))
                     }
-                } else if user_method {
-                    return None;
+                    ReceiverType::TraitsOnly => traits_only(&candidates),
+                    ReceiverType::Unknown if user_method => None,
+                    ReceiverType::Unknown => pick_without_type(&candidates, borrowed),
                 }
-                pick_without_type(&candidates, self.first_arg_is_ref || first_arg_borrowed)
             }
         }
     }
+}
+
+/// What is known of a method call's receiver for matching knowledge-base entries.
+#[derive(Clone, Copy, Debug)]
+pub enum ReceiverType<'a> {
+    Unknown,
+    /// A type outside the workspace, by its path as the file's imports give it.
+    External(&'a str),
+    /// A type of the workspace, a generic parameter or a trait object: only trait methods
+    /// (extension traits) can be what it calls.
+    TraitsOnly,
 }
 
 /// Whether an entry's owner is an extension trait (`AsyncReadExt`, `StreamExt`, `Sink`...),

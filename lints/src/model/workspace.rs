@@ -6,7 +6,10 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::loss::{Safety, Site};
-use super::{BodyId, BodyKind, FileModel, FnItem, OpTarget, Operation};
+use super::operation::ReceiverType;
+use super::resolve::{Def, DefMap, ItemId, Res, TraitRef, Ty, TypeScope};
+use super::typing::{Dispatch, DispatchSet};
+use super::{BodyId, FileModel, FnItem, FnOwner, OpTarget, Operation};
 use crate::knowledge::{ApiEntry, Knowledge};
 
 /// One analysed file with its place in its crate.
@@ -38,6 +41,8 @@ pub struct BlockingWork {
 pub enum Callee<'k> {
     Api(&'k ApiEntry),
     Fn(FnRef),
+    /// A trait method that any of the workspace's impls may answer (index of its dispatch set).
+    Trait(usize),
 }
 
 /// Every file of a run, indexed.
@@ -52,6 +57,18 @@ pub struct Workspace<'k> {
     method_names: HashMap<String, Vec<FnRef>>,
     user_types: HashSet<String>,
     fields: HashMap<String, HashMap<String, String>>,
+    /// The resolution layer: modules, imports, what each name stands for.
+    pub(crate) defs: DefMap,
+    /// Per file: fn body id -> index of its `FnItem`.
+    pub(crate) fn_by_body: Vec<HashMap<BodyId, usize>>,
+    /// Per workspace type: the impl blocks (file, impl index) whose self type it is.
+    pub(crate) impls_of_type: HashMap<ItemId, Vec<(usize, usize)>>,
+    /// Per workspace trait: the traits it names as supertraits.
+    pub(crate) supertraits: HashMap<ItemId, Vec<ItemId>>,
+    /// Trait methods and the impls that answer them.
+    pub(crate) dispatch_sets: Vec<DispatchSet>,
+    /// (trait, method name) -> dispatch set.
+    pub(crate) trait_sets: HashMap<(ItemId, String), usize>,
     summaries: HashMap<FnRef, Safety<'k>>,
     /// Functions some race drops, with the race that does.
     raced: HashMap<FnRef, Site>,
@@ -70,11 +87,18 @@ impl<'k> Workspace<'k> {
             method_names: HashMap::new(),
             user_types: HashSet::new(),
             fields: HashMap::new(),
+            defs: DefMap::default(),
+            fn_by_body: Vec::new(),
+            impls_of_type: HashMap::new(),
+            supertraits: HashMap::new(),
+            dispatch_sets: Vec::new(),
+            trait_sets: HashMap::new(),
             summaries: HashMap::new(),
             raced: HashMap::new(),
             blocking: HashMap::new(),
         };
         workspace.index();
+        workspace.index_items();
         workspace.summarise();
         workspace.find_raced();
         workspace.find_blocking();
@@ -114,6 +138,117 @@ impl<'k> Workspace<'k> {
         }
     }
 
+    /// Builds the resolution layer and the tables of impls and trait methods on it.
+    fn index_items(&mut self) {
+        self.defs = DefMap::build(&self.units);
+        self.fn_by_body = self
+            .units
+            .iter()
+            .map(|unit| {
+                unit.model
+                    .fns
+                    .iter()
+                    .enumerate()
+                    .map(|(index, item)| (item.body, index))
+                    .collect()
+            })
+            .collect();
+        let mut impls_of_type: HashMap<ItemId, Vec<(usize, usize)>> = HashMap::new();
+        let mut impls_of_trait: HashMap<ItemId, Vec<(usize, usize)>> = HashMap::new();
+        let mut supertraits: HashMap<ItemId, Vec<ItemId>> = HashMap::new();
+        for (file, unit) in self.units.iter().enumerate() {
+            let items = &unit.model.items;
+            for (index, decl) in items.impls.iter().enumerate() {
+                let Some(module) = self.defs.scope(file, decl.scope) else {
+                    continue;
+                };
+                let scope = TypeScope {
+                    module,
+                    generics: vec![&decl.generics],
+                    self_ty: None,
+                    subst: Vec::new(),
+                };
+                if let Ty::Adt { id, .. } =
+                    self.defs.resolve_type(&self.units, &scope, &decl.self_ty)
+                {
+                    impls_of_type.entry(id).or_default().push((file, index));
+                }
+                if let Some(path) = &decl.trait_path {
+                    if let Some(Res::Def(Def::Trait(id))) =
+                        self.defs.resolve_path(module, &path.segments)
+                    {
+                        impls_of_trait.entry(id).or_default().push((file, index));
+                    }
+                }
+            }
+            for (index, decl) in items.traits.iter().enumerate() {
+                let Some(module) = self.defs.scope(file, decl.scope) else {
+                    continue;
+                };
+                let scope = TypeScope {
+                    module,
+                    generics: vec![&decl.generics],
+                    self_ty: None,
+                    subst: Vec::new(),
+                };
+                let supers: Vec<ItemId> = self
+                    .defs
+                    .resolve_bounds(&scope, &decl.supertraits)
+                    .into_iter()
+                    .filter_map(|bound| match bound {
+                        TraitRef::Workspace(id) => Some(id),
+                        TraitRef::External(_) => None,
+                    })
+                    .collect();
+                supertraits.insert(ItemId { file, index }, supers);
+            }
+        }
+        // A dispatch set per method a trait declares: the declaration and each impl's method.
+        let mut dispatch_sets = Vec::new();
+        let mut trait_sets = HashMap::new();
+        for (file, unit) in self.units.iter().enumerate() {
+            for (index, item) in unit.model.fns.iter().enumerate() {
+                let FnOwner::Trait(trait_index) = item.owner else {
+                    continue;
+                };
+                let trait_id = ItemId {
+                    file,
+                    index: trait_index,
+                };
+                let impls = impls_of_trait
+                    .get(&trait_id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&(impl_file, impl_index)| {
+                        self.units[impl_file]
+                            .model
+                            .fns
+                            .iter()
+                            .position(|candidate| {
+                                candidate.owner == FnOwner::Impl(impl_index)
+                                    && candidate.name == item.name
+                            })
+                            .map(|index| FnRef {
+                                file: impl_file,
+                                index,
+                            })
+                    })
+                    .collect();
+                trait_sets.insert((trait_id, item.name.clone()), dispatch_sets.len());
+                dispatch_sets.push(DispatchSet {
+                    trait_id,
+                    method: item.name.clone(),
+                    decl: Some(FnRef { file, index }),
+                    impls,
+                });
+            }
+        }
+        self.impls_of_type = impls_of_type;
+        self.supertraits = supertraits;
+        self.dispatch_sets = dispatch_sets;
+        self.trait_sets = trait_sets;
+    }
+
     /// The function item.
     pub fn item(&self, fn_ref: FnRef) -> &FnItem {
         &self.units[fn_ref.file].model.fns[fn_ref.index]
@@ -139,85 +274,22 @@ impl<'k> Workspace<'k> {
         self.raced.get(&fn_ref)
     }
 
-    /// The function whose body contains `body` (the outermost fn of its chain).
-    fn enclosing_fn(&self, file: usize, body: BodyId) -> Option<&FnItem> {
-        let model = &self.units[file].model;
-        let mut id = body;
-        let mut root = None;
-        loop {
-            if matches!(model.bodies[id].kind, BodyKind::Fn { .. }) {
-                root = Some(id);
-            }
-            match model.bodies[id].parent {
-                Some(parent) => id = parent,
-                None => break,
-            }
-        }
-        let root = root?;
-        model.fns.iter().find(|item| item.body == root)
-    }
-
-    /// What a call in `body` of `file` resolves to: a workspace function (by scope, imports and
-    /// visible types), else a knowledge-base API.
+    /// What a call in `body` of `file` resolves to: a workspace function (through the
+    /// resolution layer: scopes, imports, re-exports, the receiver's type and trait dispatch),
+    /// else a knowledge-base API.
     pub fn resolve(&self, file: usize, body: BodyId, op: &Operation) -> Option<Callee<'k>> {
-        let unit = &self.units[file];
-        let model = &unit.model;
+        let model = &self.units[file].model;
         match &op.target {
-            OpTarget::Path { full, segments } => {
-                if segments.len() >= 2 {
-                    let owner = &segments[segments.len() - 2];
-                    let owner = if owner == "Self" {
-                        model.self_type(body).map(str::to_string)
-                    } else {
-                        Some(owner.clone())
-                    };
-                    if let Some(found) =
-                        owner.and_then(|ty| self.methods.get(&(ty, op.name.clone())))
-                    {
-                        return found.first().copied().map(Callee::Fn);
-                    }
-                }
-                let inline = self
-                    .enclosing_fn(file, body)
-                    .map(|item| item.module.clone())
-                    .unwrap_or_default();
-                let mut here: Vec<String> = unit.module.clone();
-                here.extend(inline);
-                let written = segments.join("::");
-                let mut candidates = vec![
-                    module_path(&unit.crate_name, &here, &[], &written),
-                    format!("{}::{written}", unit.crate_name),
-                ];
-                if let Some(rest) = full.strip_prefix("crate::") {
-                    candidates.push(format!("{}::{rest}", unit.crate_name));
-                } else if let Some(rest) = full.strip_prefix("self::") {
-                    candidates.push(module_path(&unit.crate_name, &here, &[], rest));
-                } else if let Some(rest) = full.strip_prefix("super::") {
-                    let parent = &here[..here.len().saturating_sub(1)];
-                    candidates.push(module_path(&unit.crate_name, parent, &[], rest));
-                } else {
-                    candidates.push(full.clone());
-                }
-                if let Some(found) = candidates.iter().find_map(|path| self.free_fns.get(path)) {
-                    return Some(Callee::Fn(*found));
-                }
-                op.api(self.knowledge, None, |_| false, false, false)
-                    .map(Callee::Api)
-            }
+            OpTarget::Path { segments, .. } => self.resolve_path_call(file, body, op, segments),
             OpTarget::Method { receiver } => {
                 let ty = match receiver {
-                    Some(place) if place.text == "self" => {
-                        model.self_type(body).map(str::to_string)
-                    }
-                    Some(place) => {
-                        model.type_of_place_with(body, place, op.span.start, &self.fields)
-                    }
-                    None => None,
+                    Some(place) => self.type_of_place(file, body, &place.text, op.span.start),
+                    None => Ty::Unknown,
                 };
-                if let Some(ty) = &ty {
-                    if let Some(found) = self.methods.get(&(ty.clone(), op.name.clone())) {
-                        return found.first().copied().map(Callee::Fn);
-                    }
+                match self.dispatch(&ty, &op.name) {
+                    Dispatch::Fn(fn_ref) => return Some(Callee::Fn(fn_ref)),
+                    Dispatch::Trait(set) => return Some(Callee::Trait(set)),
+                    Dispatch::None => {}
                 }
                 let user_method = self.method_names.contains_key(&op.name);
                 // `send(buf)` where `buf: &[u8]` lends the data like `send(&buf)` does.
@@ -225,23 +297,91 @@ impl<'k> Workspace<'k> {
                     model.local_before(body, name, op.span.start).is_none()
                         && model.param(body, name).is_some_and(|param| param.is_ref)
                 });
+                let receiver_type = match ty.peeled() {
+                    Ty::External { path, .. } => ReceiverType::External(path),
+                    Ty::Adt { .. } | Ty::Bounds(_) | Ty::Future(_) => ReceiverType::TraitsOnly,
+                    Ty::Tuple(_) | Ty::Ref { .. } | Ty::Unknown => ReceiverType::Unknown,
+                };
                 if let Some(api) = op.api(
                     self.knowledge,
-                    ty.as_deref(),
-                    |ty| self.user_types.contains(ty),
+                    receiver_type,
                     user_method,
                     first_arg_borrowed,
                 ) {
                     return Some(Callee::Api(api));
                 }
+                // A method only the workspace defines, on a receiver of unknown type.
                 let knowledge_knows = self.knowledge.named(&op.name).next().is_some();
-                match (ty, self.method_names.get(&op.name)) {
-                    (None, Some(found)) if found.len() == 1 && !knowledge_knows => {
+                match (ty.is_known(), self.method_names.get(&op.name)) {
+                    (false, Some(found)) if found.len() == 1 && !knowledge_knows => {
                         Some(Callee::Fn(found[0]))
                     }
                     _ => None,
                 }
             }
+        }
+    }
+
+    /// A call through a path: a free function, an associated function of a workspace type
+    /// (`Conn::connect`, `Self::new`, `T::method` on a generic), a trait method called as
+    /// `Trait::method(receiver, ..)`, or a knowledge-base API at the path the imports give.
+    fn resolve_path_call(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+        segments: &[String],
+    ) -> Option<Callee<'k>> {
+        let scope = self.type_scope_of_body(file, body)?;
+        // `Self::name` and `T::name` for a generic `T`: the type's (or bounds') method.
+        if let [owner, name] = segments {
+            let owner_ty = if owner == "Self" {
+                scope.self_ty.clone()
+            } else {
+                scope
+                    .generics
+                    .iter()
+                    .find_map(|generics| generics.bounds_of(owner))
+                    .map(|bounds| Ty::Bounds(self.defs.resolve_bounds(&scope, bounds)))
+            };
+            if let Some(ty) = owner_ty {
+                return match self.dispatch(&ty, name) {
+                    Dispatch::Fn(fn_ref) => Some(Callee::Fn(fn_ref)),
+                    Dispatch::Trait(set) => Some(Callee::Trait(set)),
+                    Dispatch::None => None,
+                };
+            }
+        }
+        match self.defs.resolve_value(scope.module, segments) {
+            Some(Res::Def(Def::Fn(fn_ref))) => Some(Callee::Fn(fn_ref)),
+            Some(Res::Assoc {
+                owner: Def::Type(id),
+                name,
+            }) => match self.dispatch(
+                &Ty::Adt {
+                    id,
+                    args: Vec::new(),
+                },
+                &name,
+            ) {
+                Dispatch::Fn(fn_ref) => Some(Callee::Fn(fn_ref)),
+                Dispatch::Trait(set) => Some(Callee::Trait(set)),
+                Dispatch::None => None,
+            },
+            Some(Res::Assoc {
+                owner: Def::Trait(id),
+                name,
+            }) => self.trait_method_set(id, &name).map(Callee::Trait),
+            Some(Res::Def(Def::External(path))) => {
+                let mut external = op.clone();
+                if let OpTarget::Path { full, .. } = &mut external.target {
+                    *full = path;
+                }
+                external
+                    .api(self.knowledge, ReceiverType::Unknown, false, false)
+                    .map(Callee::Api)
+            }
+            _ => None,
         }
     }
 
@@ -277,6 +417,22 @@ impl<'k> Workspace<'k> {
                 break;
             }
         }
+    }
+
+    /// The workspace functions a call can run: the one fn, or every member of a trait call's
+    /// dispatch set.
+    fn targets(&self, callee: Option<Callee<'k>>) -> Vec<FnRef> {
+        match callee {
+            Some(Callee::Fn(fn_ref)) => vec![fn_ref],
+            Some(Callee::Trait(set)) => self.callees_of(set).collect(),
+            Some(Callee::Api(_)) | None => Vec::new(),
+        }
+    }
+
+    /// The declaration and the impls of a dispatch set.
+    fn callees_of(&self, set: usize) -> impl Iterator<Item = FnRef> + '_ {
+        let set = self.dispatch_set(set);
+        set.decl.into_iter().chain(set.impls.iter().copied())
     }
 
     /// Where a function awaits blocking work that dropping its future does not stop, if it does.
@@ -315,6 +471,9 @@ impl<'k> Workspace<'k> {
                             })
                         }
                         Callee::Fn(callee) => self.blocking.get(&callee).cloned(),
+                        Callee::Trait(set) => self
+                            .callees_of(set)
+                            .find_map(|callee| self.blocking.get(&callee).cloned()),
                         Callee::Api(_) => None,
                     }
                 });
@@ -337,7 +496,7 @@ impl<'k> Workspace<'k> {
                 let label = Site::new(&unit.model.path, race.label_span);
                 for branch in &race.branches {
                     if let Some(op) = &branch.op {
-                        if let Some(Callee::Fn(fn_ref)) = self.resolve(file, race.body, op) {
+                        for fn_ref in self.targets(self.resolve(file, race.body, op)) {
                             queue.push_back((fn_ref, label.clone()));
                         }
                     }
@@ -347,7 +506,7 @@ impl<'k> Workspace<'k> {
                                 .op
                                 .as_ref()
                                 .and_then(|op| self.resolve(file, block, op));
-                            if let Some(Callee::Fn(fn_ref)) = callee {
+                            for fn_ref in self.targets(callee) {
                                 queue.push_back((fn_ref, label.clone()));
                             }
                         }
@@ -366,7 +525,7 @@ impl<'k> Workspace<'k> {
                     .op
                     .as_ref()
                     .and_then(|op| self.resolve(fn_ref.file, body, op));
-                if let Some(Callee::Fn(next)) = callee {
+                for next in self.targets(callee) {
                     queue.push_back((next, label.clone()));
                 }
             }

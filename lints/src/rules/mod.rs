@@ -106,9 +106,12 @@ pub(crate) fn loss_note(loss: &Loss<'_>) -> String {
             format!("it accumulates data in the local `{name}` across awaits")
         }
     };
-    match &loss.callee {
-        Some(callee) => format!("`{callee}` is not cancel safe: {reason}"),
-        None => reason,
+    match (&loss.via_trait, &loss.callee) {
+        (Some(method), Some(callee)) => {
+            format!("`{method}` may run `{callee}`, which is not cancel safe: {reason}")
+        }
+        (_, Some(callee)) => format!("`{callee}` is not cancel safe: {reason}"),
+        (_, None) => reason,
     }
 }
 

@@ -34,7 +34,7 @@ use crate::syntax::{
     between, diverges, first_token, is_err_pattern, is_macro_rules, is_ok_pattern, macro_span,
     type_name,
 };
-use declarations::Declarations;
+use declarations::{Declarations, Places};
 use proc_macro2::{TokenStream, TokenTree};
 
 /// Whether the tokens mention an identifier that makes them worth parsing as code.
@@ -58,13 +58,17 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         ..FileModel::default()
     };
     let mut imports = Imports::default();
+    model.items.scopes.push(super::items::Scope::default());
     let mut declarations = Declarations {
         model: &mut model,
         imports: &mut imports,
         parsed_macros: HashMap::new(),
+        scopes: vec![0],
+        places: Places::default(),
     };
     declarations.visit_file(file);
     let parsed_macros = std::mem::take(&mut declarations.parsed_macros);
+    let places = std::mem::take(&mut declarations.places);
     model.missing_send = super::signature::missing_send(file, text);
     model.suppressions = super::suppression::suppressions(file, text);
     if text.contains(".await") {
@@ -92,6 +96,8 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         next_closure_inline: false,
         timeouts_leaving: HashSet::new(),
         macro_depth: 0,
+        places: &places,
+        owners: Vec::new(),
     };
     for item in &file.items {
         collector.open_scope();
@@ -131,6 +137,10 @@ pub(super) struct Collector<'m> {
     /// down before the call itself is visited.
     timeouts_leaving: HashSet<usize>,
     macro_depth: usize,
+    /// What the first pass found about each fn, impl and trait.
+    places: &'m Places,
+    /// The impls and traits around the walk, innermost last.
+    owners: Vec<super::FnOwner>,
 }
 
 impl Collector<'_> {
@@ -197,7 +207,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_item_fn(&mut self, item: &'ast ItemFn) {
         let is_pub = matches!(item.vis, syn::Visibility::Public(_));
-        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+        self.fn_body(&item.sig, &item.attrs, is_pub, Some(&item.block), |this| {
             visit::visit_item_fn(this, item)
         });
     }
@@ -209,32 +219,44 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        let index = self.places.impls.get(&Span::of(&item.impl_token).start);
+        self.owners
+            .push(index.map_or(super::FnOwner::Free, |&index| super::FnOwner::Impl(index)));
         self.impl_types.push(type_name(&item.self_ty));
         visit::visit_item_impl(self, item);
         self.impl_types.pop();
+        self.owners.pop();
     }
 
     fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        let index = self.places.traits.get(&Span::of(&item.trait_token).start);
+        self.owners
+            .push(index.map_or(super::FnOwner::Free, |&index| super::FnOwner::Trait(index)));
         self.impl_types.push(Some(item.ident.to_string()));
         self.pub_traits
             .push(matches!(item.vis, syn::Visibility::Public(_)));
         visit::visit_item_trait(self, item);
         self.pub_traits.pop();
         self.impl_types.pop();
+        self.owners.pop();
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast ImplItemFn) {
         let is_pub = matches!(item.vis, syn::Visibility::Public(_));
-        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
+        self.fn_body(&item.sig, &item.attrs, is_pub, Some(&item.block), |this| {
             visit::visit_impl_item_fn(this, item)
         });
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         let is_pub = self.pub_traits.last().copied().unwrap_or(false);
-        self.fn_body(&item.sig, &item.attrs, is_pub, |this| {
-            visit::visit_trait_item_fn(this, item)
-        });
+        self.fn_body(
+            &item.sig,
+            &item.attrs,
+            is_pub,
+            item.default.as_ref(),
+            |this| visit::visit_trait_item_fn(this, item),
+        );
     }
 
     fn visit_impl_item_macro(&mut self, item: &'ast syn::ImplItemMacro) {
@@ -279,6 +301,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             |this| {
                 if let Expr::Let(cond) = &*expr.cond {
                     this.note_binds(&cond.expr, &cond.pat);
+                    let live =
+                        Span::of(&cond.pat).to(Span::from_pm2(expr.body.brace_token.span.close()));
+                    this.record_bindings(&cond.pat, &cond.expr, false, live);
                 }
                 visit::visit_expr_while(this, expr)
             },
@@ -317,6 +342,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             keyword,
             between(expr.for_token.span, expr.body.brace_token.span.close()),
             |this| {
+                let live =
+                    Span::of(&expr.pat).to(Span::from_pm2(expr.body.brace_token.span.close()));
+                this.record_bindings(&expr.pat, &expr.expr, true, live);
                 this.visit_pat(&expr.pat);
                 this.visit_block(&expr.body);
             },
@@ -354,11 +382,19 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_match(&mut self, expr: &'ast syn::ExprMatch) {
         for arm in &expr.arms {
             self.note_binds(&expr.expr, &arm.pat);
+            self.record_bindings(&arm.pat, &expr.expr, false, Span::of(arm));
         }
-        let err_arm_leaves = expr
+        // The elapsed error leaves when every arm it can take does (`Err(_) if retry => ..`
+        // next to `Err(_) => return ..` goes on).
+        let catches_err = |pat: &syn::Pat| {
+            is_err_pattern(pat) || matches!(pat, syn::Pat::Wild(_) | syn::Pat::Ident(_))
+        };
+        let err_arms: Vec<&syn::Arm> = expr
             .arms
             .iter()
-            .any(|arm| is_err_pattern(&arm.pat) && diverges(&arm.body));
+            .filter(|arm| catches_err(&arm.pat))
+            .collect();
+        let err_arm_leaves = !err_arms.is_empty() && err_arms.iter().all(|arm| diverges(&arm.body));
         self.note_timeout_outcome(&expr.expr, err_arm_leaves);
         visit::visit_expr_match(self, expr);
     }
@@ -366,6 +402,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
         if let Expr::Let(cond) = &*expr.cond {
             self.note_binds(&cond.expr, &cond.pat);
+            let live =
+                Span::of(&cond.pat).to(Span::from_pm2(expr.then_branch.brace_token.span.close()));
+            self.record_bindings(&cond.pat, &cond.expr, false, live);
             let else_leaves = expr
                 .else_branch
                 .as_ref()
@@ -454,6 +493,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
 #[cfg(test)]
 mod tests {
+    use crate::model::items::TypeRef;
     use crate::model::test_support::model_of;
     use crate::model::{BodyKind, OpTarget, RaceKind};
 
@@ -517,16 +557,17 @@ impl Conn {
         assert!(body.self_by_ref);
         assert_eq!(body.params.len(), 1);
         assert_eq!(body.params[0].name, "rx");
-        assert_eq!(body.params[0].ty.as_deref(), Some("Receiver"));
-        let locals: Vec<(&str, Option<&str>, bool)> = body
+        let param_ty = body.params[0].ty_ref.as_ref().expect("a declared type");
+        assert!(
+            matches!(param_ty, TypeRef::Path(path) if path.segments == ["tokio", "sync", "mpsc", "Receiver"]),
+            "{param_ty:?}"
+        );
+        let locals: Vec<(&str, bool, bool)> = body
             .locals
             .iter()
-            .map(|l| (l.name.as_str(), l.ty.as_deref(), l.collection))
+            .map(|l| (l.name.as_str(), l.ty_declared, l.collection))
             .collect();
-        assert_eq!(
-            locals,
-            [("header", None, true), ("seen", Some("Vec"), true)]
-        );
+        assert_eq!(locals, [("header", false, true), ("seen", true, true)]);
         assert_eq!(body.loops.len(), 1);
         let mutated: Vec<&str> = body.mutations.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(mutated, ["header", "seen"]);

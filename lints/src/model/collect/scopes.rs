@@ -3,14 +3,18 @@
 
 use syn::{Expr, FnArg, Pat, Signature, Type};
 
+use super::super::items::{Generics, TypeRef};
 use super::super::operation::place_of;
 use super::super::operation::{future_shape, FutureShape};
-use super::super::{Body, BodyId, BodyKind, FnItem, LocalDecl, LoopSite, Param, PlaceUse};
+use super::super::value::{pat_bindings, ValueExpr};
+use super::super::{
+    Body, BodyId, BodyKind, FnItem, FnOwner, LocalDecl, LoopSite, Param, PatternBinding, PlaceUse,
+};
 use super::Collector;
 use crate::span::Span;
 use crate::syntax::{
     between, constructed_type, first_token, is_awaited, is_collection_init, is_shared_type,
-    names_in, pat_names, returns_impl_future, type_name,
+    names_in, pat_names, returns_impl_future,
 };
 
 impl Collector<'_> {
@@ -61,8 +65,8 @@ impl Collector<'_> {
             item: self.item_index(),
             params,
             self_by_ref,
-            self_type: self.impl_types.last().cloned().flatten(),
             locals: Vec::new(),
+            bindings: Vec::new(),
             awaits: Vec::new(),
             mutations: Vec::new(),
             loops: Vec::new(),
@@ -99,8 +103,21 @@ impl Collector<'_> {
         sig: &Signature,
         attrs: &[syn::Attribute],
         is_pub: bool,
+        block: Option<&syn::Block>,
         walk: impl FnOnce(&mut Self),
     ) {
+        let scope = self
+            .places
+            .fn_scopes
+            .get(&Span::of(&sig.ident).start)
+            .copied()
+            .unwrap_or(0);
+        let body_scope = block
+            .and_then(|block| {
+                let at = Span::from_pm2(block.brace_token.span.open()).start;
+                self.places.blocks.get(&at).copied()
+            })
+            .unwrap_or(scope);
         let (params, self_by_ref) = signature_params(sig);
         let is_async = sig.asyncness.is_some() || returns_impl_future(&sig.output);
         let kind = BodyKind::Fn {
@@ -141,6 +158,11 @@ impl Collector<'_> {
             },
             documents_cancel_safety: crate::knowledge::docs::has_section(&docs)
                 || crate::knowledge::docs::statement(&docs).is_some(),
+            scope,
+            body_scope,
+            owner: self.owners.last().copied().unwrap_or(FnOwner::Free),
+            generics: Generics::of(&sig.generics),
+            ret: TypeRef::of_return(&sig.output),
         });
         walk(self);
         self.close_body();
@@ -216,8 +238,8 @@ impl Collector<'_> {
         let Some(body) = self.current_body() else {
             return;
         };
-        let declared = match &local.pat {
-            Pat::Type(typed) => type_name(&typed.ty),
+        let declared_ref = match &local.pat {
+            Pat::Type(typed) => Some(TypeRef::of(&typed.ty)),
             _ => None,
         };
         let init = local.init.as_ref().map(|init| &*init.expr);
@@ -230,7 +252,16 @@ impl Collector<'_> {
                 _ => None,
             }
         });
-        let constructed = init.and_then(constructed_type);
+        let constructed_path = init.and_then(constructed_type);
+        let ty_ref = declared_ref.or_else(|| {
+            constructed_path.map(|segments| {
+                TypeRef::Path(super::super::items::PathRef {
+                    segments,
+                    args: Vec::new(),
+                    bindings: Vec::new(),
+                })
+            })
+        });
         let span = between(local.let_token.span, local.semi_token.span);
         let collection = init.is_some_and(is_collection_init);
         // Only locals computed inside a loop carry data from one await to a buffer.
@@ -238,23 +269,87 @@ impl Collector<'_> {
             (Some(expr), Some(_)) => names_in(std::iter::once(expr)),
             _ => Vec::new(),
         };
-        let alias_of = init.and_then(|expr| match expr {
-            Expr::Reference(reference) => {
-                place_of(&reference.expr).map(|place| place.root().to_string())
-            }
-            _ => None,
-        });
-        for name in pat_names(&local.pat) {
+        let alias_of = init.and_then(alias_root);
+        let value = init.and_then(ValueExpr::of);
+        let ty_declared = matches!(&local.pat, Pat::Type(_));
+        for (name, steps) in pat_bindings(&local.pat) {
             self.model.bodies[body].locals.push(LocalDecl {
                 name,
                 span,
-                ty: declared.clone().or_else(|| constructed.clone()),
+                ty_ref: ty_ref.clone(),
+                ty_declared,
+                value: value.clone().map(|value| value.project(steps)),
                 init: op.clone(),
                 collection,
                 alias_of: alias_of.clone(),
                 init_names: init_names.clone(),
             });
         }
+    }
+}
+
+impl Collector<'_> {
+    /// The names a pattern of an `if let`, `while let`, `match` arm or `for` loop binds (for the
+    /// whole of `matched` when `element` is false, for each element when true), in scope in
+    /// `live`.
+    pub(super) fn record_bindings(&mut self, pat: &Pat, matched: &Expr, element: bool, live: Span) {
+        let Some(body) = self.current_body() else {
+            return;
+        };
+        let value = ValueExpr::of(matched);
+        let alias_of = alias_root(matched);
+        let ty_ref = match pat {
+            Pat::Type(typed) => Some(TypeRef::of(&typed.ty)),
+            _ => None,
+        };
+        let span = Span::of(pat);
+        for (name, mut steps) in pat_bindings(pat) {
+            if element {
+                steps.insert(0, super::super::value::Proj::Element);
+            }
+            self.model.bodies[body].bindings.push(PatternBinding {
+                name,
+                span,
+                live,
+                value: value.clone().map(|value| value.project(steps)),
+                ty_ref: ty_ref.clone(),
+                alias_of: alias_of.clone(),
+            });
+        }
+    }
+}
+
+/// The root of the place a value borrows: `&mut self.state`, `self.conn.as_mut()`,
+/// `self.peers.get_mut(&id)`, `conns.iter_mut()`, `self.halves.as_mut().expect(..)`.
+pub(super) fn alias_root(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Reference(reference) => alias_root(&reference.expr),
+        Expr::Paren(inner) => alias_root(&inner.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => alias_root(&unary.expr),
+        Expr::MethodCall(call)
+            if matches!(
+                call.method.to_string().as_str(),
+                "as_mut"
+                    | "as_ref"
+                    | "as_deref_mut"
+                    | "get_mut"
+                    | "get"
+                    | "iter_mut"
+                    | "iter"
+                    | "values_mut"
+                    | "first_mut"
+                    | "last_mut"
+                    | "unwrap"
+                    | "expect"
+                    | "borrow_mut"
+                    | "deref_mut"
+                    | "by_ref"
+            ) =>
+        {
+            alias_root(&call.receiver)
+        }
+        Expr::Path(_) | Expr::Field(_) => place_of(expr).map(|place| place.root().to_string()),
+        _ => None,
     }
 }
 
@@ -283,10 +378,10 @@ fn signature_params(sig: &Signature) -> (Vec<Param>, bool) {
                 for name in pat_names(&typed.pat) {
                     params.push(Param {
                         name,
-                        ty: type_name(&typed.ty),
                         is_mut_ref,
                         shared,
                         is_ref,
+                        ty_ref: Some(TypeRef::of(&typed.ty)),
                     });
                 }
             }
@@ -300,16 +395,15 @@ pub(super) fn closure_params(expr: &syn::ExprClosure) -> Vec<Param> {
     expr.inputs
         .iter()
         .flat_map(|pat| {
-            let ty = match pat {
-                Pat::Type(typed) => type_name(&typed.ty),
-                _ => None,
-            };
             pat_names(pat).into_iter().map(move |name| Param {
                 name,
-                ty: ty.clone(),
                 is_mut_ref: false,
                 shared: true,
                 is_ref: false,
+                ty_ref: match pat {
+                    Pat::Type(typed) => Some(TypeRef::of(&typed.ty)),
+                    _ => None,
+                },
             })
         })
         .collect()
