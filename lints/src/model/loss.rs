@@ -8,11 +8,14 @@
 
 use std::collections::HashSet;
 
-use super::names::{APPENDING_READS, CONSUMERS};
+use super::items::TypeRef;
+use super::names::{APPENDING_READS, BYTE_TAKERS, CONSUMERS, ITEM_TAKERS};
 use super::race::{Branch, RaceSite};
+use super::value::ValueExpr;
 use super::workspace::{call_text, Callee, FnRef};
 use super::{
-    AwaitSite, BodyId, BodyKind, FileModel, LoopSite, Mutation, Operation, PlaceUse, Workspace,
+    AwaitSite, BodyId, BodyKind, FileModel, LoopSite, Mutation, Operation, PlaceUse, Returned,
+    Workspace,
 };
 use crate::knowledge::ApiEntry;
 use crate::span::Span;
@@ -52,6 +55,11 @@ pub enum Leaf<'k> {
     Documented { text: String },
     /// An item taken with `method` (bound as `item`) is held across a later await.
     TakenItem { method: String, item: String },
+    /// Bytes taken out of a caller's buffer with `method` (into `item`) are held across a later
+    /// await.
+    TakenBytes { method: String, item: String },
+    /// A value the caller moved in (the parameter `name`) is held across an await.
+    OwnedArgument { name: String },
     /// The local collection `name` accumulates data across awaits.
     Buffer { name: String },
 }
@@ -92,8 +100,11 @@ impl Loss<'_> {
     pub fn kind(&self) -> LossKind {
         match &self.leaf {
             Leaf::Api(api) if api.loss_repeats_only() => LossKind::Message,
-            Leaf::TakenItem { .. } => LossKind::Message,
-            Leaf::Api(_) | Leaf::Documented { .. } | Leaf::Buffer { .. } => LossKind::Data,
+            Leaf::TakenItem { .. } | Leaf::OwnedArgument { .. } => LossKind::Message,
+            Leaf::Api(_)
+            | Leaf::Documented { .. }
+            | Leaf::Buffer { .. }
+            | Leaf::TakenBytes { .. } => LossKind::Data,
         }
     }
 }
@@ -323,6 +334,9 @@ impl<'k> Workspace<'k> {
         if let Some(loss) = self.consume_then_await(file, body) {
             return Some(loss);
         }
+        if let Some(loss) = self.owned_argument_held(file, body) {
+            return Some(loss);
+        }
         self.held_buffers(file, body)
             .into_iter()
             .next()
@@ -365,20 +379,45 @@ impl<'k> Workspace<'k> {
         }
     }
 
-    /// "Consume then await": an item taken off an outliving resource (`recv`, `next`, `accept`)
-    /// is still held at a later await in the same body.
+    /// "Consume then await": an item taken off an outliving resource (`recv`, `next`, `accept`,
+    /// or a workspace function that returns what it took) is still held at a later await in the
+    /// same body: bound and used after that await, or handed straight to an awaited call
+    /// (`process(rx.recv().await, out).await`).
     fn consume_then_await(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
         let model = &self.units[file].model;
         let the_body = &model.bodies[body];
         let uses = &model.item_uses[the_body.item];
         for (index, first) in the_body.awaits.iter().enumerate() {
             let Some(op) = &first.op else { continue };
-            if first.binds.is_empty() || !CONSUMERS.contains(&op.name.as_str()) {
+            if first.binds.is_empty() && first.held_into.is_none() {
                 continue;
             }
             let Some(place) = &op.resource else { continue };
             if !model.root_outlives(body, place.root(), op.span.start) {
                 continue;
+            }
+            if !self.takes_item(file, body, op) {
+                continue;
+            }
+            let taken = |later: Span| Loss {
+                leaf: Leaf::TakenItem {
+                    method: op.name.clone(),
+                    item: if first.binds.is_empty() {
+                        format!("{}(..)", op.name)
+                    } else {
+                        first.binds.join(", ")
+                    },
+                },
+                via: Via::Itself,
+                callee: None,
+                via_trait: None,
+                root: Some(Root {
+                    site: Site::new(&model.path, later),
+                    call: None,
+                }),
+            };
+            if let Some(outer) = first.held_into {
+                return Some(taken(outer));
             }
             // The item is still the same binding at a use: no later `let` of the same name (an
             // item taken in another `match` arm, or the next iteration's) came in between.
@@ -406,16 +445,146 @@ impl<'k> Workspace<'k> {
                         })
                 });
             if let Some(later) = held_at {
+                return Some(taken(later.span));
+            }
+        }
+        self.taken_then_awaited(file, body)
+    }
+
+    /// Whether awaiting `op` takes an item off its resource: a workspace function whose body
+    /// returns what it took, else (a library API, or a call not resolved) a method named like
+    /// the takers of the common async APIs (`recv`, `next`, `accept`...).
+    pub(crate) fn takes_item(&self, file: usize, body: BodyId, op: &Operation) -> bool {
+        match self.resolve(file, body, op) {
+            Some(Callee::Fn(fn_ref)) => self.returns_taken.contains(&fn_ref),
+            Some(Callee::Trait(set)) => {
+                let set = self.dispatch_set(set);
+                set.decl
+                    .into_iter()
+                    .chain(set.impls.iter().copied())
+                    .any(|fn_ref| self.returns_taken.contains(&fn_ref))
+            }
+            Some(Callee::Api(_)) | None => CONSUMERS.contains(&op.name.as_str()),
+        }
+    }
+
+    /// Whether a function gives back an item it took: it returns an await that takes one, or a
+    /// name such an await bound (`let m = self.rx.recv().await; self.count += 1; m`).
+    pub(super) fn gives_back_taken(&self, fn_ref: FnRef) -> bool {
+        let model = &self.units[fn_ref.file].model;
+        let body = self.item(fn_ref).body;
+        let the_body = &model.bodies[body];
+        let takes = |site: &AwaitSite| {
+            site.op
+                .as_ref()
+                .is_some_and(|op| self.takes_item(fn_ref.file, body, op))
+        };
+        the_body.returns.iter().any(|returned| match returned {
+            Returned::Await(start) => the_body
+                .awaits
+                .iter()
+                .any(|site| site.span.start == *start && takes(site)),
+            Returned::Name(name) => the_body
+                .awaits
+                .iter()
+                .any(|site| site.binds.contains(name) && takes(site)),
+        })
+    }
+
+    /// A value taken synchronously out of an outliving resource (`self.queue.pop_front()`,
+    /// `buf.split_to(n)` on a `&mut` buffer) into a local that is used after a later await: the
+    /// future holds the only copy while it waits.
+    fn taken_then_awaited(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let the_body = &model.bodies[body];
+        let uses = &model.item_uses[the_body.item];
+        for local in &the_body.locals {
+            let Some((place, name)) = taker_call(local.value.as_ref()) else {
+                continue;
+            };
+            let bytes = BYTE_TAKERS.contains(&name);
+            let root = place.split('.').next().unwrap_or(place);
+            // Taking out of a local collection loses nothing anyone else has.
+            if root != "self" && model.local_before(body, root, local.span.start).is_some() {
+                continue;
+            }
+            if !model.root_outlives(body, root, local.span.start) {
+                continue;
+            }
+            let held = the_body.awaits.iter().find(|later| {
+                later.span.start > local.span.end
+                    && uses.iter().any(|used| {
+                        used.place.split('.').next() == Some(local.name.as_str())
+                            && used.offset >= later.span.start
+                            && model
+                                .local_before(body, &local.name, used.offset)
+                                .map(|l| l.span.start)
+                                == Some(local.span.start)
+                    })
+            });
+            if let Some(later) = held {
+                let leaf = if bytes {
+                    Leaf::TakenBytes {
+                        method: name.to_string(),
+                        item: local.name.clone(),
+                    }
+                } else {
+                    Leaf::TakenItem {
+                        method: name.to_string(),
+                        item: local.name.clone(),
+                    }
+                };
                 return Some(Loss {
-                    leaf: Leaf::TakenItem {
-                        method: op.name.clone(),
-                        item: first.binds.join(", "),
-                    },
+                    leaf,
                     via: Via::Itself,
                     callee: None,
                     via_trait: None,
                     root: Some(Root {
                         site: Site::new(&model.path, later.span),
+                        call: None,
+                    }),
+                });
+            }
+        }
+        None
+    }
+
+    /// A value the caller moved in (`async fn push(&self, item: Frame)`) is still owned by the
+    /// future at an await before the body hands it on: dropping the future drops it, as
+    /// `Sender::send` drops its message.
+    fn owned_argument_held(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let the_body = &model.bodies[body];
+        if !matches!(the_body.kind, BodyKind::Fn { .. }) {
+            return None;
+        }
+        let uses = &model.item_uses[the_body.item];
+        for param in &the_body.params {
+            if param.is_ref || param.shared || !is_owned_message(param.ty_ref.as_ref()) {
+                continue;
+            }
+            let held = the_body.awaits.iter().find(|site| {
+                // The await itself does not take the value along (`tx.send(item).await`).
+                !site
+                    .op
+                    .as_ref()
+                    .is_some_and(|op| op.arg_names.contains(&param.name))
+                    && uses.iter().any(|used| {
+                        used.place.split('.').next() == Some(param.name.as_str())
+                            && used.offset >= site.span.end
+                            && model.local_before(body, &param.name, used.offset).is_none()
+                    })
+            });
+            if let Some(site) = held {
+                return Some(Loss {
+                    leaf: Leaf::OwnedArgument {
+                        name: param.name.clone(),
+                    },
+                    via: Via::Itself,
+                    callee: None,
+                    via_trait: None,
+                    root: Some(Root {
+                        site: Site::new(&model.path, site.span),
                         call: None,
                     }),
                 });
@@ -512,6 +681,75 @@ impl<'k> Workspace<'k> {
         }
         held
     }
+}
+
+/// The place a value was taken out of and the taking method: `self.queue.pop_front()`,
+/// `buf.split_to(n).freeze()`, through `?`, `unwrap` and conversions of the taken value.
+fn taker_call(value: Option<&ValueExpr>) -> Option<(&str, &str)> {
+    let mut value = value?;
+    for _ in 0..8 {
+        match value {
+            ValueExpr::Unwrap(inner) => value = inner,
+            ValueExpr::Method { receiver, name, .. } => {
+                if ITEM_TAKERS.contains(&name.as_str()) || BYTE_TAKERS.contains(&name.as_str()) {
+                    if let ValueExpr::Place(place) = &**receiver {
+                        return Some((place, name));
+                    }
+                    return None;
+                }
+                value = receiver;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// Whether a parameter of this declared type is a value the caller hands over (a message, a
+/// buffer, a request), not a handle or a small copyable value.
+fn is_owned_message(ty: Option<&TypeRef>) -> bool {
+    let Some(TypeRef::Path(path)) = ty else {
+        return false;
+    };
+    let name = path.name();
+    let copyable = matches!(
+        name,
+        "u8" | "u16"
+            | "u32"
+            | "u64"
+            | "u128"
+            | "usize"
+            | "i8"
+            | "i16"
+            | "i32"
+            | "i64"
+            | "i128"
+            | "isize"
+            | "f32"
+            | "f64"
+            | "bool"
+            | "char"
+            | "Duration"
+            | "Instant"
+            | "SystemTime"
+            | "SocketAddr"
+            | "IpAddr"
+            | "Ordering"
+    );
+    let handle = name.ends_with("Sender")
+        || name.ends_with("Receiver")
+        || name.ends_with("Handle")
+        || name.ends_with("Token")
+        || name.ends_with("Context")
+        || name.ends_with("Config")
+        || name.ends_with("Options")
+        || matches!(
+            name,
+            "Arc" | "Rc" | "Weak" | "Pin" | "Box" | "Option" | "PhantomData" | "Span"
+        );
+    // A generic or `impl Trait` parameter is a reader, a future or a closure as often as a value.
+    let generic = path.segments.len() == 1 && name.len() == 1;
+    !copyable && !handle && !generic
 }
 
 /// A local buffer that accumulates across awaits.

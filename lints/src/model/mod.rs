@@ -91,6 +91,8 @@ pub struct Body {
     pub mutations: Vec<Mutation>,
     /// Every loop of this body.
     pub loops: Vec<LoopSite>,
+    /// What the body returns (its tail expression and `return`s), when it is an await or a name.
+    pub returns: Vec<Returned>,
     /// A closure handed to `spawn_blocking`, `std::thread::spawn` or `block_in_place`: its code
     /// runs where blocking is allowed.
     pub runs_blocking: bool,
@@ -140,6 +142,19 @@ pub struct AwaitSite {
     pub in_loop: Option<LoopSite>,
     /// Names bound from the awaited value (`let msg = rx.recv().await`, `while let Some(msg) = ..`).
     pub binds: Vec<String>,
+    /// The await is an argument of an awaited call (`process(rx.recv().await, out).await`): the
+    /// value it gives is held across that outer await.
+    pub held_into: Option<Span>,
+}
+
+/// What a fn body gives back, as far as the summaries need it: an awaited value, a name, or
+/// something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Returned {
+    /// The value of the await starting at this offset (through `?`, `ok_or`, `map`...).
+    Await(usize),
+    /// A local or binding.
+    Name(String),
 }
 
 /// A function, method or trait method with a body.

@@ -238,3 +238,18 @@ pub(crate) const TRAIT_OWNERS: &[&str] = &[
     "AsyncSeek",
     "Future",
 ];
+
+/// Methods that take an item out of a collection or an option, synchronously.
+pub(crate) const ITEM_TAKERS: &[&str] = &[
+    "pop",
+    "pop_front",
+    "pop_back",
+    "take",
+    "remove",
+    "swap_remove",
+    "pop_first",
+    "pop_last",
+];
+
+/// Methods that take bytes out of a buffer, leaving the rest.
+pub(crate) const BYTE_TAKERS: &[&str] = &["split_to", "split_off", "copy_to_bytes", "split"];

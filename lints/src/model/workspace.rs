@@ -70,6 +70,8 @@ pub struct Workspace<'k> {
     /// (trait, method name) -> dispatch set.
     pub(crate) trait_sets: HashMap<(ItemId, String), usize>,
     summaries: HashMap<FnRef, Safety<'k>>,
+    /// Functions that give back an item they took (`recv` wrappers), to a fixed point.
+    pub(crate) returns_taken: HashSet<FnRef>,
     /// Functions some race drops, with the race that does.
     raced: HashMap<FnRef, Site>,
     /// Functions that await blocking work cancellation cannot stop, with where.
@@ -94,6 +96,7 @@ impl<'k> Workspace<'k> {
             dispatch_sets: Vec::new(),
             trait_sets: HashMap::new(),
             summaries: HashMap::new(),
+            returns_taken: HashSet::new(),
             raced: HashMap::new(),
             blocking: HashMap::new(),
         };
@@ -397,6 +400,22 @@ impl<'k> Workspace<'k> {
         for &fn_ref in &all {
             if let Some(safety) = self.documented_safety(fn_ref) {
                 self.summaries.insert(fn_ref, safety);
+            }
+        }
+        // Wrappers of wrappers: only moves from "gives back nothing taken" to "gives back".
+        loop {
+            let mut changed = false;
+            for &fn_ref in &all {
+                if self.item(fn_ref).is_async
+                    && !self.returns_taken.contains(&fn_ref)
+                    && self.gives_back_taken(fn_ref)
+                {
+                    self.returns_taken.insert(fn_ref);
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
             }
         }
         // Summaries only move from safe to unsafe, so this reaches a fixed point; recursion and

@@ -72,6 +72,8 @@ pub(crate) fn loses(loss: &Loss<'_>) -> String {
             .unwrap_or_else(|| "its progress".to_string()),
         Leaf::Documented { .. } => "its progress".to_string(),
         Leaf::TakenItem { method, .. } => format!("the item taken by `{method}`"),
+        Leaf::TakenBytes { method, .. } => format!("the bytes taken out by `{method}`"),
+        Leaf::OwnedArgument { name } => format!("the value passed in as `{name}`"),
         Leaf::Buffer { name } => format!("the data accumulated in `{name}`"),
     }
 }
@@ -81,8 +83,11 @@ pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
     match &loss.leaf {
         Leaf::Api(api) => api.fix.clone(),
         Leaf::Documented { .. } => None,
-        Leaf::TakenItem { item, .. } => Some(format!(
+        Leaf::TakenItem { item, .. } | Leaf::TakenBytes { item, .. } => Some(format!(
             "return or store `{item}` before awaiting anything else, or keep it in `self` so that a dropped call can be resumed"
+        )),
+        Leaf::OwnedArgument { name } => Some(format!(
+            "wait for room before taking `{name}` (a `reserve`-then-send shape, as the runtime shim's `Outbox` does), or take it by reference"
         )),
         Leaf::Buffer { name } => Some(format!(
             "keep `{name}` in the struct that owns the resource, or use a framed reader"
@@ -99,8 +104,12 @@ pub(crate) fn loss_note(loss: &Loss<'_>) -> String {
         (Via::Itself, Leaf::Documented { text }) => {
             format!("documented as not cancel safe: \"{text}\"")
         }
-        (Via::Itself, Leaf::TakenItem { method, item }) => {
+        (Via::Itself, Leaf::TakenItem { method, item })
+        | (Via::Itself, Leaf::TakenBytes { method, item }) => {
             format!("it takes `{item}` with `{method}` and awaits again while holding it")
+        }
+        (Via::Itself, Leaf::OwnedArgument { name }) => {
+            format!("it awaits while it still owns `{name}`, which the caller handed over")
         }
         (Via::Itself, Leaf::Buffer { name }) => {
             format!("it accumulates data in the local `{name}` across awaits")
@@ -123,8 +132,11 @@ pub(crate) fn root_label(loss: &Loss<'_>) -> Option<Label> {
         (None, Leaf::Documented { .. } | Leaf::Api(_)) => {
             "documented as not cancel safe".to_string()
         }
-        (None, Leaf::TakenItem { method, item }) => {
+        (None, Leaf::TakenItem { method, item }) | (None, Leaf::TakenBytes { method, item }) => {
             format!("awaits while holding `{item}` taken by `{method}`")
+        }
+        (None, Leaf::OwnedArgument { name }) => {
+            format!("awaits while owning `{name}`, which is dropped with the future")
         }
         (None, Leaf::Buffer { name }) => {
             format!("`{name}` accumulates data across awaits and is dropped with the future")

@@ -98,6 +98,8 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         macro_depth: 0,
         places: &places,
         owners: Vec::new(),
+        held_into: Vec::new(),
+        awaited_base: None,
     };
     for item in &file.items {
         collector.open_scope();
@@ -141,9 +143,25 @@ pub(super) struct Collector<'m> {
     places: &'m Places,
     /// The impls and traits around the walk, innermost last.
     owners: Vec<super::FnOwner>,
+    /// The awaits whose call's arguments the walk is in, innermost last.
+    held_into: Vec<Span>,
+    /// The first-token offset of the expression an await being walked awaits, with the await.
+    awaited_base: Option<(usize, Span)>,
 }
 
 impl Collector<'_> {
+    /// The await whose awaited expression is the call starting at `start`, if the walk just
+    /// came from one (taken, so that nested calls do not see it).
+    fn awaited_call(&mut self, start: usize) -> Option<Span> {
+        match self.awaited_base {
+            Some((at, span)) if at == start => {
+                self.awaited_base = None;
+                Some(span)
+            }
+            _ => None,
+        }
+    }
+
     /// `select!` and friends, or another macro whose body holds code.
     fn handle_macro(&mut self, mac: &syn::Macro) {
         if is_macro_rules(mac) || self.macro_depth >= MAX_MACRO_DEPTH {
@@ -325,12 +343,20 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 _ => None,
             };
             let in_loop = self.current_loop();
+            let held_into = self.held_into.last().copied();
             self.model.bodies[body].awaits.push(AwaitSite {
                 op,
                 span,
                 in_loop,
                 binds,
+                held_into,
             });
+            let base_is_call = matches!(
+                &*expr.base,
+                Expr::Call(_) | Expr::MethodCall(_) | Expr::Paren(_)
+            );
+            self.awaited_base =
+                base_is_call.then(|| (Span::from_pm2(first_token(&expr.base)).start, span));
         }
         visit::visit_expr_await(self, expr);
     }
@@ -438,13 +464,37 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 self.race_call(call, func);
             }
         }
-        visit::visit_expr_call(self, call);
+        // The arguments of an awaited call are held across its await.
+        let holder = self.awaited_call(Span::from_pm2(first_token(&call.func)).start);
+        self.visit_expr(&call.func);
+        self.held_into.extend(holder);
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+        if holder.is_some() {
+            self.held_into.pop();
+        }
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         self.race_method_call(call);
         self.note_method_call(call);
-        visit::visit_expr_method_call(self, call);
+        let holder = self.awaited_call(Span::from_pm2(first_token(&call.receiver)).start);
+        self.visit_expr(&call.receiver);
+        self.held_into.extend(holder);
+        for arg in &call.args {
+            self.visit_expr(arg);
+        }
+        if holder.is_some() {
+            self.held_into.pop();
+        }
+    }
+
+    fn visit_expr_return(&mut self, expr: &'ast syn::ExprReturn) {
+        if let Some(value) = &expr.expr {
+            self.note_returned(value);
+        }
+        visit::visit_expr_return(self, expr);
     }
 
     fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {

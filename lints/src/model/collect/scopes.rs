@@ -1,7 +1,7 @@
 //! Scopes, recognised during the main walk: bodies (fns, async blocks, closures) with their
 //! parameters, loops, `let` bindings, and the places each use scope reads and assigns.
 
-use syn::{Expr, FnArg, Pat, Signature, Type};
+use syn::{Expr, FnArg, Pat, Signature, Stmt, Type};
 
 use super::super::items::{Generics, TypeRef};
 use super::super::operation::place_of;
@@ -9,6 +9,7 @@ use super::super::operation::{future_shape, FutureShape};
 use super::super::value::{pat_bindings, ValueExpr};
 use super::super::{
     Body, BodyId, BodyKind, FnItem, FnOwner, LocalDecl, LoopSite, Param, PatternBinding, PlaceUse,
+    Returned,
 };
 use super::Collector;
 use crate::span::Span;
@@ -70,6 +71,7 @@ impl Collector<'_> {
             awaits: Vec::new(),
             mutations: Vec::new(),
             loops: Vec::new(),
+            returns: Vec::new(),
             runs_blocking: std::mem::take(&mut self.next_closure_blocking),
             runs_inline: std::mem::take(&mut self.next_closure_inline),
         });
@@ -165,8 +167,24 @@ impl Collector<'_> {
             ret: TypeRef::of_return(&sig.output),
         });
         walk(self);
+        if let Some(Stmt::Expr(tail, None)) = block.and_then(|block| block.stmts.last()) {
+            self.note_returned(tail);
+        }
         self.close_body();
         self.scopes.pop();
+    }
+
+    /// Records what the current fn body gives back, when it is an awaited value or a name.
+    pub(super) fn note_returned(&mut self, expr: &Expr) {
+        let Some(body) = self.current_body() else {
+            return;
+        };
+        if !matches!(self.model.bodies[body].kind, BodyKind::Fn { .. }) {
+            return;
+        }
+        if let Some(returned) = returned(expr) {
+            self.model.bodies[body].returns.push(returned);
+        }
     }
 
     pub(super) fn record_assign(&mut self, target: &Expr) {
@@ -203,23 +221,9 @@ impl Collector<'_> {
     /// Notes the names `pat` binds from the `.await` that `expr` ends in (through `?` and
     /// `unwrap`-like calls), so that the await site knows what it produced.
     pub(super) fn note_binds(&mut self, expr: &Expr, pat: &Pat) {
-        let mut expr = expr;
-        loop {
-            match expr {
-                Expr::Try(inner) => expr = &inner.expr,
-                Expr::Paren(inner) => expr = &inner.expr,
-                Expr::MethodCall(call)
-                    if matches!(
-                        call.method.to_string().as_str(),
-                        "unwrap" | "expect" | "ok" | "context" | "with_context" | "map_err"
-                    ) =>
-                {
-                    expr = &call.receiver
-                }
-                Expr::Await(_) => break,
-                _ => return,
-            }
-        }
+        let Some(expr) = awaited_value(expr) else {
+            return;
+        };
         let names = pat_names(pat);
         if names.is_empty() {
             return;
@@ -319,6 +323,93 @@ impl Collector<'_> {
     }
 }
 
+/// Methods that keep an awaited item (possibly converted) in the value they give:
+/// `rx.recv().await.ok_or(Closed)?` still holds the message.
+const ITEM_KEEPERS: &[&str] = &[
+    "unwrap",
+    "expect",
+    "ok",
+    "ok_or",
+    "ok_or_else",
+    "context",
+    "with_context",
+    "map_err",
+    "map",
+    "unwrap_or",
+    "unwrap_or_else",
+    "unwrap_or_default",
+    "inspect",
+    "into",
+];
+
+/// The `.await` whose value an expression is, through `?`, the [`ITEM_KEEPERS`], and a `match`
+/// one of whose arms gives back what its pattern bound (`match rx.recv().await { Some(v) => v,
+/// None => return }`).
+pub(super) fn awaited_value(expr: &Expr) -> Option<&Expr> {
+    let mut expr = expr;
+    for _ in 0..32 {
+        match expr {
+            Expr::Try(inner) => expr = &inner.expr,
+            Expr::Paren(inner) => expr = &inner.expr,
+            Expr::MethodCall(call) if ITEM_KEEPERS.contains(&call.method.to_string().as_str()) => {
+                expr = &call.receiver
+            }
+            Expr::Match(matched) => {
+                let gives_back = matched.arms.iter().any(|arm| match &*arm.body {
+                    Expr::Path(path) => path
+                        .path
+                        .get_ident()
+                        .is_some_and(|ident| pat_names(&arm.pat).contains(&ident.to_string())),
+                    _ => false,
+                });
+                if !gives_back {
+                    return None;
+                }
+                expr = &matched.expr;
+            }
+            Expr::Await(_) => return Some(expr),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// What an expression a fn returns is, for the summaries: the value of an await (through `?`,
+/// the [`ITEM_KEEPERS`], `Ok(..)`/`Some(..)`), or a name.
+fn returned(expr: &Expr) -> Option<Returned> {
+    if let Some(awaited) = awaited_value(expr) {
+        return Some(Returned::Await(Span::from_pm2(first_token(awaited)).start));
+    }
+    let mut expr = expr;
+    for _ in 0..32 {
+        match expr {
+            Expr::Try(inner) => expr = &inner.expr,
+            Expr::Paren(inner) => expr = &inner.expr,
+            Expr::MethodCall(call) if ITEM_KEEPERS.contains(&call.method.to_string().as_str()) => {
+                expr = &call.receiver
+            }
+            Expr::Call(call)
+                if call.args.len() == 1
+                    && matches!(&*call.func, Expr::Path(path)
+                        if path.path.segments.last().is_some_and(|s| s.ident == "Ok" || s.ident == "Some")) =>
+            {
+                if let Some(awaited) = awaited_value(&call.args[0]) {
+                    return Some(Returned::Await(Span::from_pm2(first_token(awaited)).start));
+                }
+                expr = &call.args[0];
+            }
+            Expr::Path(path) => {
+                return path
+                    .path
+                    .get_ident()
+                    .map(|ident| Returned::Name(ident.to_string()))
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
 /// The root of the place a value borrows: `&mut self.state`, `self.conn.as_mut()`,
 /// `self.peers.get_mut(&id)`, `conns.iter_mut()`, `self.halves.as_mut().expect(..)`.
 pub(super) fn alias_root(expr: &Expr) -> Option<String> {
@@ -348,6 +439,18 @@ pub(super) fn alias_root(expr: &Expr) -> Option<String> {
         {
             alias_root(&call.receiver)
         }
+        // A guard of a lock in a shared place (`self.socket.lock().await`) reaches that place.
+        Expr::Await(awaited) => match &*awaited.base {
+            Expr::MethodCall(call)
+                if matches!(
+                    call.method.to_string().as_str(),
+                    "lock" | "read" | "write" | "lock_owned" | "read_owned" | "write_owned"
+                ) =>
+            {
+                alias_root(&call.receiver)
+            }
+            _ => None,
+        },
         Expr::Path(_) | Expr::Field(_) => place_of(expr).map(|place| place.root().to_string()),
         _ => None,
     }
