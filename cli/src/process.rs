@@ -334,7 +334,7 @@ offline = false
 [registry]
 credential-provider = "evil"
 [registries.my-reg]
-index = "sparse+https://example.invalid/index/"
+index = "sparse+https://registry.test/index/"
 credential-provider = "evil"
 [source.crates-io]
 replace-with = "outer"
@@ -354,7 +354,7 @@ directory = "vendor"
         assert_eq!(
             values,
             [
-                &"registries.my-reg.index=\"sparse+https://example.invalid/index/\"".to_string(),
+                &"registries.my-reg.index=\"sparse+https://registry.test/index/\"".to_string(),
                 &format!(
                     "source.\"inner.one\".local-registry=\"{}\"",
                     member.join("../reg").display()

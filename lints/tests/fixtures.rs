@@ -6,6 +6,9 @@
 //! Findings are counted: two findings of one lint on one line need two markers (two `//~` on the
 //! line, or a `//~` and a `//~^` below it).
 //!
+//! A folder is one crate, its files' modules taken from their paths in it; a folder with a
+//! `crates/` folder is a workspace of the crates in it (`crates/<name>/lib.rs`).
+//!
 //! `FIXTURE=<substring> cargo test -p cancel-check-lints --test fixtures` runs only the fixtures
 //! whose path contains the substring (`FIXTURE=select_timer_reset/basic`).
 
@@ -68,6 +71,9 @@ struct Fixture {
     crate_name: String,
     /// The folder of a crate fixture (its files' modules are relative to it).
     root: Option<PathBuf>,
+    /// A workspace fixture (`<folder>/crates/<name>/..`): each file's crate and module come from
+    /// its crate folder instead.
+    workspace: bool,
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
@@ -86,14 +92,30 @@ fn check_fixture(folder_lint: &str, fixture: &Fixture, failures: &mut String) {
     let mut texts = Vec::new();
     for (label, path) in &fixture.files {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
-        let module = match &fixture.root {
-            Some(root) => module_path(&path.strip_prefix(root).unwrap().to_string_lossy()),
-            None => Vec::new(),
+        let (crate_name, module) = match &fixture.root {
+            Some(root) if fixture.workspace => {
+                // crates/<name>/<module path>
+                let relative = path.strip_prefix(root.join("crates")).unwrap();
+                let mut parts = relative.components();
+                let name = parts
+                    .next()
+                    .unwrap()
+                    .as_os_str()
+                    .to_string_lossy()
+                    .replace('-', "_");
+                let rest: PathBuf = parts.collect();
+                (name, module_path(&rest.to_string_lossy()))
+            }
+            Some(root) => (
+                fixture.crate_name.clone(),
+                module_path(&path.strip_prefix(root).unwrap().to_string_lossy()),
+            ),
+            None => (fixture.crate_name.clone(), Vec::new()),
         };
         inputs.push(SourceInput {
             path: label.clone(),
             text: text.clone(),
-            crate_name: fixture.crate_name.clone(),
+            crate_name,
             module,
         });
         texts.push(text);
@@ -234,12 +256,14 @@ fn fixtures_match_their_inline_expectations() {
                     files,
                     crate_name: name.replace('-', "_"),
                     root: Some(path.clone()),
+                    workspace: path.join("crates").is_dir(),
                 }
             } else if name.ends_with(".rs") {
                 Fixture {
                     files: vec![(format!("test-fixtures/{}/{name}", lint.name), path.clone())],
                     crate_name: "crate".to_string(),
                     root: None,
+                    workspace: false,
                 }
             } else {
                 continue;

@@ -88,3 +88,22 @@ async fn resize(config: Arc<RwLock<Config>>, new_limit: usize, mut queries: mpsc
         }
     }
 }
+
+// A pinned `async` block that takes the write lock, polled through `&mut` while the handler
+// waits for a read lock on the same table: the writer is queued first and not polled.
+pub async fn refresh(table: &tokio::sync::RwLock<Vec<u8>>, mut requests: tokio::sync::mpsc::Receiver<u8>) {
+    let update = async {
+        let mut rows = table.write().await;
+        rows.push(0);
+    };
+    tokio::pin!(update);
+    loop {
+        tokio::select! {
+            _ = &mut update => return,
+            Some(_) = requests.recv() => {
+                let rows = table.read().await; //~ futurelock
+                drop(rows);
+            }
+        }
+    }
+}

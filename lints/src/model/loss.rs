@@ -10,6 +10,7 @@ use std::collections::HashSet;
 
 use super::items::TypeRef;
 use super::names::{APPENDING_READS, BYTE_TAKERS, CONSUMERS, ITEM_TAKERS};
+use super::operation::{OpTarget, Place};
 use super::race::{Branch, RaceSite};
 use super::value::ValueExpr;
 use super::workspace::{call_text, Callee, FnRef};
@@ -55,11 +56,17 @@ pub enum Leaf<'k> {
     Documented { text: String },
     /// An item taken with `method` (bound as `item`) is held across a later await.
     TakenItem { method: String, item: String },
+    /// A read that keeps its partial progress in the caller's buffer (`read_until`) keeps it in
+    /// `buffer`, which dies with the future (or with the loop iteration).
+    PartialIn { api: &'k ApiEntry, buffer: String },
     /// Bytes taken out of a caller's buffer with `method` (into `item`) are held across a later
     /// await.
     TakenBytes { method: String, item: String },
     /// A value the caller moved in (the parameter `name`) is held across an await.
     OwnedArgument { name: String },
+    /// A method (`method`) that keeps what it reads in its receiver is called on the local
+    /// `name`, which dies with the future.
+    LocalState { name: String, method: String },
     /// The local collection `name` accumulates data across awaits.
     Buffer { name: String },
 }
@@ -104,6 +111,8 @@ impl Loss<'_> {
             Leaf::Api(_)
             | Leaf::Documented { .. }
             | Leaf::Buffer { .. }
+            | Leaf::PartialIn { .. }
+            | Leaf::LocalState { .. }
             | Leaf::TakenBytes { .. } => LossKind::Data,
         }
     }
@@ -152,13 +161,15 @@ impl<'k> Workspace<'k> {
     ) -> Vec<LossyBranch<'m, 'k>> {
         let model = &self.units[file].model;
         let mut found = Vec::new();
-        for race in model.races.iter().filter(|race| select(race)) {
+        for race in self.races(file).filter(|race| select(race)) {
             for (index, branch) in race.branches.iter().enumerate() {
-                let Some(loss) = self.branch_loss(file, race, branch) else {
+                let Some((loss, resource)) = self.branch_loss_at(file, race, branch) else {
                     continue;
                 };
                 let repeats_only = loss.kind() == LossKind::Message;
-                let Some(reason) = race.progress_lost(model, index, repeats_only) else {
+                let Some(reason) =
+                    race.progress_lost(model, index, repeats_only, resource.as_ref())
+                else {
                     continue;
                 };
                 found.push(LossyBranch {
@@ -175,15 +186,132 @@ impl<'k> Workspace<'k> {
     /// What dropping a branch's future loses: from the knowledge base, a workspace function's
     /// summary, or an `async` block's own body.
     pub fn branch_loss(&self, file: usize, race: &RaceSite, branch: &Branch) -> Option<Loss<'k>> {
-        let model = &self.units[file].model;
-        let uses_method = |name: &str| model.called_methods.contains(name);
+        self.branch_loss_at(file, race, branch)
+            .map(|(loss, _)| loss)
+    }
+
+    /// [`Workspace::branch_loss`], with the resource whose progress is lost (the receiver, the
+    /// first `&mut` argument, or the argument a callee loses data on).
+    fn branch_loss_at(
+        &self,
+        file: usize,
+        race: &RaceSite,
+        branch: &Branch,
+    ) -> Option<(Loss<'k>, Option<Place>)> {
         match (&branch.op, branch.block_body) {
-            (_, Some(block)) => self.body_loss(file, block),
-            (Some(op), None) => self
-                .resolve(file, race.body, op)
-                .and_then(|callee| self.loss_of(callee, uses_method)),
+            (_, Some(block)) => self.body_loss(file, block).map(|loss| (loss, None)),
+            (Some(op), None) => {
+                let body = branch.body.unwrap_or(race.body);
+                if let Some(found) = self.call_loss(file, body, op) {
+                    return Some(found);
+                }
+                // A read that keeps partial progress in a buffer the loop creates anew.
+                let lp = race.in_loop?;
+                let (api, buffer) = self.partial_into_local(file, body, op)?;
+                let model = &self.units[file].model;
+                let declared = model.local_before(body, &buffer, op.span.start)?;
+                lp.span.contains(&declared.span).then(|| {
+                    (
+                        Loss {
+                            leaf: Leaf::PartialIn { api, buffer },
+                            via: Via::Itself,
+                            callee: None,
+                            via_trait: None,
+                            root: None,
+                        },
+                        op.resource.clone(),
+                    )
+                })
+            }
             (None, None) => None,
         }
+    }
+
+    /// What awaiting a call loses, with the resource that loses it: the callee's own loss
+    /// (knowledge base or summary) on the call's resource, or a loss the callee has on one of
+    /// its by-value parameters when the call passes a borrow there (`read_frame(&mut stream)`
+    /// for `async fn read_frame(src: impl AsyncRead)`).
+    pub(crate) fn call_loss(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+    ) -> Option<(Loss<'k>, Option<Place>)> {
+        let model = &self.units[file].model;
+        let uses_method = |name: &str| model.called_methods.contains(name);
+        let callee = self.resolve(file, body, op)?;
+        if let Some(loss) = self.loss_of(callee, uses_method) {
+            return Some((loss, self.effective_resource(file, body, op)));
+        }
+        let Callee::Fn(fn_ref) = callee else {
+            return None;
+        };
+        let (index, loss) = self.param_losses.get(&fn_ref)?;
+        let arg = op.args.get(*index)?.as_ref()?;
+        let lent = arg.borrowed
+            || model
+                .param(body, arg.place.root())
+                .is_some_and(|param| param.is_ref)
+                && model
+                    .local_before(body, arg.place.root(), op.span.start)
+                    .is_none();
+        lent.then(|| {
+            (
+                Loss {
+                    callee: Some(self.display_name(fn_ref)),
+                    ..loss.clone()
+                },
+                Some(arg.place.clone()),
+            )
+        })
+    }
+
+    /// The resource a call works on: its receiver or first `&mut` argument, else an argument
+    /// that is a `&mut` parameter passed on as it is (`read_frame(reader)`, an implicit
+    /// reborrow).
+    fn effective_resource(&self, file: usize, body: BodyId, op: &Operation) -> Option<Place> {
+        if op.resource.is_some() {
+            return op.resource.clone();
+        }
+        let model = &self.units[file].model;
+        op.args
+            .iter()
+            .flatten()
+            .find(|arg| {
+                !arg.borrowed
+                    && model
+                        .local_before(body, arg.place.root(), op.span.start)
+                        .is_none()
+                    && model
+                        .param(body, arg.place.root())
+                        .is_some_and(|param| param.is_mut_ref)
+            })
+            .map(|arg| arg.place.clone())
+    }
+
+    /// A knowledge-base read that keeps its partial progress in the caller's buffer
+    /// (`read_until(b'\n', &mut line)`), and the local buffer it keeps it in.
+    fn partial_into_local(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+    ) -> Option<(&'k ApiEntry, String)> {
+        let Some(Callee::Api(api)) = self.resolve(file, body, op) else {
+            return None;
+        };
+        if api.verdict != crate::knowledge::Verdict::PartialProgressKept {
+            return None;
+        }
+        let model = &self.units[file].model;
+        let buffer = op.args.iter().flatten().find(|arg| {
+            arg.mutable
+                && !arg.place.text.contains('.')
+                && model
+                    .local_before(body, arg.place.root(), op.span.start)
+                    .is_some()
+        })?;
+        Some((api, buffer.place.text.clone()))
     }
 
     /// What dropping the callee's future loses, if anything.
@@ -300,16 +428,40 @@ impl<'k> Workspace<'k> {
     pub fn body_loss(&self, file: usize, body: BodyId) -> Option<Loss<'k>> {
         let model = &self.units[file].model;
         let path = &model.path;
-        let uses_method = |name: &str| model.called_methods.contains(name);
         for site in &model.bodies[body].awaits {
             let Some(op) = &site.op else { continue };
-            let Some(callee) = self.resolve(file, body, op) else {
+            if let Some(loss) = self.state_in_local(file, body, op, site) {
+                return Some(loss);
+            }
+            let Some((loss, resource)) = self.call_loss(file, body, op) else {
+                // A read keeping partial data in a local buffer that dies with the future.
+                if let Some((api, buffer)) = self.partial_into_local(file, body, op) {
+                    let outlives = op.resource.as_ref().is_some_and(|place| {
+                        model.root_outlives(body, place.root(), op.span.start)
+                    });
+                    if outlives {
+                        return Some(Loss {
+                            leaf: Leaf::PartialIn { api, buffer },
+                            via: Via::Itself,
+                            callee: None,
+                            via_trait: None,
+                            root: Some(Root {
+                                site: Site::new(path, site.span),
+                                call: Some(call_text(op)),
+                            }),
+                        });
+                    }
+                }
                 continue;
             };
-            let Some(loss) = self.loss_of(callee, uses_method) else {
-                continue;
+            let outlives = match &resource {
+                Some(place) => model.root_outlives(body, place.root(), op.span.start),
+                None => matches!(
+                    self.resolve(file, body, op),
+                    Some(Callee::Fn(_) | Callee::Trait(_))
+                ),
             };
-            if !self.resource_outlives(file, body, op, callee) {
+            if !outlives {
                 continue;
             }
             // A message the function built itself (`tx.send(Request { reply })`) is not the
@@ -352,6 +504,136 @@ impl<'k> Workspace<'k> {
             })
     }
 
+    /// A method that keeps what it reads in its receiver (`self.buf`), called on a local that
+    /// dies with this future and given a resource that outlives it: `let mut r =
+    /// FrameReader::new(); r.next(stream).await`.
+    fn state_in_local(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+        site: &AwaitSite,
+    ) -> Option<Loss<'k>> {
+        let model = &self.units[file].model;
+        let OpTarget::Method {
+            receiver: Some(receiver),
+        } = &op.target
+        else {
+            return None;
+        };
+        let root = receiver.root();
+        if root == "self" || model.local_before(body, root, op.span.start).is_none() {
+            return None;
+        }
+        if model.root_outlives(body, root, op.span.start) {
+            return None;
+        }
+        let Some(Callee::Fn(fn_ref)) = self.resolve(file, body, op) else {
+            return None;
+        };
+        if !self.keeps_state.contains(&fn_ref) {
+            return None;
+        }
+        let fed = op
+            .args
+            .iter()
+            .flatten()
+            .any(|arg| model.root_outlives(body, arg.place.root(), op.span.start));
+        fed.then(|| Loss {
+            leaf: Leaf::LocalState {
+                name: root.to_string(),
+                method: self.display_name(fn_ref),
+            },
+            via: Via::Itself,
+            callee: None,
+            via_trait: None,
+            root: Some(Root {
+                site: Site::new(&model.path, site.span),
+                call: None,
+            }),
+        })
+    }
+
+    /// Whether a method keeps what it reads from another resource in its receiver: an await
+    /// on a borrowed parameter fills a field of `self` (`stream.read_buf(&mut self.buf)`).
+    pub(super) fn keeps_state_in_self(&self, fn_ref: FnRef) -> bool {
+        let model = &self.units[fn_ref.file].model;
+        let body = self.item(fn_ref).body;
+        let the_body = &model.bodies[body];
+        if !the_body.self_by_ref {
+            return false;
+        }
+        the_body.awaits.iter().any(|site| {
+            let Some(op) = &site.op else { return false };
+            let Some(resource) = &op.resource else {
+                return false;
+            };
+            let root = resource.root();
+            root != "self"
+                && model.param(body, root).is_some_and(|param| param.is_ref)
+                && the_body.mutations.iter().any(|mutation| {
+                    mutation.name.starts_with("self.")
+                        && site.span.contains(&mutation.span)
+                        && (mutation.indexed || APPENDING_READS.contains(&op.name.as_str()))
+                })
+        })
+    }
+
+    /// A loss the body has on one of its fn's by-value parameters of a generic or `impl Trait`
+    /// type (`async fn read_frame(mut src: impl AsyncRead + Unpin)`): it loses nothing of its
+    /// own, but a caller that passes a borrow (`read_frame(&mut stream)`) loses data on its
+    /// stream. The parameter's index and the loss.
+    pub(super) fn param_loss(&self, fn_ref: FnRef) -> Option<(usize, Loss<'k>)> {
+        let file = fn_ref.file;
+        let model = &self.units[file].model;
+        let body = self.item(fn_ref).body;
+        let params = &model.bodies[body].params;
+        for site in &model.bodies[body].awaits {
+            let Some(op) = &site.op else { continue };
+            let Some((loss, Some(resource))) = self.call_loss(file, body, op) else {
+                continue;
+            };
+            if loss.kind() != LossKind::Data {
+                continue;
+            }
+            let root = resource.root();
+            if model.local_before(body, root, op.span.start).is_some() {
+                continue;
+            }
+            let Some(index) = params.iter().position(|param| param.name == root) else {
+                continue;
+            };
+            let param = &params[index];
+            let generic = match &param.ty_ref {
+                Some(TypeRef::Impl(_)) => true,
+                Some(TypeRef::Path(path)) => {
+                    let item = self.item(fn_ref);
+                    path.segments.len() == 1 && item.generics.bounds_of(path.name()).is_some()
+                }
+                _ => false,
+            };
+            if param.is_ref || !generic {
+                continue;
+            }
+            let call = call_text(op);
+            let root = loss.root.clone().unwrap_or_else(|| Root {
+                site: Site::new(&model.path, site.span),
+                call: Some(call.clone()),
+            });
+            return Some((
+                index,
+                Loss {
+                    via: Via::Awaits { call },
+                    callee: None,
+                    via_trait: None,
+                    root: Some(root),
+                    ..loss
+                },
+            ));
+        }
+        None
+    }
+
     /// Whether a call's arguments carry a value from outside the body: a parameter of the
     /// enclosing fn, or `self`.
     fn carries_outside_value(&self, model: &FileModel, body: BodyId, op: &Operation) -> bool {
@@ -360,23 +642,6 @@ impl<'k> Workspace<'k> {
                 || (model.local_before(body, name, op.span.start).is_none()
                     && model.param(body, name).is_some())
         })
-    }
-
-    /// The operation works on something that outlives the body: a field of a borrowed `self`, a
-    /// parameter passed by reference or shared, a static. A workspace callee with no receiver and
-    /// no `&mut` argument is taken to work on shared state.
-    fn resource_outlives(
-        &self,
-        file: usize,
-        body: BodyId,
-        op: &Operation,
-        callee: Callee<'_>,
-    ) -> bool {
-        let model = &self.units[file].model;
-        match &op.resource {
-            Some(place) => model.root_outlives(body, place.root(), op.span.start),
-            None => matches!(callee, Callee::Fn(_) | Callee::Trait(_)),
-        }
     }
 
     /// "Consume then await": an item taken off an outliving resource (`recv`, `next`, `accept`,
@@ -773,6 +1038,7 @@ impl RaceSite {
         model: &FileModel,
         index: usize,
         repeats_only: bool,
+        resource: Option<&Place>,
     ) -> Option<LossReason> {
         let branch = &self.branches[index];
         if branch.resumed {
@@ -781,8 +1047,11 @@ impl RaceSite {
         // An `async` block branch has no single operation: it is created anew each time round
         // and whatever it works on is judged inside it.
         let op = branch.op.as_ref();
+        let resource = resource.or_else(|| op.and_then(|op| op.resource.as_ref()));
         if let (Some(lp), true) = (self.in_loop, branch.created_in_loop) {
-            if self.others_may_continue(index) && self.resource_outlives_iteration(model, op, lp) {
+            if self.others_may_continue(index)
+                && self.resource_outlives_iteration(model, resource, lp)
+            {
                 return Some(LossReason::Loop {
                     keyword: lp.keyword,
                 });
@@ -791,7 +1060,7 @@ impl RaceSite {
         if repeats_only {
             return None;
         }
-        let resource = op?.resource.as_ref()?;
+        let resource = resource?;
         // Code after the site runs with this future dropped only when something else may win
         // and go on: after a timeout whose elapsed error returns, or a select whose other
         // branches all leave, the code after it saw this future complete.
@@ -800,7 +1069,9 @@ impl RaceSite {
                 return Some(LossReason::UsedAfter { used: used.clone() });
             }
         }
-        if resource.is_self_field() && model.self_outlives_call(self.body) {
+        if (resource.is_self_field() || resource.text == "self")
+            && model.self_outlives_call(self.body)
+        {
             return Some(LossReason::SelfField);
         }
         // A local or pattern binding that borrows from `self` (`let (_, r) = self.halves.as_mut()
@@ -833,10 +1104,10 @@ impl RaceSite {
     fn resource_outlives_iteration(
         &self,
         model: &FileModel,
-        op: Option<&Operation>,
+        resource: Option<&Place>,
         lp: LoopSite,
     ) -> bool {
-        let Some(resource) = op.and_then(|op| op.resource.as_ref()) else {
+        let Some(resource) = resource else {
             return true;
         };
         match model.local_before(self.body, resource.root(), self.span.start) {
@@ -857,7 +1128,7 @@ mod tests {
             .branches
             .iter()
             .enumerate()
-            .map(|(index, _)| model.races[0].progress_lost(&model, index, false))
+            .map(|(index, _)| model.races[0].progress_lost(&model, index, false, None))
             .collect()
     }
 

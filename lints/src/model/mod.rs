@@ -145,6 +145,12 @@ pub struct AwaitSite {
     /// The await is an argument of an awaited call (`process(rx.recv().await, out).await`): the
     /// value it gives is held across that outer await.
     pub held_into: Option<Span>,
+    /// The futures the awaited call is given (`with_deadline(conn.read_frame()).await`), by
+    /// argument index: what a race wrapper races.
+    pub arg_futures: Vec<(usize, race::Branch)>,
+    /// The code leaves when the awaited value is an error (`?`, `unwrap`, a `let .. else` that
+    /// diverges).
+    pub leaves_on_error: bool,
 }
 
 /// What a fn body gives back, as far as the summaries need it: an awaited value, a name, or
@@ -219,6 +225,9 @@ pub struct Param {
     pub is_ref: bool,
     /// The declared type as written.
     pub ty_ref: Option<items::TypeRef>,
+    /// For a closure's first parameter: the element of what it iterates
+    /// (`conns.iter_mut().map(|c| ..)` gives an element of `conns`).
+    pub value: Option<value::ValueExpr>,
 }
 
 /// A `let` binding.
@@ -235,6 +244,11 @@ pub struct LocalDecl {
     pub value: Option<value::ValueExpr>,
     /// The operation that creates the value, when the initialiser is a call.
     pub init: Option<Operation>,
+    /// The body of the `async` block the initialiser creates (`let task = async { .. };`).
+    pub init_block: Option<BodyId>,
+    /// The initialiser is another future by name, pinned or adapted (`let fut = Box::pin(fut);`,
+    /// `let mut fut = fut.fuse();`): that name.
+    pub future_of: Option<String>,
     /// Initialised as a collection that can grow or be filled piecewise (`Vec::new()`,
     /// `String::with_capacity(..)`, `BytesMut::new()`, `vec![]`, `[0u8; N]`).
     pub collection: bool,

@@ -98,6 +98,34 @@ pub struct Operation {
     pub arg_count: usize,
     /// Field names mentioned in the arguments (`sleep(self.keepalive)` gives `keepalive`).
     pub arg_fields: Vec<String>,
+    /// Each argument that is a place, as written: `&mut stream`, `reader`, `&self.buf`.
+    pub args: Vec<Option<Arg>>,
+}
+
+/// An argument that denotes a place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub place: Place,
+    /// Written `&x` or `&mut x`.
+    pub borrowed: bool,
+    /// Written `&mut x`.
+    pub mutable: bool,
+}
+
+/// The places the arguments of a call denote.
+fn arg_places<'a>(args: impl Iterator<Item = &'a Expr>) -> Vec<Option<Arg>> {
+    args.map(|arg| {
+        let (borrowed, mutable) = match arg {
+            Expr::Reference(reference) => (true, reference.mutability.is_some()),
+            _ => (false, false),
+        };
+        place_of(arg).map(|place| Arg {
+            place,
+            borrowed,
+            mutable,
+        })
+    })
+    .collect()
 }
 
 /// A future expression seen through adapters: a call, a binding, or something else.
@@ -161,17 +189,14 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 first_arg_name: call.args.first().and_then(plain_name),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
-                arg_names: if is_timer {
-                    names_in(call.args.iter())
-                } else {
-                    Vec::new()
-                },
+                arg_names: names_in(call.args.iter()),
                 arg_count: call.args.len(),
                 arg_fields: if is_timer {
                     fields_in(call.args.iter())
                 } else {
                     Vec::new()
                 },
+                args: arg_places(call.args.iter()),
             }))
         }
         Expr::Macro(mac) => {
@@ -206,6 +231,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         arg_names: names_in(call.args.iter()),
         arg_count: call.args.len(),
         arg_fields: Vec::new(),
+        args: arg_places(call.args.iter()),
     }
 }
 

@@ -20,7 +20,7 @@ pub enum RaceKind {
 }
 
 /// A construct that races futures.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RaceSite {
     pub kind: RaceKind,
     /// The macro path or function name, for a secondary label.
@@ -42,7 +42,7 @@ pub struct RaceSite {
 }
 
 /// A raced future.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Branch {
     /// The future expression.
     pub span: Span,
@@ -61,6 +61,12 @@ pub struct Branch {
     pub block_body: Option<BodyId>,
     /// The handler after `=>` (select branches only).
     pub handler_span: Option<Span>,
+    /// The body the future's expression is in when it is not the site's: the closure of
+    /// `select_all(conns.iter_mut().map(|c| c.read_frame()))`.
+    pub body: Option<BodyId>,
+    /// The future is a binding of this name without a known call (a parameter, a future made
+    /// elsewhere): what a race wrapper races.
+    pub binding: Option<String>,
 }
 
 impl RaceSite {

@@ -173,9 +173,17 @@ impl Workspace<'_> {
                 .or_else(constructed)
                 .unwrap_or(Ty::Unknown)
         } else if let Some(param) = model.param(body, root) {
-            match (&param.ty_ref, self.param_scope(file, body, root)) {
-                (Some(written), Some(scope)) => {
+            match (
+                &param.ty_ref,
+                self.param_scope(file, body, root),
+                &param.value,
+            ) {
+                (Some(written), Some(scope), _) => {
                     self.defs.resolve_type(&self.units, &scope, written)
+                }
+                // A closure parameter that is an element of what an adapter iterates.
+                (None, _, Some(value)) if depth < 16 => {
+                    self.type_of_value_at(file, body, value, offset, depth + 1)
                 }
                 _ => Ty::Unknown,
             }

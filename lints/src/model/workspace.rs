@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::loss::{Safety, Site};
 use super::operation::ReceiverType;
+use super::race::{RaceKind, RaceSite};
 use super::resolve::{Def, DefMap, ItemId, Res, TraitRef, Ty, TypeScope};
 use super::typing::{Dispatch, DispatchSet};
 use super::{BodyId, FileModel, FnItem, FnOwner, OpTarget, Operation};
@@ -70,6 +71,16 @@ pub struct Workspace<'k> {
     /// (trait, method name) -> dispatch set.
     pub(crate) trait_sets: HashMap<(ItemId, String), usize>,
     summaries: HashMap<FnRef, Safety<'k>>,
+    /// Losses functions have on a by-value generic parameter, which callers that pass a borrow
+    /// there suffer: the parameter's index and the loss.
+    pub(crate) param_losses: HashMap<FnRef, (usize, super::loss::Loss<'k>)>,
+    /// Functions that race one of their future parameters (a `with_deadline(fut)` built on
+    /// `select!` or `timeout`): the parameter's index and how they race it.
+    pub(crate) races_param: HashMap<FnRef, (usize, RaceKind)>,
+    /// Per file: the race sites that calls to race wrappers make.
+    pub(crate) wrapper_races: Vec<Vec<RaceSite>>,
+    /// Methods that keep what they read from another resource in `self`.
+    pub(crate) keeps_state: HashSet<FnRef>,
     /// Functions that give back an item they took (`recv` wrappers), to a fixed point.
     pub(crate) returns_taken: HashSet<FnRef>,
     /// Functions some race drops, with the race that does.
@@ -97,11 +108,16 @@ impl<'k> Workspace<'k> {
             trait_sets: HashMap::new(),
             summaries: HashMap::new(),
             returns_taken: HashSet::new(),
+            keeps_state: HashSet::new(),
+            param_losses: HashMap::new(),
+            races_param: HashMap::new(),
+            wrapper_races: Vec::new(),
             raced: HashMap::new(),
             blocking: HashMap::new(),
         };
         workspace.index();
         workspace.index_items();
+        workspace.find_race_wrappers();
         workspace.summarise();
         workspace.find_raced();
         workspace.find_blocking();
@@ -402,6 +418,11 @@ impl<'k> Workspace<'k> {
                 self.summaries.insert(fn_ref, safety);
             }
         }
+        self.keeps_state = all
+            .iter()
+            .copied()
+            .filter(|&fn_ref| self.item(fn_ref).is_async && self.keeps_state_in_self(fn_ref))
+            .collect();
         // Wrappers of wrappers: only moves from "gives back nothing taken" to "gives back".
         loop {
             let mut changed = false;
@@ -430,12 +451,130 @@ impl<'k> Workspace<'k> {
                 if let Some(loss) = self.fn_loss(fn_ref) {
                     self.summaries.insert(fn_ref, Safety::Unsafe(loss));
                     changed = true;
+                } else if !self.param_losses.contains_key(&fn_ref) {
+                    if let Some(found) = self.param_loss(fn_ref) {
+                        self.param_losses.insert(fn_ref, found);
+                        changed = true;
+                    }
                 }
             }
             if !changed {
                 break;
             }
         }
+    }
+
+    /// Every race site of a file: the model's, and those its calls to race wrappers make.
+    pub fn races(&self, file: usize) -> impl Iterator<Item = &RaceSite> + '_ {
+        self.units[file]
+            .model
+            .races
+            .iter()
+            .chain(self.wrapper_races.get(file).into_iter().flatten())
+    }
+
+    /// Finds the functions that race a future parameter, directly (a branch of their own
+    /// `select!`, `timeout` or `future::select` is the parameter) or by handing it to another
+    /// such function, to a fixed point; then makes a race site of every awaited call to one.
+    fn find_race_wrappers(&mut self) {
+        let mut races_param: HashMap<FnRef, (usize, RaceKind)> = HashMap::new();
+        for (file, unit) in self.units.iter().enumerate() {
+            let model = &unit.model;
+            for race in &model.races {
+                let Some(&index) = self.fn_by_body[file].get(&race.body) else {
+                    continue;
+                };
+                let params = &model.bodies[race.body].params;
+                for branch in &race.branches {
+                    let Some(name) = &branch.binding else {
+                        continue;
+                    };
+                    if let Some(position) = params.iter().position(|param| &param.name == name) {
+                        races_param
+                            .entry(FnRef { file, index })
+                            .or_insert((position, race.kind.clone()));
+                    }
+                }
+            }
+        }
+        // Wrappers of wrappers.
+        for _ in 0..32 {
+            let mut changed = false;
+            for (file, unit) in self.units.iter().enumerate() {
+                let model = &unit.model;
+                for (index, item) in model.fns.iter().enumerate() {
+                    let fn_ref = FnRef { file, index };
+                    if races_param.contains_key(&fn_ref) {
+                        continue;
+                    }
+                    let params = &model.bodies[item.body].params;
+                    let found = model.bodies[item.body].awaits.iter().find_map(|site| {
+                        let op = site.op.as_ref()?;
+                        let Some(Callee::Fn(callee)) = self.resolve(file, item.body, op) else {
+                            return None;
+                        };
+                        let (raced, kind) = races_param.get(&callee)?;
+                        let arg = op.args.get(*raced)?.as_ref()?;
+                        let position = params
+                            .iter()
+                            .position(|param| param.name == arg.place.text)?;
+                        Some((position, kind.clone()))
+                    });
+                    if let Some(found) = found {
+                        races_param.insert(fn_ref, found);
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut wrapper_races = Vec::with_capacity(self.units.len());
+        for (file, unit) in self.units.iter().enumerate() {
+            let model = &unit.model;
+            let mut found = Vec::new();
+            for (body, the_body) in model.bodies.iter().enumerate() {
+                for site in &the_body.awaits {
+                    let Some(op) = &site.op else { continue };
+                    if site.arg_futures.is_empty() {
+                        continue;
+                    }
+                    let Some(Callee::Fn(callee)) = self.resolve(file, body, op) else {
+                        continue;
+                    };
+                    let Some((raced, kind)) = races_param.get(&callee) else {
+                        continue;
+                    };
+                    let Some((_, branch)) =
+                        site.arg_futures.iter().find(|(index, _)| index == raced)
+                    else {
+                        continue;
+                    };
+                    let function = self.display_name(callee);
+                    let kind = match kind {
+                        RaceKind::Timeout { .. } => RaceKind::Timeout { function },
+                        RaceKind::TryJoin { .. } => RaceKind::TryJoin { function },
+                        RaceKind::Select { .. } | RaceKind::FutureSelect { .. } => {
+                            RaceKind::FutureSelect { function }
+                        }
+                    };
+                    found.push(RaceSite {
+                        kind,
+                        label_span: op.span,
+                        span: op.span,
+                        body,
+                        in_loop: site.in_loop,
+                        branches: vec![branch.clone()],
+                        fallback_continues: !site.leaves_on_error,
+                        handlers_are_values: false,
+                    });
+                }
+            }
+            wrapper_races.push(found);
+        }
+        self.races_param = races_param;
+        self.wrapper_races = wrapper_races;
     }
 
     /// The workspace functions a call can run: the one fn, or every member of a trait call's
@@ -511,7 +650,7 @@ impl<'k> Workspace<'k> {
     fn find_raced(&mut self) {
         let mut queue: VecDeque<(FnRef, Site)> = VecDeque::new();
         for (file, unit) in self.units.iter().enumerate() {
-            for race in &unit.model.races {
+            for race in self.races(file) {
                 let label = Site::new(&unit.model.path, race.label_span);
                 for branch in &race.branches {
                     if let Some(op) = &branch.op {

@@ -2,7 +2,7 @@ use crate::diagnostic::Diagnostic;
 use crate::knowledge::{ApiEntry, Verdict};
 use crate::lint::declare_lint;
 use crate::model::workspace::call_text;
-use crate::model::{Callee, FileModel, Operation, RaceKind, RaceSite};
+use crate::model::{BodyId, Branch, Callee, FileModel, Operation, RaceKind, RaceSite};
 use crate::rules::LintContext;
 use crate::span::Span;
 
@@ -70,54 +70,79 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             continue;
         }
         for (index, branch) in race.branches.iter().enumerate() {
-            let Some(op) = branch.op.as_ref().filter(|_| branch.resumed) else {
-                continue;
-            };
-            let Some(resource) = &op.resource else {
-                continue;
-            };
-            if !waits_in_queue(cx, race, op) {
+            if !branch.resumed {
                 continue;
             }
-            for site in &model.bodies[race.body].awaits {
-                let in_other_handler =
-                    race.branches.iter().enumerate().any(|(other, candidate)| {
-                        other != index
-                            && candidate
-                                .handler_span
-                                .is_some_and(|handler| handler.contains(&site.span))
-                    });
-                let after_select = site.span.start > race.span.end
-                    && race.in_loop.is_none_or(|lp| lp.span.contains(&site.span));
-                if !in_other_handler && !after_select {
-                    continue;
-                }
-                let Some(waiting) = &site.op else { continue };
-                if waiting
-                    .resource
-                    .as_ref()
-                    .is_none_or(|other| other.text != resource.text)
-                {
-                    continue;
-                }
-                if !waits_in_queue(cx, race, waiting) {
-                    continue;
-                }
-                cx.emit(diagnostic(
-                    branch.span,
-                    op,
-                    waiting,
-                    race.label_span,
-                    in_other_handler,
-                ));
+            // The pinned future's own wait, or the waits of a pinned `async` block.
+            let held: Vec<(&Operation, BodyId)> = match (&branch.op, branch.block_body) {
+                (Some(op), _) => vec![(op, race.body)],
+                (None, Some(block)) => model.bodies[block]
+                    .awaits
+                    .iter()
+                    .filter_map(|site| site.op.as_ref().map(|op| (op, block)))
+                    .collect(),
+                (None, None) => Vec::new(),
+            };
+            for (op, held_in) in held {
+                check_held(cx, model, race, index, branch, op, held_in);
             }
         }
     }
 }
 
+/// Reports the awaits that wait on the resource `op` (a pinned future's wait) waits on, in a
+/// handler of the same select or after it while the future is alive.
+fn check_held(
+    cx: &mut LintContext<'_>,
+    model: &FileModel,
+    race: &RaceSite,
+    index: usize,
+    branch: &Branch,
+    op: &Operation,
+    held_in: BodyId,
+) {
+    let Some(resource) = &op.resource else {
+        return;
+    };
+    if !waits_in_queue(cx, held_in, op) {
+        return;
+    }
+    for site in &model.bodies[race.body].awaits {
+        let in_other_handler = race.branches.iter().enumerate().any(|(other, candidate)| {
+            other != index
+                && candidate
+                    .handler_span
+                    .is_some_and(|handler| handler.contains(&site.span))
+        });
+        let after_select = site.span.start > race.span.end
+            && race.in_loop.is_none_or(|lp| lp.span.contains(&site.span));
+        if !in_other_handler && !after_select {
+            continue;
+        }
+        let Some(waiting) = &site.op else { continue };
+        if waiting
+            .resource
+            .as_ref()
+            .is_none_or(|other| other.text != resource.text)
+        {
+            continue;
+        }
+        if !waits_in_queue(cx, race.body, waiting) {
+            continue;
+        }
+        cx.emit(diagnostic(
+            branch.span,
+            op,
+            waiting,
+            race.label_span,
+            in_other_handler,
+        ));
+    }
+}
+
 /// A fair lock, permit or bounded-capacity wait.
-fn waits_in_queue(cx: &LintContext<'_>, race: &RaceSite, op: &Operation) -> bool {
-    match cx.workspace.resolve(cx.file, race.body, op) {
+fn waits_in_queue(cx: &LintContext<'_>, body: BodyId, op: &Operation) -> bool {
+    match cx.workspace.resolve(cx.file, body, op) {
         Some(Callee::Api(api)) => is_queue(api),
         _ => false,
     }

@@ -74,7 +74,9 @@ pub(crate) fn loses(loss: &Loss<'_>) -> String {
         Leaf::TakenItem { method, .. } => format!("the item taken by `{method}`"),
         Leaf::TakenBytes { method, .. } => format!("the bytes taken out by `{method}`"),
         Leaf::OwnedArgument { name } => format!("the value passed in as `{name}`"),
+        Leaf::LocalState { name, .. } => format!("the data `{name}` has read so far"),
         Leaf::Buffer { name } => format!("the data accumulated in `{name}`"),
+        Leaf::PartialIn { buffer, .. } => format!("the partial data kept in `{buffer}`"),
     }
 }
 
@@ -86,11 +88,17 @@ pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
         Leaf::TakenItem { item, .. } | Leaf::TakenBytes { item, .. } => Some(format!(
             "return or store `{item}` before awaiting anything else, or keep it in `self` so that a dropped call can be resumed"
         )),
+        Leaf::LocalState { name, .. } => Some(format!(
+            "keep `{name}` where it outlives the race: in the struct that owns the reader, or before the loop"
+        )),
         Leaf::OwnedArgument { name } => Some(format!(
             "wait for room before taking `{name}` (a `reserve`-then-send shape, as the runtime shim's `Outbox` does), or take it by reference"
         )),
         Leaf::Buffer { name } => Some(format!(
             "keep `{name}` in the struct that owns the resource, or use a framed reader"
+        )),
+        Leaf::PartialIn { buffer, .. } => Some(format!(
+            "declare `{buffer}` where it outlives the race (before the loop, or in the struct that owns the reader), so that the next call resumes with what it holds"
         )),
     }
 }
@@ -108,12 +116,19 @@ pub(crate) fn loss_note(loss: &Loss<'_>) -> String {
         | (Via::Itself, Leaf::TakenBytes { method, item }) => {
             format!("it takes `{item}` with `{method}` and awaits again while holding it")
         }
+        (Via::Itself, Leaf::LocalState { name, method }) => format!(
+            "`{method}` keeps what it reads in its receiver, and `{name}` is a local that is dropped with the future"
+        ),
         (Via::Itself, Leaf::OwnedArgument { name }) => {
             format!("it awaits while it still owns `{name}`, which the caller handed over")
         }
         (Via::Itself, Leaf::Buffer { name }) => {
             format!("it accumulates data in the local `{name}` across awaits")
         }
+        (Via::Itself, Leaf::PartialIn { api, buffer }) => format!(
+            "{}; the partial data goes into `{buffer}`, which is dropped with the future",
+            api_note(api)
+        ),
     };
     match (&loss.via_trait, &loss.callee) {
         (Some(method), Some(callee)) => {
@@ -135,11 +150,17 @@ pub(crate) fn root_label(loss: &Loss<'_>) -> Option<Label> {
         (None, Leaf::TakenItem { method, item }) | (None, Leaf::TakenBytes { method, item }) => {
             format!("awaits while holding `{item}` taken by `{method}`")
         }
+        (None, Leaf::LocalState { name, .. }) => {
+            format!("reads into `{name}`, which is dropped with the future")
+        }
         (None, Leaf::OwnedArgument { name }) => {
             format!("awaits while owning `{name}`, which is dropped with the future")
         }
         (None, Leaf::Buffer { name }) => {
             format!("`{name}` accumulates data across awaits and is dropped with the future")
+        }
+        (None, Leaf::PartialIn { buffer, .. }) => {
+            format!("keeps partial data in `{buffer}`, which is dropped with the future")
         }
     };
     Some(Label {

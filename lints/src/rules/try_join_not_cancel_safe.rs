@@ -63,7 +63,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
                 continue;
             }
             let lasting =
-                writes(cx, race, branch) || race.progress_lost(model, index, false).is_some();
+                writes(cx, race, branch) || race.progress_lost(model, index, false, None).is_some();
             if lasting {
                 cx.emit(diagnostic(race, branch, &loss));
             }

@@ -11,6 +11,7 @@ use super::super::names::{
     SPAWN_FNS, TRACKED_METHODS,
 };
 use super::super::operation::place_of;
+use super::super::value::{Proj, ValueExpr};
 use super::super::{BlockOnSite, DetachedSpawn, Mutation};
 use super::Collector;
 use crate::span::Span;
@@ -57,6 +58,8 @@ impl Collector<'_> {
                 .any(|name| call.method == name)
             {
                 self.next_closure_inline = true;
+                self.next_closure_element = ValueExpr::of(&call.receiver)
+                    .map(|receiver| receiver.project(vec![Proj::Element]));
             }
         }
         if call.method == "block_on" && call.args.len() == 1 {
@@ -132,10 +135,24 @@ impl Collector<'_> {
                     Expr::Index(index) => (&*index.expr, true),
                     other => (other, false),
                 };
-                if let Expr::Path(path) = target {
-                    if let Some(ident) = path.path.get_ident() {
-                        self.record_mutation(ident.to_string(), Span::of(arg), Vec::new(), indexed);
+                match target {
+                    Expr::Path(path) => {
+                        if let Some(ident) = path.path.get_ident() {
+                            self.record_mutation(
+                                ident.to_string(),
+                                Span::of(arg),
+                                Vec::new(),
+                                indexed,
+                            );
+                        }
                     }
+                    // `&mut self.buf`: state kept in the receiver.
+                    Expr::Field(_) => {
+                        if let Some(place) = place_of(target).filter(|p| p.is_self_field()) {
+                            self.record_mutation(place.text, Span::of(arg), Vec::new(), indexed);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }

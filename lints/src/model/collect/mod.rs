@@ -100,6 +100,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         owners: Vec::new(),
         held_into: Vec::new(),
         awaited_base: None,
+        next_closure_element: None,
     };
     for item in &file.items {
         collector.open_scope();
@@ -145,6 +146,9 @@ pub(super) struct Collector<'m> {
     owners: Vec<super::FnOwner>,
     /// The awaits whose call's arguments the walk is in, innermost last.
     held_into: Vec<Span>,
+    /// The next closure opened is an iterator adapter's: its first parameter is an element of
+    /// this value.
+    next_closure_element: Option<super::value::ValueExpr>,
     /// The first-token offset of the expression an await being walked awaits, with the await.
     awaited_base: Option<(usize, Span)>,
 }
@@ -289,7 +293,11 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
-        let params = scopes::closure_params(expr);
+        let mut params = scopes::closure_params(expr);
+        if let (Some(first), Some(element)) = (params.first_mut(), self.next_closure_element.take())
+        {
+            first.value = Some(element);
+        }
         let kind = BodyKind::Closure {
             is_async: expr.asyncness.is_some(),
         };
@@ -340,16 +348,25 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             };
             let op = match future_shape(&expr.base, self.imports) {
                 FutureShape::Call(op) => Some(*op),
+                // `let read = stream.read_buf(&mut buf); read.await`: the binding's call.
+                FutureShape::Binding(name) => self
+                    .model
+                    .local_before(body, &name, span.start)
+                    .and_then(|local| local.init.clone()),
                 _ => None,
             };
             let in_loop = self.current_loop();
             let held_into = self.held_into.last().copied();
+            let arg_futures = self.arg_futures(&expr.base);
+            let leaves_on_error = self.timeouts_leaving.contains(&span.start);
             self.model.bodies[body].awaits.push(AwaitSite {
                 op,
                 span,
                 in_loop,
                 binds,
                 held_into,
+                arg_futures,
+                leaves_on_error,
             });
             let base_is_call = matches!(
                 &*expr.base,

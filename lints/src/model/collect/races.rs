@@ -23,6 +23,8 @@ impl Collector<'_> {
         let span = Span::of(future);
         let body = self.current_body();
         let in_loop = self.current_loop();
+        let mut block_body = None;
+        let mut binding = None;
         let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
             FutureShape::Call(op) => (Some(*op), in_loop.is_some(), false),
             FutureShape::Binding(name) => {
@@ -30,9 +32,14 @@ impl Collector<'_> {
                 match local {
                     Some(local) => {
                         let inside = in_loop.is_some_and(|lp| lp.span.contains(&local.span));
+                        block_body = local.init_block;
+                        binding = local.future_of.clone();
                         (local.init.clone(), inside, !inside)
                     }
-                    None => (None, false, true),
+                    None => {
+                        binding = Some(name);
+                        (None, false, true)
+                    }
                 }
             }
             FutureShape::AsyncBlock | FutureShape::Other => (None, in_loop.is_some(), false),
@@ -44,9 +51,46 @@ impl Collector<'_> {
             resumed,
             handler_diverges: handler.is_some_and(diverges),
             handler_continues: handler.is_some_and(ends_with_continue),
-            block_body: None,
+            block_body,
             handler_span: handler.map(Span::of),
+            body: None,
+            binding,
         }
+    }
+
+    /// The arguments of an awaited call that are futures made on the spot (a call, or an
+    /// `async` block), as branches: the call may be a wrapper that races them.
+    pub(super) fn arg_futures(&self, awaited: &Expr) -> Vec<(usize, Branch)> {
+        let args = match awaited {
+            Expr::Call(call) => &call.args,
+            Expr::MethodCall(call) => &call.args,
+            _ => return Vec::new(),
+        };
+        args.iter()
+            .enumerate()
+            .filter(|(_, arg)| {
+                matches!(
+                    future_shape(arg, self.imports),
+                    FutureShape::Call(_) | FutureShape::AsyncBlock
+                )
+            })
+            .map(|(index, arg)| (index, self.branch(arg, None)))
+            .collect()
+    }
+
+    /// The branches of the futures a collection of them holds, each from a closure when it
+    /// comes from `.map(|x| ..)` (the closure is the next body the walk opens).
+    fn collection_branches(&self, futures: Vec<(Expr, bool)>) -> Vec<Branch> {
+        futures
+            .iter()
+            .map(|(future, from_closure)| {
+                let mut branch = self.branch(future, None);
+                if *from_closure {
+                    branch.body = Some(self.model.bodies.len());
+                }
+                branch
+            })
+            .collect()
     }
 
     fn push_race(
@@ -201,15 +245,12 @@ impl Collector<'_> {
                 );
             }
         } else if let Some(target) = self.imports.resolves_to(&segments, TRY_JOIN_FNS) {
-            let futures: Vec<Expr> = if target.ends_with("try_join_all") {
+            let futures: Vec<(Expr, bool)> = if target.ends_with("try_join_all") {
                 call.args.iter().flat_map(joined_futures).collect()
             } else {
-                call.args.iter().cloned().collect()
+                call.args.iter().map(|arg| (arg.clone(), false)).collect()
             };
-            let branches = futures
-                .iter()
-                .map(|future| self.branch(future, None))
-                .collect();
+            let branches = self.collection_branches(futures);
             let function = target.rsplit("::").next().unwrap_or(target).to_string();
             self.push_race(
                 RaceKind::TryJoin { function },
@@ -220,16 +261,13 @@ impl Collector<'_> {
                 false,
             );
         } else if let Some(target) = self.imports.resolves_to(&segments, FUTURE_SELECT_FNS) {
-            let futures: Vec<Expr> = if target.ends_with("select") || target.ends_with("try_select")
-            {
-                call.args.iter().cloned().collect()
-            } else {
-                call.args.iter().flat_map(collection_elements).collect()
-            };
-            let branches = futures
-                .iter()
-                .map(|future| self.branch(future, None))
-                .collect();
+            let futures: Vec<(Expr, bool)> =
+                if target.ends_with("select") || target.ends_with("try_select") {
+                    call.args.iter().map(|arg| (arg.clone(), false)).collect()
+                } else {
+                    call.args.iter().flat_map(joined_futures).collect()
+                };
+            let branches = self.collection_branches(futures);
             let function = target.rsplit("::").next().unwrap_or(target).to_string();
             self.push_race(
                 RaceKind::FutureSelect { function },
@@ -248,10 +286,7 @@ impl Collector<'_> {
     pub(super) fn race_method_call(&mut self, call: &syn::ExprMethodCall) {
         if TRY_COLLECTORS.iter().any(|name| call.method == name) {
             if let Some(futures) = collected_futures(&call.receiver) {
-                let branches = futures
-                    .iter()
-                    .map(|future| self.branch(future, None))
-                    .collect();
+                let branches = self.collection_branches(futures);
                 let kind = RaceKind::TryJoin {
                     function: call.method.to_string(),
                 };
@@ -281,7 +316,7 @@ impl Collector<'_> {
 
 /// The futures of `iter.map(|x| op).collect::<FuturesUnordered<_>>()` (or `FuturesOrdered`, or
 /// `FuturesUnordered::from_iter(..)`): the closure body of the `map`.
-fn collected_futures(expr: &Expr) -> Option<Vec<Expr>> {
+fn collected_futures(expr: &Expr) -> Option<Vec<(Expr, bool)>> {
     let names_a_set =
         |text: &str| text.contains("FuturesUnordered") || text.contains("FuturesOrdered");
     match expr {
@@ -322,14 +357,28 @@ fn parse_join_body(input: syn::parse::ParseStream<'_>) -> syn::Result<Vec<Expr>>
         .collect())
 }
 
-/// The futures a `try_join_all` argument builds: the elements of `vec![..]` / `[..]`, or the
-/// closure body of `.map(|x| ..)`.
-fn joined_futures(arg: &Expr) -> Vec<Expr> {
+/// The futures a collection argument builds (`try_join_all`, `select_all`, `select_ok`): the
+/// elements of `vec![..]` / `[..]`, or the closure body of `.map(|x| ..)` (seen through
+/// `.collect()` and `.into_iter()`), marked as coming from a closure.
+fn joined_futures(arg: &Expr) -> Vec<(Expr, bool)> {
     match arg {
         Expr::MethodCall(call) if call.method == "map" => match call.args.first() {
-            Some(Expr::Closure(closure)) => vec![(*closure.body).clone()],
+            Some(Expr::Closure(closure)) => vec![((*closure.body).clone(), true)],
             _ => Vec::new(),
         },
-        other => collection_elements(other),
+        Expr::MethodCall(call)
+            if matches!(
+                call.method.to_string().as_str(),
+                "collect" | "into_iter" | "iter" | "iter_mut"
+            ) =>
+        {
+            joined_futures(&call.receiver)
+        }
+        Expr::Reference(reference) => joined_futures(&reference.expr),
+        Expr::Paren(inner) => joined_futures(&inner.expr),
+        other => collection_elements(other)
+            .into_iter()
+            .map(|future| (future, false))
+            .collect(),
     }
 }

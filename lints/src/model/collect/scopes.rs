@@ -250,12 +250,20 @@ impl Collector<'_> {
         // A local holds a future only when its initialiser is a call that is not awaited, in
         // async code (where futures are raced); other lets need no operation.
         let may_hold_future = self.in_async_body() && init.is_some_and(|expr| !is_awaited(expr));
-        let op = init.filter(|_| may_hold_future).and_then(|expr| {
-            match future_shape(expr, self.imports) {
-                FutureShape::Call(op) => Some(*op),
-                _ => None,
-            }
-        });
+        let shape = init
+            .filter(|_| may_hold_future)
+            .map(|expr| future_shape(expr, self.imports));
+        // The block is the first body the walk opens in the initialiser.
+        let init_block =
+            matches!(shape, Some(FutureShape::AsyncBlock)).then(|| self.model.bodies.len());
+        let future_of = match &shape {
+            Some(FutureShape::Binding(name)) => Some(name.clone()),
+            _ => None,
+        };
+        let op = match shape {
+            Some(FutureShape::Call(op)) => Some(*op),
+            _ => None,
+        };
         let constructed_path = init.and_then(constructed_type);
         let ty_ref = declared_ref.or_else(|| {
             constructed_path.map(|segments| {
@@ -284,6 +292,8 @@ impl Collector<'_> {
                 ty_declared,
                 value: value.clone().map(|value| value.project(steps)),
                 init: op.clone(),
+                init_block,
+                future_of: future_of.clone(),
                 collection,
                 alias_of: alias_of.clone(),
                 init_names: init_names.clone(),
@@ -485,6 +495,7 @@ fn signature_params(sig: &Signature) -> (Vec<Param>, bool) {
                         shared,
                         is_ref,
                         ty_ref: Some(TypeRef::of(&typed.ty)),
+                        value: None,
                     });
                 }
             }
@@ -507,6 +518,7 @@ pub(super) fn closure_params(expr: &syn::ExprClosure) -> Vec<Param> {
                     Pat::Type(typed) => Some(TypeRef::of(&typed.ty)),
                     _ => None,
                 },
+                value: None,
             })
         })
         .collect()
