@@ -182,3 +182,32 @@ async fn forward_local_frame(out: &mut Sink) {
     let frame = local.split_to(4);
     let _ = out.write_bytes(&frame).await;
 }
+
+#[derive(Clone, Copy)]
+pub struct Hash([u8; 32]);
+
+pub struct Waiter {
+    updates: tokio::sync::broadcast::Receiver<Hash>,
+}
+
+impl Waiter {
+    async fn wait_for(&mut self, hash: Hash) -> Option<Hash> {
+        loop {
+            let seen = self.updates.recv().await.ok()?;
+            if seen.0 == hash.0 {
+                return Some(hash);
+            }
+        }
+    }
+
+    // `hash` is passed on every iteration, so it is `Copy` (or the loop would not compile):
+    // a dropped `wait_for` loses nothing the caller has not still got.
+    pub async fn confirm(&mut self, hash: Hash, mut ticks: Interval) -> Option<Hash> {
+        loop {
+            tokio::select! {
+                found = self.wait_for(hash) => return found,
+                _ = ticks.tick() => {}
+            }
+        }
+    }
+}

@@ -62,8 +62,8 @@ pub enum Leaf<'k> {
     /// Bytes taken out of a caller's buffer with `method` (into `item`) are held across a later
     /// await.
     TakenBytes { method: String, item: String },
-    /// A value the caller moved in (the parameter `name`) is held across an await.
-    OwnedArgument { name: String },
+    /// A value the caller moved in (the parameter `name`, at `index`) is held across an await.
+    OwnedArgument { name: String, index: usize },
     /// A method (`method`) that keeps what it reads in its receiver is called on the local
     /// `name`, which dies with the future.
     LocalState { name: String, method: String },
@@ -202,7 +202,7 @@ impl<'k> Workspace<'k> {
             (_, Some(block)) => self.body_loss(file, block).map(|loss| (loss, None)),
             (Some(op), None) => {
                 let body = branch.body.unwrap_or(race.body);
-                if let Some(found) = self.call_loss(file, body, op) {
+                if let Some(found) = self.call_loss(file, body, op, race.in_loop) {
                     return Some(found);
                 }
                 // A read that keeps partial progress in a buffer the loop creates anew.
@@ -236,11 +236,35 @@ impl<'k> Workspace<'k> {
         file: usize,
         body: BodyId,
         op: &Operation,
+        in_loop: Option<LoopSite>,
     ) -> Option<(Loss<'k>, Option<Place>)> {
         let model = &self.units[file].model;
         let uses_method = |name: &str| model.called_methods.contains(name);
         let callee = self.resolve(file, body, op)?;
         if let Some(loss) = self.loss_of(callee, uses_method) {
+            // A value handed over is lost only if it was the caller's to give: a name the caller
+            // passes on every iteration of a loop, or uses again, is `Copy` or a clone.
+            if let Leaf::OwnedArgument { index, .. } = &loss.leaf {
+                let reused = op
+                    .args
+                    .get(*index)
+                    .and_then(Option::as_ref)
+                    .is_some_and(|arg| {
+                        let root = arg.place.root();
+                        let declared_outside = match model.local_before(body, root, op.span.start) {
+                            Some(local) => in_loop.is_some_and(|lp| !lp.span.contains(&local.span)),
+                            None => true,
+                        };
+                        !arg.borrowed
+                            && (declared_outside
+                                || model
+                                    .use_after(body, &arg.place.text, op.span.end)
+                                    .is_some())
+                    });
+                if reused {
+                    return None;
+                }
+            }
             return Some((loss, self.effective_resource(file, body, op)));
         }
         let Callee::Fn(fn_ref) = callee else {
@@ -433,7 +457,7 @@ impl<'k> Workspace<'k> {
             if let Some(loss) = self.state_in_local(file, body, op, site) {
                 return Some(loss);
             }
-            let Some((loss, resource)) = self.call_loss(file, body, op) else {
+            let Some((loss, resource)) = self.call_loss(file, body, op, site.in_loop) else {
                 // A read keeping partial data in a local buffer that dies with the future.
                 if let Some((api, buffer)) = self.partial_into_local(file, body, op) {
                     let outlives = op.resource.as_ref().is_some_and(|place| {
@@ -590,7 +614,7 @@ impl<'k> Workspace<'k> {
         let params = &model.bodies[body].params;
         for site in &model.bodies[body].awaits {
             let Some(op) = &site.op else { continue };
-            let Some((loss, Some(resource))) = self.call_loss(file, body, op) else {
+            let Some((loss, Some(resource))) = self.call_loss(file, body, op, site.in_loop) else {
                 continue;
             };
             if loss.kind() != LossKind::Data {
@@ -824,7 +848,7 @@ impl<'k> Workspace<'k> {
             return None;
         }
         let uses = &model.item_uses[the_body.item];
-        for param in &the_body.params {
+        for (index, param) in the_body.params.iter().enumerate() {
             if param.is_ref || param.shared || !is_owned_message(param.ty_ref.as_ref()) {
                 continue;
             }
@@ -844,6 +868,7 @@ impl<'k> Workspace<'k> {
                 return Some(Loss {
                     leaf: Leaf::OwnedArgument {
                         name: param.name.clone(),
+                        index,
                     },
                     via: Via::Itself,
                     callee: None,

@@ -73,7 +73,7 @@ pub(crate) fn loses(loss: &Loss<'_>) -> String {
         Leaf::Documented { .. } => "its progress".to_string(),
         Leaf::TakenItem { method, .. } => format!("the item taken by `{method}`"),
         Leaf::TakenBytes { method, .. } => format!("the bytes taken out by `{method}`"),
-        Leaf::OwnedArgument { name } => format!("the value passed in as `{name}`"),
+        Leaf::OwnedArgument { name, .. } => format!("the value passed in as `{name}`"),
         Leaf::LocalState { name, .. } => format!("the data `{name}` has read so far"),
         Leaf::Buffer { name } => format!("the data accumulated in `{name}`"),
         Leaf::PartialIn { buffer, .. } => format!("the partial data kept in `{buffer}`"),
@@ -91,7 +91,7 @@ pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
         Leaf::LocalState { name, .. } => Some(format!(
             "keep `{name}` where it outlives the race: in the struct that owns the reader, or before the loop"
         )),
-        Leaf::OwnedArgument { name } => Some(format!(
+        Leaf::OwnedArgument { name, .. } => Some(format!(
             "wait for room before taking `{name}` (a `reserve`-then-send shape, as the runtime shim's `Outbox` does), or take it by reference"
         )),
         Leaf::Buffer { name } => Some(format!(
@@ -119,7 +119,7 @@ pub(crate) fn loss_note(loss: &Loss<'_>) -> String {
         (Via::Itself, Leaf::LocalState { name, method }) => format!(
             "`{method}` keeps what it reads in its receiver, and `{name}` is a local that is dropped with the future"
         ),
-        (Via::Itself, Leaf::OwnedArgument { name }) => {
+        (Via::Itself, Leaf::OwnedArgument { name, .. }) => {
             format!("it awaits while it still owns `{name}`, which the caller handed over")
         }
         (Via::Itself, Leaf::Buffer { name }) => {
@@ -153,7 +153,7 @@ pub(crate) fn root_label(loss: &Loss<'_>) -> Option<Label> {
         (None, Leaf::LocalState { name, .. }) => {
             format!("reads into `{name}`, which is dropped with the future")
         }
-        (None, Leaf::OwnedArgument { name }) => {
+        (None, Leaf::OwnedArgument { name, .. }) => {
             format!("awaits while owning `{name}`, which is dropped with the future")
         }
         (None, Leaf::Buffer { name }) => {
