@@ -9,9 +9,9 @@
 use std::collections::HashSet;
 
 use super::items::TypeRef;
-use super::names::{APPENDING_READS, BYTE_TAKERS, CONSUMERS, ITEM_TAKERS};
+use super::names::{APPENDING_READS, BYTE_TAKERS, CONSUMERS, ITEM_TAKERS, TIMER_FNS};
 use super::operation::{OpTarget, Place};
-use super::race::{Branch, RaceSite};
+use super::race::{Branch, RaceKind, RaceSite};
 use super::value::ValueExpr;
 use super::workspace::{call_text, Callee, FnRef};
 use super::{
@@ -166,7 +166,12 @@ impl<'k> Workspace<'k> {
                 let Some((loss, resource)) = self.branch_loss_at(file, race, branch) else {
                     continue;
                 };
-                let repeats_only = loss.kind() == LossKind::Message;
+                // A lost message matters when a loop repeats the loss; an item taken off a
+                // resource that lives on also matters when a timer drops it, which happens in the
+                // normal course of the program, not once at shutdown.
+                let repeats_only = loss.kind() == LossKind::Message
+                    && !(matches!(loss.leaf, Leaf::TakenItem { .. })
+                        && race.a_timer_may_win(index));
                 let Some(reason) =
                     race.progress_lost(model, index, repeats_only, resource.as_ref())
                 else {
@@ -491,7 +496,10 @@ impl<'k> Workspace<'k> {
             // A message the function built itself (`tx.send(Request { reply })`) is not the
             // caller's: dropping it with the future loses nothing anyone has. It counts when it
             // carries a parameter.
-            if loss.kind() == LossKind::Message && !self.carries_outside_value(model, body, op) {
+            if loss.kind() == LossKind::Message
+                && !matches!(loss.leaf, Leaf::TakenItem { .. })
+                && !self.carries_outside_value(model, body, op)
+            {
                 continue;
             }
             let call = call_text(op);
@@ -1055,6 +1063,19 @@ pub struct HeldBuffer {
 
 /// Whether anyone misses what a dropped branch loses.
 impl RaceSite {
+    /// Whether what wins instead of branch `index` may be a timer: the time running out of a
+    /// timeout, or another branch that sleeps.
+    pub fn a_timer_may_win(&self, index: usize) -> bool {
+        matches!(self.kind, RaceKind::Timeout { .. })
+            || self.branches.iter().enumerate().any(|(other, branch)| {
+                other != index
+                    && branch
+                        .op
+                        .as_ref()
+                        .is_some_and(|op| op.path().is_some_and(|path| TIMER_FNS.contains(&path)))
+            })
+    }
+
     /// Why dropping branch `index` midway loses progress, or `None` when nothing is missed.
     /// With `repeats_only`, only a loop that drops the future again and again counts (a lost
     /// message); otherwise a resource left out of sync for a later user counts too.

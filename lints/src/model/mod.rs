@@ -85,6 +85,9 @@ pub struct Body {
     pub locals: Vec<LocalDecl>,
     /// Names bound by patterns of `if let`, `while let`, `match` arms and `for` loops.
     pub bindings: Vec<PatternBinding>,
+    /// Futures assigned to a local after its `let` (`write = sink.send(msg).fuse();`): the
+    /// local's name, the assignment and the call.
+    pub future_assigns: Vec<(String, Span, Operation)>,
     /// The `.await`s directly in this body (not in nested async blocks or closures), in order.
     pub awaits: Vec<AwaitSite>,
     /// Locals mutated in this body (`buf.push(..)`, `&mut buf` passed to a call), in order.

@@ -253,3 +253,13 @@ pub(crate) const ITEM_TAKERS: &[&str] = &[
 
 /// Methods that take bytes out of a buffer, leaving the rest.
 pub(crate) const BYTE_TAKERS: &[&str] = &["split_to", "split_off", "copy_to_bytes", "split"];
+
+/// Timers a race may lose to.
+pub(crate) const TIMER_FNS: &[&str] = &[
+    "tokio::time::sleep",
+    "tokio::time::sleep_until",
+    "tokio::time::delay_for",
+    "tokio::time::delay_until",
+    "async_std::task::sleep",
+    "futures_timer::Delay::new",
+];

@@ -59,12 +59,20 @@ pub(crate) fn place_text(expr: &Expr) -> Option<String> {
         Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => place_text(&unary.expr),
         Expr::Paren(inner) => place_text(&inner.expr),
         Expr::Index(index) => place_text(&index.expr),
-        Expr::MethodCall(call) if PLACE_ACCESSORS.contains(&call.method.to_string().as_str()) => {
+        Expr::MethodCall(call)
+            if PLACE_ACCESSORS.contains(&call.method.to_string().as_str())
+                || UNWRAPPING_ACCESSORS.contains(&call.method.to_string().as_str()) =>
+        {
             place_text(&call.receiver)
         }
         _ => None,
     }
 }
+
+/// Methods that reach the value in an `Option` field without moving it out of the place, for
+/// the place a call works on: `self.stream.as_mut().unwrap().read_exact(..)` reads from
+/// `self.stream`.
+const UNWRAPPING_ACCESSORS: &[&str] = &["unwrap", "expect", "as_deref_mut", "as_deref"];
 
 /// How an operation is called.
 #[derive(Debug, Clone)]
@@ -100,6 +108,9 @@ pub struct Operation {
     pub arg_fields: Vec<String>,
     /// Each argument that is a place, as written: `&mut stream`, `reader`, `&self.buf`.
     pub args: Vec<Option<Arg>>,
+    /// For a method call, the receiver as a value (`self.conn.lock().await`,
+    /// `self.stream.as_mut().unwrap()`), for its type.
+    pub receiver_value: Option<super::value::ValueExpr>,
 }
 
 /// An argument that denotes a place.
@@ -197,6 +208,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                     Vec::new()
                 },
                 args: arg_places(call.args.iter()),
+                receiver_value: None,
             }))
         }
         Expr::Macro(mac) => {
@@ -232,6 +244,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         arg_count: call.args.len(),
         arg_fields: Vec::new(),
         args: arg_places(call.args.iter()),
+        receiver_value: super::value::ValueExpr::of(&call.receiver),
     }
 }
 

@@ -67,6 +67,8 @@ pub struct Branch {
     /// The future is a binding of this name without a known call (a parameter, a future made
     /// elsewhere): what a race wrapper races.
     pub binding: Option<String>,
+    /// The future is polled by name (`&mut pending`): that name.
+    pub bound: Option<String>,
 }
 
 impl RaceSite {

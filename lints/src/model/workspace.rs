@@ -301,9 +301,12 @@ impl<'k> Workspace<'k> {
         match &op.target {
             OpTarget::Path { segments, .. } => self.resolve_path_call(file, body, op, segments),
             OpTarget::Method { receiver } => {
-                let ty = match receiver {
-                    Some(place) => self.type_of_place(file, body, &place.text, op.span.start),
-                    None => Ty::Unknown,
+                let ty = match (&op.receiver_value, receiver) {
+                    (Some(value), _) => self.type_of_value(file, body, value, op.span.start),
+                    (None, Some(place)) => {
+                        self.type_of_place(file, body, &place.text, op.span.start)
+                    }
+                    (None, None) => Ty::Unknown,
                 };
                 match self.dispatch(&ty, &op.name) {
                     Dispatch::Fn(fn_ref) => return Some(Callee::Fn(fn_ref)),

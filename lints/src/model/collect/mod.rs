@@ -516,6 +516,19 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
         self.record_assign(&expr.left);
+        // `write = sink.send(msg).fuse();`: a future made now and raced later by name.
+        if let (Expr::Path(target), Some(body)) = (&*expr.left, self.current_body()) {
+            if let Some(name) = target.path.get_ident() {
+                if self.in_async_body() {
+                    if let FutureShape::Call(op) = future_shape(&expr.right, self.imports) {
+                        let span = Span::from_pm2(first_token(&expr.left));
+                        self.model.bodies[body]
+                            .future_assigns
+                            .push((name.to_string(), span, *op));
+                    }
+                }
+            }
+        }
         visit::visit_expr_assign(self, expr);
     }
 

@@ -11,6 +11,7 @@ use super::super::names::{FUTURE_SELECT_FNS, TIMEOUT_FNS, TRY_COLLECTORS, TRY_JO
 use super::super::operation::{future_shape, FutureShape};
 use super::super::race::{Branch, RaceKind, RaceSite};
 use super::super::select::SelectBody;
+use super::super::BodyId;
 use super::Collector;
 use crate::span::Span;
 use crate::syntax::{
@@ -25,9 +26,11 @@ impl Collector<'_> {
         let in_loop = self.current_loop();
         let mut block_body = None;
         let mut binding = None;
+        let mut bound = None;
         let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
             FutureShape::Call(op) => (Some(*op), in_loop.is_some(), false),
             FutureShape::Binding(name) => {
+                bound = Some(name.clone());
                 let local = body.and_then(|body| self.model.local_before(body, &name, span.start));
                 match local {
                     Some(local) => {
@@ -55,6 +58,49 @@ impl Collector<'_> {
             handler_span: handler.map(Span::of),
             body: None,
             binding,
+            bound,
+        }
+    }
+
+    /// Once a fn body is walked: the futures its races poll by name get the call last assigned
+    /// to that name in the loop around the race (`pending = sink.send(msg).fuse();` in a handler
+    /// of the same `select!`), or before the race.
+    pub(super) fn settle_assigned_futures(&mut self, body: BodyId, first_race: usize) {
+        if self.model.bodies[body].future_assigns.is_empty() {
+            return;
+        }
+        for index in first_race..self.model.races.len() {
+            if self.model.races[index].body != body {
+                continue;
+            }
+            let race_span = self.model.races[index].span;
+            let in_loop = self.model.races[index].in_loop;
+            for branch_index in 0..self.model.races[index].branches.len() {
+                let Some(name) = self.model.races[index].branches[branch_index].bound.clone()
+                else {
+                    continue;
+                };
+                // Replacing the future in its own handler, once it has completed, loses nothing.
+                let own_handler = self.model.races[index].branches[branch_index].handler_span;
+                let assigned = self.model.bodies[body]
+                    .future_assigns
+                    .iter()
+                    .filter(|(target, at, _)| {
+                        *target == name
+                            && !own_handler.is_some_and(|handler| handler.contains(at))
+                            && (at.start < race_span.start
+                                || in_loop.is_some_and(|lp| lp.span.contains(at)))
+                    })
+                    .max_by_key(|(_, at, _)| at.start)
+                    .cloned();
+                if let Some((_, at, op)) = assigned {
+                    let inside = in_loop.is_some_and(|lp| lp.span.contains(&at));
+                    let branch = &mut self.model.races[index].branches[branch_index];
+                    branch.op = Some(op);
+                    branch.created_in_loop = inside;
+                    branch.resumed = !inside;
+                }
+            }
         }
     }
 

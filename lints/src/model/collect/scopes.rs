@@ -68,6 +68,7 @@ impl Collector<'_> {
             self_by_ref,
             locals: Vec::new(),
             bindings: Vec::new(),
+            future_assigns: Vec::new(),
             awaits: Vec::new(),
             mutations: Vec::new(),
             loops: Vec::new(),
@@ -166,7 +167,9 @@ impl Collector<'_> {
             generics: Generics::of(&sig.generics),
             ret: TypeRef::of_return(&sig.output),
         });
+        let first_race = self.model.races.len();
         walk(self);
+        self.settle_assigned_futures(body, first_race);
         if let Some(Stmt::Expr(tail, None)) = block.and_then(|block| block.stmts.last()) {
             self.note_returned(tail);
         }
