@@ -86,7 +86,7 @@ pub(crate) fn apply(
         }
     }
     for comment in &model.suppressions.malformed {
-        meta.push(unused_allow::malformed(*comment).in_file(path));
+        meta.push(unused_allow::malformed(comment).in_file(path));
     }
     for diagnostic in meta {
         let suppressed = allows.iter().any(|allow| {

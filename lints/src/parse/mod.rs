@@ -5,10 +5,12 @@
 //! does syn parse. Both the analysis and the mining of dependency sources parse through here.
 
 mod depth;
+mod lexer;
 
 use crate::span::Span;
 
 pub use depth::MAX_SYNTAX_DEPTH;
+pub(crate) use lexer::plain_comments;
 
 /// How deeply brackets may nest. syn parses recursively, so a file nested deeper than this (only
 /// generated or hostile code is) is reported instead of risking a stack overflow.
