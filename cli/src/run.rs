@@ -359,6 +359,12 @@ fn configure(
         config.set_file_levels(labels, package.settings.levels.clone());
     }
     (config.not_send_types, config.lock_types) = project.types();
+    config.set_async_fn_in_trait_allowed(
+        files
+            .iter()
+            .filter(|file| project.allows_async_fn_in_trait(&cwd.join(&file.path)))
+            .map(|file| file.label.clone()),
+    );
     apply_lint_flags(&mut config, levels)?;
     Ok((files, config))
 }

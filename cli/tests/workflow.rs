@@ -274,6 +274,59 @@ fn the_lints_table_is_not_used() {
     assert_eq!(code, 1);
 }
 
+#[test]
+fn rustc_s_own_async_fn_in_trait_level_in_the_lints_table_is_honoured() {
+    // Reading rustc's own level of `async_fn_in_trait` is not configuring cancel-check: an
+    // author who allows it answered the `Send` question for the package's trait methods.
+    const TRAIT: &str = "pub trait Store {\n    async fn get(&self) -> u8;\n}\n";
+    let lines = |krate: &Crate| {
+        let (stdout, _, _) = krate.short(&[]);
+        stdout
+            .lines()
+            .filter(|line| line.contains("missing_send_bound"))
+            .count()
+    };
+    let plain = Crate::new("");
+    plain.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&plain), 1);
+
+    let package = Crate::new("[lints.rust]\nasync_fn_in_trait = \"allow\"\n");
+    package.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&package), 0);
+
+    let table =
+        Crate::new("[lints.rust]\nasync_fn_in_trait = { level = \"allow\", priority = -1 }\n");
+    table.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&table), 0);
+
+    let warned = Crate::new("[lints.rust]\nasync_fn_in_trait = \"deny\"\n");
+    warned.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&warned), 1);
+
+    // Inherited from the workspace with `[lints] workspace = true`; a member that does not
+    // inherit is still checked.
+    let workspace = Crate::new(
+        "[workspace]\nmembers = [\"inherits\", \"own\"]\n\n[workspace.lints.rust]\nasync_fn_in_trait = \"allow\"\n",
+    );
+    workspace.write("src/lib.rs", "");
+    for (member, lints) in [("inherits", "[lints]\nworkspace = true\n"), ("own", "")] {
+        workspace.write(
+            &format!("{member}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{lints}"
+            ),
+        );
+        workspace.write(&format!("{member}/src/lib.rs"), TRAIT);
+    }
+    let (stdout, _, _) = workspace.short(&["--workspace"]);
+    let found: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("missing_send_bound"))
+        .collect();
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert!(found[0].starts_with("own/src/lib.rs:2:"), "{stdout}");
+}
+
 // ---- suppression ----
 
 #[test]

@@ -5,7 +5,7 @@
 //! (`-A/-W/-D`). The `warnings` group (`-D warnings`, `-A warnings`) applies last, to whatever is
 //! at warn level then.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::lint::{Level, Lint};
@@ -28,6 +28,10 @@ pub struct Config {
     pub not_send_types: Vec<String>,
     /// Types whose `lock()`/`read()`/`write()` return a guard directly, like `parking_lot`'s.
     pub lock_types: Vec<String>,
+    /// The path labels of the files whose package allows rustc's own `async_fn_in_trait` lint
+    /// (`async_fn_in_trait = "allow"` in `[lints.rust]`, or inherited from
+    /// `[workspace.lints.rust]`): their authors answered the `Send` question for trait methods.
+    async_fn_in_trait_allowed: HashSet<String>,
 }
 
 impl Config {
@@ -48,6 +52,18 @@ impl Config {
         for label in labels {
             self.files.insert(label, levels.clone());
         }
+    }
+
+    /// Records that the files with these path labels belong to a package that allows rustc's
+    /// `async_fn_in_trait` lint.
+    pub fn set_async_fn_in_trait_allowed(&mut self, labels: impl IntoIterator<Item = String>) {
+        self.async_fn_in_trait_allowed.extend(labels);
+    }
+
+    /// Whether the file with this path label belongs to a package that allows rustc's
+    /// `async_fn_in_trait` lint.
+    pub fn async_fn_in_trait_allowed(&self, path: &str) -> bool {
+        self.async_fn_in_trait_allowed.contains(path)
     }
 
     /// The effective level of a lint, without regard to a package's configuration.
@@ -77,9 +93,17 @@ impl Config {
     pub fn fingerprint(&self) -> String {
         let mut files: Vec<(&String, &Arc<Levels>)> = self.files.iter().collect();
         files.sort_by(|a, b| a.0.cmp(b.0));
+        let mut allowed: Vec<&String> = self.async_fn_in_trait_allowed.iter().collect();
+        allowed.sort();
         format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
-            self.workspace, files, self.forced, self.warnings, self.not_send_types, self.lock_types
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            self.workspace,
+            files,
+            self.forced,
+            self.warnings,
+            self.not_send_types,
+            self.lock_types,
+            allowed
         )
     }
 

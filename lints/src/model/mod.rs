@@ -43,6 +43,8 @@ pub struct FileModel {
     pub detached_spawns: Vec<DetachedSpawn>,
     /// Public signatures whose futures are not required to be `Send`.
     pub missing_send: Vec<signature::MissingSend>,
+    /// Where this file allows rustc's `async_fn_in_trait` for its submodules' files.
+    pub async_fn_in_trait_allows: signature::InheritedAllows,
     /// Lock guards and `RefCell` borrows alive at an `.await`.
     pub held_guards: Vec<liveness::HeldGuard>,
     /// Names of methods defined in `impl` blocks of this file.
@@ -225,7 +227,9 @@ impl FileModel {
         text: &str,
         config: &crate::config::Config,
     ) -> FileModel {
-        collect::build(path, file, text, config)
+        let mut model = collect::build(path, file, text, config);
+        model.async_fn_in_trait_allows = signature::inherited_allows(file);
+        model
     }
 
     /// The body and its ancestors, innermost first.
