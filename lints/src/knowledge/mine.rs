@@ -63,7 +63,7 @@ pub fn mine_source(
         return Vec::new();
     }
     let entries = std::panic::catch_unwind(|| {
-        let Ok(file) = crate::parse::parse_file(text) else {
+        let Ok(file) = crate::parse::parse_source(text).map(|parsed| parsed.file) else {
             return Vec::new();
         };
         let relative = relative_path.replace('\\', "/");

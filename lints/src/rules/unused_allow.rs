@@ -10,7 +10,7 @@ declare_lint! {
     /// attribute naming a lint that found nothing in the code it covers. Also reports a comment
     /// meant as a suppression that is not of the form
     /// `cancel-check: allow(<lint>[, <lint>]) -- <reason>` (a near miss of the marker such as
-    /// `cancel_check:` or a missing colon, a misspelt `allow`, a reason without ` -- `), with the
+    /// `cancel_check:` or a missing colon, a misspelt `allow`, a reason not after `--`), with the
     /// comment as it should be written.
     ///
     /// ### Why is this bad?
