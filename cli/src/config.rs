@@ -24,7 +24,7 @@ use toml::{Table, Value};
 pub const CONFIG_FILE: &str = "cancel-check.toml";
 
 /// The keys of a configuration table.
-const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `api`";
+const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `lints-in-tests`, `api`";
 /// The keys of an `[[api]]` entry.
 const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`, `note`, `source`, `effect`, `args`, `lost-only-with`, `resource-intact`";
 
@@ -32,6 +32,8 @@ const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`
 #[derive(Debug, Default)]
 pub struct Settings {
     pub levels: Levels,
+    /// Levels for test code (`lints-in-tests`).
+    pub test_levels: Levels,
     pub exclude: Vec<String>,
     pub not_send_types: Vec<String>,
     pub lock_types: Vec<String>,
@@ -212,8 +214,13 @@ impl Settings {
                 "exclude" => settings.exclude = strings(value, &file, &name)?,
                 "not-send-types" => settings.not_send_types = strings(value, &file, &name)?,
                 "lock-types" => settings.lock_types = strings(value, &file, &name)?,
-                "lints" => {
+                "lints" | "lints-in-tests" => {
                     let lints = as_table_named(value, &file, &name)?;
+                    let target = if key == "lints" {
+                        &mut settings.levels
+                    } else {
+                        &mut settings.test_levels
+                    };
                     for (lint, level) in lints {
                         let Some(known) = lint_by_name(lint) else {
                             let hint = closest_lint(lint)
@@ -232,7 +239,7 @@ impl Settings {
                                     describe(level)
                                 )
                             })?;
-                        settings.levels.insert(known.name, level);
+                        target.insert(known.name, level);
                     }
                 }
                 "api" => {
@@ -532,6 +539,8 @@ mod tests {
             lock-types = ["my_crate::SpinLock"]
             [lints]
             select_timer_reset = "allow"
+            [lints-in-tests]
+            abandoned_blocking_work = "warn"
             [[api]]
             path = "my_crate::Conn::read_frame"
             cancel-safe = false
@@ -546,6 +555,10 @@ mod tests {
         assert_eq!(
             settings.levels.get("select_timer_reset"),
             Some(&Level::Allow)
+        );
+        assert_eq!(
+            settings.test_levels.get("abandoned_blocking_work"),
+            Some(&Level::Warn)
         );
         assert_eq!(settings.api[0].verdict, Verdict::DataLoss);
         assert_eq!(settings.api[0].origin, Origin::Config);

@@ -86,6 +86,7 @@ pub fn analyze_files_with_progress(
             });
         }
     }
+    crate::model::test_code::inherit(&mut units);
     let workspace = match catch_unwind(AssertUnwindSafe(|| Workspace::build(units, knowledge))) {
         Ok(workspace) => workspace,
         Err(panic) => {

@@ -77,7 +77,11 @@ pub(crate) fn apply(
                     if !*used
                         && !allow.reaches_modules
                         && !META_LINTS.contains(&known.name)
-                        && config.level_in(known, path) != Level::Allow =>
+                        && config.level_at(
+                            known,
+                            path,
+                            model.test_code.covers(allow.covers.start),
+                        ) != Level::Allow =>
                 {
                     meta.push(unused_allow::diagnostic(lint.span, &lint.name).in_file(path));
                 }
@@ -97,7 +101,8 @@ pub(crate) fn apply(
                     .any(|lint| lint.name == diagnostic.lint.name)
         });
         if !suppressed {
-            kept.extend(config.report(diagnostic));
+            let in_test = model.test_code.covers(diagnostic.primary.span.start);
+            kept.extend(config.report_at(diagnostic, in_test));
         }
     }
     kept

@@ -13,6 +13,7 @@ pub mod race;
 pub mod select;
 pub mod signature;
 pub mod suppression;
+pub mod test_code;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -45,6 +46,8 @@ pub struct FileModel {
     pub missing_send: Vec<signature::MissingSend>,
     /// Where this file allows rustc's `async_fn_in_trait` for its submodules' files.
     pub async_fn_in_trait_allows: signature::InheritedAllows,
+    /// Where the file's test code is (test fns, `#[cfg(test)]` items, a file of tests).
+    pub test_code: test_code::TestCode,
     /// Lock guards and `RefCell` borrows alive at an `.await`.
     pub held_guards: Vec<liveness::HeldGuard>,
     /// Names of methods defined in `impl` blocks of this file.
@@ -229,6 +232,7 @@ impl FileModel {
     ) -> FileModel {
         let mut model = collect::build(path, file, text, config);
         model.async_fn_in_trait_allows = signature::inherited_allows(file);
+        model.test_code = test_code::test_code(file, path);
         model
     }
 
