@@ -53,6 +53,9 @@ declare_lint! {
     /// a `pub trait` in a private module is reported although it is not reachable from outside.
     /// The finding's notes say so when either applies.
     ///
+    /// Test code (`#[cfg(test)]` modules, test fns, `tests/` folders) is not public API: the
+    /// lint is allowed there by default (`lints-in-tests` turns it on).
+    ///
     /// ### Example
     /// ```rust
     /// pub trait Store {
@@ -67,7 +70,7 @@ declare_lint! {
     ///     fn get(&self, key: &str) -> impl Future<Output = Option<Vec<u8>>> + Send;
     /// }
     /// ```
-    pub MISSING_SEND_BOUND, "missing_send_bound", Warn
+    pub MISSING_SEND_BOUND, "missing_send_bound", Warn, tests: Allow
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
