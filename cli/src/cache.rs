@@ -9,8 +9,9 @@
 //! calls; `fn foo` as a definition). The connected files are analysed together, from scratch;
 //! every other file keeps its stored findings.
 //!
-//! A change to a file that may suppress lints on a `mod name;` declaration (which reaches other
-//! files) re-analyses everything.
+//! A change to a file whose `mod name;` declarations may change how other files are checked (a
+//! suppression on one, `#[cfg(test)]` that makes the module test code, an allow of rustc's
+//! `async_fn_in_trait` that flows down the module tree) re-analyses everything.
 //!
 //! The whole cache is invalidated by a different tool version, configuration or knowledge base
 //! (built-in, mined from dependencies and configured). `--no-cache` turns it off.
@@ -44,8 +45,9 @@ pub struct FileEntry {
     pub defines: BTreeSet<String>,
     /// Names it calls.
     pub calls: BTreeSet<String>,
-    /// It may hold a suppression of a `mod name;` declaration, which reaches the module's own
-    /// files: a change to it re-analyses everything.
+    /// Its `mod name;` declarations may change how the module's own files are checked (a
+    /// suppression, `#[cfg(test)]`, an allow of `async_fn_in_trait`): a change to it
+    /// re-analyses everything.
     #[serde(default)]
     pub allows_modules: bool,
     pub diagnostics: Vec<StoredDiagnostic>,
@@ -317,10 +319,35 @@ pub fn entry_for(bytes: Option<&[u8]>, text: &str) -> FileEntry {
             .unwrap_or_default(),
         defines,
         calls,
-        allows_modules: (text.contains("cancel-check") || text.contains("cancel_check"))
-            && text.contains("mod "),
+        allows_modules: reaches_modules(text),
         diagnostics: Vec::new(),
     }
+}
+
+/// Whether a text may change how the files of its `mod name;` declarations are checked: it
+/// declares a module without a body, and mentions a suppression, `cfg(test)` or an allow of
+/// `async_fn_in_trait` (a textual superset: it may be in a comment).
+fn reaches_modules(text: &str) -> bool {
+    let declares = text.lines().any(|line| {
+        let line = line.trim();
+        let line = line
+            .strip_prefix("pub")
+            .map(|rest| {
+                rest.trim_start_matches(|c: char| c != ' ' && c != 'm')
+                    .trim_start()
+            })
+            .unwrap_or(line);
+        line.starts_with("mod ") && line.ends_with(';')
+    });
+    declares
+        && [
+            "cancel-check",
+            "cancel_check",
+            "cfg(test)",
+            "async_fn_in_trait",
+        ]
+        .iter()
+        .any(|word| text.contains(word))
 }
 
 /// The function names a text defines (`fn foo`) and calls (`foo(`, `.foo(`, `foo::<`), found by
@@ -377,6 +404,22 @@ mod tests {
             calls: calls.iter().map(|s| s.to_string()).collect(),
             allows_modules: false,
             diagnostics: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_file_whose_module_declarations_reach_other_files_is_marked() {
+        for (text, reaches) in [
+            ("#[cfg(test)]\nmod tests;\n", true),
+            ("#![allow(async_fn_in_trait)]\npub mod io;\n", true),
+            (
+                "// cancel-check: allow(futurelock)\npub(crate) mod legacy;\n",
+                true,
+            ),
+            ("pub mod io;\nfn f() {}\n", false),
+            ("#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n", false),
+        ] {
+            assert_eq!(entry_for(None, text).allows_modules, reaches, "{text}");
         }
     }
 
