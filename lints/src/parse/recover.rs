@@ -89,30 +89,45 @@ impl Patch {
     /// The source's bytes in `range`, with the blanks and inserts that fall inside it applied,
     /// and the edits of that text.
     fn apply(&self, source: &str, range: Range<usize>) -> (String, Edits) {
-        let mut blanks: Vec<&Range<usize>> = self
+        // Sorted and merged, so that each byte and each insert is looked at once.
+        let mut blanks: Vec<Range<usize>> = self
             .blanks
             .iter()
             .filter(|blank| blank.start < range.end && range.start < blank.end)
+            .map(|blank| blank.start.max(range.start)..blank.end.min(range.end))
             .collect();
         blanks.sort_by_key(|blank| blank.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(blanks.len());
+        for blank in blanks {
+            match merged.last_mut() {
+                Some(last) if blank.start <= last.end => last.end = last.end.max(blank.end),
+                _ => merged.push(blank),
+            }
+        }
         let mut inserts: Vec<(usize, &'static str)> = self
             .inserts
             .iter()
             .filter(|(at, _)| range.contains(at))
-            .filter(|(at, _)| !blanks.iter().any(|blank| blank.contains(at)))
             .copied()
             .collect();
         inserts.sort_by_key(|(at, _)| *at);
+        let blanked = |at: usize| {
+            let index = merged.partition_point(|blank| blank.end <= at);
+            merged.get(index).is_some_and(|blank| blank.contains(&at))
+        };
+        inserts.retain(|(at, _)| !blanked(*at));
         let bytes = source.as_bytes();
         let mut out = Vec::with_capacity(range.len() + 8 * inserts.len());
         let mut next_insert = inserts.iter().peekable();
+        let mut next_blank = merged.iter().peekable();
         for at in range.clone() {
             while let Some((_, text)) = next_insert.next_if(|(insert_at, _)| *insert_at == at) {
                 out.extend_from_slice(text.as_bytes());
             }
+            while next_blank.next_if(|blank| blank.end <= at).is_some() {}
+            let in_blank = next_blank.peek().is_some_and(|blank| blank.contains(&at));
             let byte = bytes[at];
-            let blanked = blanks.iter().any(|blank| blank.contains(&at));
-            out.push(if blanked && byte != b'\n' && byte != b'\r' {
+            out.push(if in_blank && byte != b'\n' && byte != b'\r' {
                 b' '
             } else {
                 byte
@@ -199,7 +214,7 @@ fn recover_item(
         patch.blanks.push(item);
         return;
     }
-    let before = (patch.blanks.len(), patch.inserts.len());
+    let before = (patch.blanks.len(), patch.inserts.len(), errors.len());
     if fix(source, &item, context, patch) {
         return;
     }
@@ -215,7 +230,7 @@ fn recover_item(
     // Give the item up: undo what was tried inside it, blank it and report syn's first error.
     patch.blanks.truncate(before.0);
     patch.inserts.truncate(before.1);
-    errors.retain(|(span, _)| !item.contains(&span.start));
+    errors.truncate(before.2);
     patch.blanks.push(item.clone());
     let (start, end) = first.0;
     errors.push((
