@@ -1,8 +1,11 @@
 //! The project's configuration (SPEC §7): `cancel-check.toml` at the workspace root, or
 //! `[workspace.metadata.cancel-check]` in the root `Cargo.toml`, and
 //! `[package.metadata.cancel-check]` in each package's `Cargo.toml` (package settings override
-//! workspace ones for the package's files). Never the `[lints]` table: cargo hands unknown lint
-//! tools to rustc, which then fails the user's build.
+//! workspace ones for the package's files). Never the `[lints]` table for our own settings: cargo
+//! hands unknown lint tools to rustc, which then fails the user's build. From `[lints.rust]` (and
+//! `[workspace.lints.rust]`, which a package inherits with `[lints] workspace = true`) only
+//! rustc's own level of `async_fn_in_trait` is read: allowing it is the author's answer to the
+//! question `missing_send_bound` asks.
 //!
 //! An unknown key, an unknown lint or a value of the wrong type is an error (exit 2) that names
 //! the file, the key and what is accepted.
@@ -23,7 +26,7 @@ use crate::escape::{path_label, printable};
 pub const CONFIG_FILE: &str = "cancel-check.toml";
 
 /// The keys of a configuration table.
-const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `api`";
+const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `lints-in-tests`, `api`";
 /// The keys of an `[[api]]` entry.
 const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`, `note`, `source`, `effect`, `args`, `lost-only-with`, `resource-intact`";
 
@@ -31,6 +34,8 @@ const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`
 #[derive(Debug, Default)]
 pub struct Settings {
     pub levels: Levels,
+    /// Levels for test code (`lints-in-tests`).
+    pub test_levels: Levels,
     pub exclude: Vec<String>,
     pub not_send_types: Vec<String>,
     pub lock_types: Vec<String>,
@@ -55,6 +60,9 @@ pub struct ProjectConfig {
     pub packages: Vec<PackageSettings>,
     /// Problems that do not stop the run.
     pub warnings: Vec<String>,
+    /// The folder of every package manifest read, and whether the package allows rustc's
+    /// `async_fn_in_trait` lint.
+    pub rustc_async_fn_in_trait: Vec<(PathBuf, bool)>,
 }
 
 impl ProjectConfig {
@@ -102,10 +110,24 @@ impl ProjectConfig {
                 Settings::parse(table, &root_manifest, "workspace.metadata.cancel-check.")?;
             config.source = Some(root_manifest.clone());
         }
+        let workspace_allows = root_table
+            .as_ref()
+            .and_then(|table| nested(table, &["workspace", "lints", "rust", "async_fn_in_trait"]))
+            .is_some_and(allows_lint);
         for manifest in manifests {
             let Some(table) = read(manifest)? else {
                 continue;
             };
+            let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let inherits = nested(&table, &["lints", "workspace"])
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            let allows = if inherits {
+                workspace_allows
+            } else {
+                nested(&table, &["lints", "rust", "async_fn_in_trait"]).is_some_and(allows_lint)
+            };
+            config.rustc_async_fn_in_trait.push((dir, allows));
             let Some(package) = nested(&table, &["package", "metadata", "cancel-check"]) else {
                 continue;
             };
@@ -144,6 +166,16 @@ impl ProjectConfig {
             sets.push((package.dir.clone(), globs(&package.settings.exclude)?));
         }
         Ok(Excluder { sets })
+    }
+
+    /// Whether the package whose folder holds `path` (the innermost one read) allows rustc's
+    /// `async_fn_in_trait` lint.
+    pub fn allows_async_fn_in_trait(&self, path: &Path) -> bool {
+        self.rustc_async_fn_in_trait
+            .iter()
+            .filter(|(dir, _)| path.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.components().count())
+            .is_some_and(|(_, allows)| *allows)
     }
 
     /// The package whose folder holds `path` (the innermost one).
@@ -200,8 +232,13 @@ impl Settings {
                 "exclude" => settings.exclude = strings(value, &file, &name)?,
                 "not-send-types" => settings.not_send_types = strings(value, &file, &name)?,
                 "lock-types" => settings.lock_types = strings(value, &file, &name)?,
-                "lints" => {
+                "lints" | "lints-in-tests" => {
                     let lints = as_table_named(value, &file, &name)?;
+                    let target = if key == "lints" {
+                        &mut settings.levels
+                    } else {
+                        &mut settings.test_levels
+                    };
                     for (lint, level) in lints {
                         let Some(known) = lint_by_name(lint) else {
                             let hint = closest_lint(lint)
@@ -222,7 +259,7 @@ impl Settings {
                                     describe(level)
                                 )
                             })?;
-                        settings.levels.insert(known.name, level);
+                        target.insert(known.name, level);
                     }
                 }
                 "api" => {
@@ -429,6 +466,17 @@ fn describe(value: &Value) -> String {
     }
 }
 
+/// A rustc lint level in cargo's `[lints.rust]` that allows the lint: `"allow"` (or `"expect"`),
+/// as a string or as `{ level = "allow", priority = .. }`.
+fn allows_lint(value: &Value) -> bool {
+    let level = match value {
+        Value::String(level) => Some(level.as_str()),
+        Value::Table(table) => table.get("level").and_then(Value::as_str),
+        _ => None,
+    };
+    matches!(level, Some("allow" | "expect"))
+}
+
 fn nested<'t>(table: &'t Table, keys: &[&str]) -> Option<&'t Value> {
     let (first, rest) = keys.split_first()?;
     let value = table.get(*first)?;
@@ -517,6 +565,8 @@ mod tests {
             lock-types = ["my_crate::SpinLock"]
             [lints]
             select_timer_reset = "allow"
+            [lints-in-tests]
+            abandoned_blocking_work = "warn"
             [[api]]
             path = "my_crate::Conn::read_frame"
             cancel-safe = false
@@ -531,6 +581,10 @@ mod tests {
         assert_eq!(
             settings.levels.get("select_timer_reset"),
             Some(&Level::Allow)
+        );
+        assert_eq!(
+            settings.test_levels.get("abandoned_blocking_work"),
+            Some(&Level::Warn)
         );
         assert_eq!(settings.api[0].verdict, Verdict::DataLoss);
         assert_eq!(settings.api[0].origin, Origin::Config);

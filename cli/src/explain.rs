@@ -13,7 +13,15 @@ pub fn explain(name: &str, out: &mut dyn Write) -> Result<()> {
         bail!("{}", unknown_lint_message(name));
     };
     writeln!(out, "# {}\n", lint.name)?;
-    writeln!(out, "Default level: `{}`\n", lint.default_level)?;
+    if lint.default_level_in_tests == lint.default_level {
+        writeln!(out, "Default level: `{}`\n", lint.default_level)?;
+    } else {
+        writeln!(
+            out,
+            "Default level: `{}` (`{}` in test code)\n",
+            lint.default_level, lint.default_level_in_tests
+        )?;
+    }
     write!(out, "{}", lint.docs())?;
     out.flush()?;
     Ok(())

@@ -372,11 +372,17 @@ fn configure(
             config.set_configured_level(lint, *level);
         }
     }
+    for (name, level) in &project.workspace.test_levels {
+        if let Some(lint) = lint_by_name(name) {
+            config.set_configured_test_level(lint, *level);
+        }
+    }
     for package in &project.packages {
-        if package.settings.levels.is_empty() {
+        let settings = &package.settings;
+        if settings.levels.is_empty() && settings.test_levels.is_empty() {
             continue;
         }
-        let labels = files
+        let labels: Vec<String> = files
             .iter()
             .filter(|file| cwd.join(&file.path).starts_with(&package.dir))
             .filter(|file| {
@@ -384,10 +390,22 @@ fn configure(
                     .package_of(&cwd.join(&file.path))
                     .is_some_and(|owner| owner.dir == package.dir)
             })
-            .map(|file| file.label.clone());
-        config.set_file_levels(labels, package.settings.levels.clone());
+            .map(|file| file.label.clone())
+            .collect();
+        if !settings.levels.is_empty() {
+            config.set_file_levels(labels.clone(), settings.levels.clone());
+        }
+        if !settings.test_levels.is_empty() {
+            config.set_file_test_levels(labels, settings.test_levels.clone());
+        }
     }
     (config.not_send_types, config.lock_types) = project.types();
+    config.set_async_fn_in_trait_allowed(
+        files
+            .iter()
+            .filter(|file| project.allows_async_fn_in_trait(&cwd.join(&file.path)))
+            .map(|file| file.label.clone()),
+    );
     apply_lint_flags(&mut config, levels)?;
     Ok((files, config))
 }

@@ -166,7 +166,8 @@ fn note_outside(boundary: &Boundary, base: &Path, mut outside: Vec<PathBuf>) {
     }
 }
 
-/// The files named on the command line; directories are walked for `*.rs`. With
+/// The files named on the command line; directories are walked for `*.rs`, and a named file that
+/// does not end in `.rs` is skipped with a warning on stderr. With
 /// `package_context`, each file inside a cargo package gets that package's context (this runs
 /// `cargo metadata` once per workspace met, so it is only asked for when the output uses it).
 /// A file that resolves outside the PATHs given (a symlink in a walked folder) is skipped.
@@ -224,8 +225,15 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
             for (path, walk_error) in walk_rs_files(given, false) {
                 push(path, walk_error);
             }
-        } else {
+        } else if given.extension().is_some_and(|ext| ext == "rs") {
             push(given.clone(), None);
+        } else {
+            // Decided by the name, before reading: a template (`x.rs.tera`) or notes are not
+            // Rust, and parsing them as Rust would only report a parse error.
+            eprintln!(
+                "warning: `{}` is not a Rust file (only `.rs` files are analysed); skipped",
+                given.display()
+            );
         }
     }
     note_outside(&boundary, Path::new(""), outside);

@@ -204,6 +204,79 @@ fn a_file_with_a_shebang_line_is_analysed() {
     );
 }
 
+#[test]
+fn a_cargo_script_with_front_matter_is_analysed() {
+    let dir = workdir();
+    let source = format!(
+        "#!/usr/bin/env -S cargo +nightly -Zscript\n---cargo\n[dependencies]\ntokio = \"1\"\n---\n\n{RELAY}"
+    );
+    fs::write(dir.path().join("script.rs"), &source).unwrap();
+    let lines = findings(&run(dir.path(), &["."]));
+    assert_eq!(
+        lines,
+        [
+            finding_line("relay.rs", RELAY),
+            finding_line("script.rs", &source)
+        ]
+    );
+}
+
+// ---- files with items syn rejects ----
+
+#[test]
+fn a_file_with_a_broken_item_is_reported_at_the_item_and_its_other_items_are_analysed() {
+    let dir = workdir();
+    // The relay loop, then a half-written fn: one finding for each.
+    let source = format!("{RELAY}\npub fn half_written(count: usize) -> {{\n    count\n}}\n");
+    fs::write(dir.path().join("broken.rs"), &source).unwrap();
+    let lines = findings(&run(dir.path(), &["."]));
+    let line = source.lines().count() - 2;
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert_eq!(lines[0], finding_line("broken.rs", &source));
+    assert!(
+        lines[1].starts_with(&format!(
+            "broken.rs:{line}:38: error[parse_error]: could not parse this item: expected one of: "
+        )),
+        "{lines:#?}"
+    );
+    assert_eq!(lines[2], finding_line("relay.rs", RELAY));
+}
+
+#[test]
+fn a_file_that_is_mostly_not_rust_is_one_parse_error() {
+    let dir = workdir();
+    // A template: most of its items are not Rust, so the file is reported once, not per item.
+    let template = "use super::*;\n{{#each constants as |c|}}\npub const {{c.name}}: u8 = {{c.value}};\n{{/each}}\n";
+    fs::write(dir.path().join("template.rs"), template).unwrap();
+    let lines = findings(&run(dir.path(), &["."]));
+    assert_eq!(lines_of(&lines, "template.rs").len(), 1, "{lines:#?}");
+    assert_parse_error(&lines, "template.rs", "2:", "could not parse the file: ");
+    assert_relay_reported(&lines);
+}
+
+#[test]
+fn a_file_that_is_not_rust_named_on_the_command_line_is_skipped_with_a_warning() {
+    let dir = workdir();
+    fs::write(dir.path().join("notes.txt"), "remember to fix the relay\n").unwrap();
+    fs::write(
+        dir.path().join("relay.rs.tera"),
+        "{% if x %}fn f() {}{% endif %}\n",
+    )
+    .unwrap();
+    let output = run(dir.path(), &["notes.txt", "relay.rs.tera", "relay.rs"]);
+    let stderr = String::from_utf8(output.stderr.clone()).unwrap();
+    for name in ["notes.txt", "relay.rs.tera"] {
+        assert!(
+            stderr.contains(&format!(
+                "warning: `{name}` is not a Rust file (only `.rs` files are analysed); skipped"
+            )),
+            "{stderr}"
+        );
+    }
+    let lines = findings(&output);
+    assert_eq!(lines, [finding_line("relay.rs", RELAY)]);
+}
+
 // ---- files that cannot be read ----
 
 /// Makes `path` (a readable file) unreadable and returns the error reading it gives. `chmod 000`
@@ -718,7 +791,7 @@ fn files_the_parser_rejects_are_reported_with_its_message() {
             "stray_brace.rs",
             "fn f() {}\n}\n",
             "2:1",
-            "could not parse the file: cannot lex the file: ",
+            "could not parse this item: cannot lex the item: ",
         ),
         (
             "unterminated_string.rs",
@@ -736,7 +809,7 @@ fn files_the_parser_rejects_are_reported_with_its_message() {
             "nul_bytes.rs",
             "fn f() {}\0\0\n",
             "1:10",
-            "could not parse the file: cannot lex the file: ",
+            "could not parse this item: cannot lex the item: ",
         ),
         (
             "too_many_hashes.rs",

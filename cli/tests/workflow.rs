@@ -235,7 +235,7 @@ fn configuration_errors_exit_2_naming_file_key_and_accepted_values() {
     let cases = [
         (
             "[package.metadata.cancel-check]\nexlude = []\n",
-            "error: {manifest}: unknown key `package.metadata.cancel-check.exlude`; accepted keys: `exclude`, `not-send-types`, `lock-types`, `lints`, `api`\n",
+            "error: {manifest}: unknown key `package.metadata.cancel-check.exlude`; accepted keys: `exclude`, `not-send-types`, `lock-types`, `lints`, `lints-in-tests`, `api`\n",
         ),
         (
             "[package.metadata.cancel-check.lints]\nselect_arm_not_cancelsafe = \"allow\"\n",
@@ -272,6 +272,88 @@ fn the_lints_table_is_not_used() {
     let (stdout, _, code) = krate.short(&[]);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
     assert_eq!(code, 1);
+}
+
+#[test]
+fn lints_in_tests_sets_levels_for_test_code_only() {
+    // A timer reset in library code and the same loop in a test module: the lint is allowed in
+    // test code by default, and `lints-in-tests` turns it on there.
+    const TIMERS: &str = "pub async fn beat(mut rx: tokio::sync::mpsc::Receiver<u8>) {\n    let mut n = 0;\n    loop {\n        tokio::select! {\n            Some(_) = rx.recv() => n += 1,\n            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => println!(\"{n}\"),\n        }\n    }\n}\n\n#[cfg(test)]\nmod tests {\n    pub async fn beat(mut rx: tokio::sync::mpsc::Receiver<u8>) {\n        let mut n = 0;\n        loop {\n            tokio::select! {\n                Some(_) = rx.recv() => n += 1,\n                _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => println!(\"{n}\"),\n            }\n        }\n    }\n}\n";
+    let lines = |krate: &Crate| -> Vec<String> {
+        let (stdout, stderr, _) = krate.short(&[]);
+        assert!(stderr.is_empty(), "{stderr}");
+        stdout
+            .lines()
+            .filter(|line| line.contains("select_timer_reset"))
+            .map(|line| line.split(':').nth(1).unwrap().to_string())
+            .collect()
+    };
+    let default = Crate::new("");
+    default.write("src/lib.rs", TIMERS);
+    assert_eq!(lines(&default), ["6"]);
+    let configured = Crate::new(
+        "[package.metadata.cancel-check.lints-in-tests]\nselect_timer_reset = \"warn\"\n",
+    );
+    configured.write("src/lib.rs", TIMERS);
+    assert_eq!(lines(&configured), ["6", "18"]);
+    let allowed = Crate::new(
+        "[package.metadata.cancel-check.lints]\nselect_timer_reset = \"deny\"\n\n[package.metadata.cancel-check.lints-in-tests]\nselect_timer_reset = \"allow\"\n",
+    );
+    allowed.write("src/lib.rs", TIMERS);
+    assert_eq!(lines(&allowed), ["6"]);
+}
+
+#[test]
+fn rustc_s_own_async_fn_in_trait_level_in_the_lints_table_is_honoured() {
+    // Reading rustc's own level of `async_fn_in_trait` is not configuring cancel-check: an
+    // author who allows it answered the `Send` question for the package's trait methods.
+    const TRAIT: &str = "pub trait Store {\n    async fn get(&self) -> u8;\n}\n";
+    let lines = |krate: &Crate| {
+        let (stdout, _, _) = krate.short(&[]);
+        stdout
+            .lines()
+            .filter(|line| line.contains("missing_send_bound"))
+            .count()
+    };
+    let plain = Crate::new("");
+    plain.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&plain), 1);
+
+    let package = Crate::new("[lints.rust]\nasync_fn_in_trait = \"allow\"\n");
+    package.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&package), 0);
+
+    let table =
+        Crate::new("[lints.rust]\nasync_fn_in_trait = { level = \"allow\", priority = -1 }\n");
+    table.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&table), 0);
+
+    let warned = Crate::new("[lints.rust]\nasync_fn_in_trait = \"deny\"\n");
+    warned.write("src/lib.rs", TRAIT);
+    assert_eq!(lines(&warned), 1);
+
+    // Inherited from the workspace with `[lints] workspace = true`; a member that does not
+    // inherit is still checked.
+    let workspace = Crate::new(
+        "[workspace]\nmembers = [\"inherits\", \"own\"]\n\n[workspace.lints.rust]\nasync_fn_in_trait = \"allow\"\n",
+    );
+    workspace.write("src/lib.rs", "");
+    for (member, lints) in [("inherits", "[lints]\nworkspace = true\n"), ("own", "")] {
+        workspace.write(
+            &format!("{member}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{member}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{lints}"
+            ),
+        );
+        workspace.write(&format!("{member}/src/lib.rs"), TRAIT);
+    }
+    let (stdout, _, _) = workspace.short(&["--workspace"]);
+    let found: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.contains("missing_send_bound"))
+        .collect();
+    assert_eq!(found.len(), 1, "{stdout}");
+    assert!(found[0].starts_with("own/src/lib.rs:2:"), "{stdout}");
 }
 
 // ---- suppression ----

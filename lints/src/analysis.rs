@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::Knowledge;
 use crate::model::workspace::Unit;
 use crate::model::{FileModel, Workspace};
+use crate::parse::Edits;
 use crate::registry::CHECKS;
 use crate::rules::{parse_error, LintContext};
 use crate::source::SourceInput;
@@ -63,7 +64,7 @@ pub fn analyze_files_with_progress(
     knowledge: &Knowledge,
     progress: &dyn Progress,
 ) -> Vec<Diagnostic> {
-    let built: Vec<(Option<FileModel>, Vec<Diagnostic>)> = inputs
+    let built: Vec<Built> = inputs
         .par_iter()
         .map(|input| {
             let built = build_model(input, config);
@@ -73,9 +74,11 @@ pub fn analyze_files_with_progress(
         .collect();
     let mut diagnostics = Vec::new();
     let mut units = Vec::new();
-    for (input, (model, errors)) in inputs.iter().zip(built) {
-        diagnostics.extend(errors);
-        if let Some(model) = model {
+    let mut edits = Vec::with_capacity(inputs.len());
+    for (input, built) in inputs.iter().zip(built) {
+        diagnostics.extend(built.errors);
+        edits.push(built.edits);
+        if let Some(model) = built.model {
             units.push(Unit {
                 model,
                 crate_name: input.crate_name.clone(),
@@ -83,6 +86,7 @@ pub fn analyze_files_with_progress(
             });
         }
     }
+    crate::model::test_code::inherit(&mut units);
     let workspace = match catch_unwind(AssertUnwindSafe(|| Workspace::build(units, knowledge))) {
         Ok(workspace) => workspace,
         Err(panic) => {
@@ -95,7 +99,7 @@ pub fn analyze_files_with_progress(
                     config,
                 ));
             }
-            locate(&mut all, inputs);
+            locate(&mut all, inputs, &edits);
             all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             return all;
         }
@@ -122,15 +126,16 @@ pub fn analyze_files_with_progress(
         })
         .collect();
     diagnostics.extend(per_file.into_iter().flatten());
-    locate(&mut diagnostics, inputs);
+    locate(&mut diagnostics, inputs, &edits);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
 }
 
 /// Fills in lines and columns of every label from its file's text (the model keeps byte ranges
-/// only). Each file's text is swept once for all its labels: a large file with many findings must
-/// not be rescanned from its start for every one.
-fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput]) {
+/// only), after mapping its byte range back to the file's text through the edits of its parse.
+/// Each file's text is swept once for all its labels: a large file with many findings must not
+/// be rescanned from its start for every one.
+fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput], edits: &[Edits]) {
     let files: std::collections::HashMap<&str, usize> = inputs
         .iter()
         .enumerate()
@@ -146,6 +151,10 @@ fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput]) {
                 .get(label.file.as_str())
                 .filter(|_| label.span.line == 0)
             {
+                if let Some(edits) = edits.get(file).filter(|edits| !edits.is_empty()) {
+                    label.span.start = edits.to_source(label.span.start);
+                    label.span.end = edits.to_source(label.span.end);
+                }
                 offsets[file].extend([label.span.start, label.span.end]);
             }
         }
@@ -188,28 +197,46 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "unknown panic".to_string())
 }
 
-/// Phase one for one file: parse and build the model, or explain why not.
-fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<Diagnostic>) {
+/// Phase one for one file: parse and build the model (and report the items that did not
+/// parse), or explain why not. Also the edits the parse made, to map spans back.
+fn build_model(input: &SourceInput, config: &Config) -> Built {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        match crate::parse::parse_file(&input.text) {
-            Ok(file) => Ok(FileModel::build(&input.path, &file, &input.text, config)),
+        match crate::parse::parse_source(&input.text) {
+            Ok(parsed) => {
+                let text = parsed.text.as_deref().unwrap_or(&input.text);
+                let model = FileModel::build(&input.path, &parsed.file, text, config);
+                let errors: Vec<Diagnostic> = parsed
+                    .errors
+                    .iter()
+                    .map(|(span, message)| parse_error::item_diagnostic(*span, message))
+                    .collect();
+                Ok((model, errors, parsed.edits))
+            }
             Err((span, message)) => Err(Box::new(parse_error::diagnostic(span, &message))),
         }
     }));
     // Spans of this thread's parses are no longer needed: free their source map.
     proc_macro2::extra::invalidate_current_thread_spans();
+    let report = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
+        diagnostics
+            .into_iter()
+            .filter_map(|diagnostic| config.report(diagnostic.in_file(&input.path)))
+            .collect()
+    };
     match result {
-        Ok(Ok(model)) => (Some(model), Vec::new()),
-        Ok(Err(diagnostic)) => (
-            None,
-            config
-                .report(diagnostic.in_file(&input.path))
-                .into_iter()
-                .collect(),
-        ),
-        Err(panic) => (
-            None,
-            file_error(
+        Ok(Ok((model, errors, edits))) => Built {
+            model: Some(model),
+            errors: report(errors),
+            edits,
+        },
+        Ok(Err(diagnostic)) => Built {
+            model: None,
+            errors: report(vec![*diagnostic]),
+            edits: Edits::default(),
+        },
+        Err(panic) => Built {
+            model: None,
+            errors: file_error(
                 &input.path,
                 &format!(
                     "internal error while analysing the file: {}",
@@ -217,8 +244,18 @@ fn build_model(input: &SourceInput, config: &Config) -> (Option<FileModel>, Vec<
                 ),
                 config,
             ),
-        ),
+            edits: Edits::default(),
+        },
     }
+}
+
+/// What phase one gives for a file.
+struct Built {
+    model: Option<FileModel>,
+    /// Its `parse_error` findings (the whole file, or the items that did not parse).
+    errors: Vec<Diagnostic>,
+    /// Text the parse inserted: the model's spans map back to the file's through these.
+    edits: Edits,
 }
 
 /// Phase three for one file: every registered rule.

@@ -58,6 +58,10 @@ pub struct Lint {
     pub name: &'static str,
     /// The level used unless config or the command line say otherwise.
     pub default_level: Level,
+    /// The level used in test code unless config or the command line say otherwise (see
+    /// `model::test_code`): a timer raced on purpose, or a watchdog `timeout` whose expiry
+    /// fails the test, loses nothing there.
+    pub default_level_in_tests: Level,
     /// The declaration's doc comment as captured (each line keeps the space after `///`).
     pub raw_docs: &'static str,
 }
@@ -121,7 +125,8 @@ fn first_code_block(markdown: &str) -> Option<String> {
     Some(code)
 }
 
-/// Declares a lint with its documentation, clippy style:
+/// Declares a lint with its documentation, clippy style, and optionally another default level
+/// in test code (`tests: Allow`):
 ///
 /// ```ignore
 /// declare_lint! {
@@ -132,10 +137,16 @@ fn first_code_block(markdown: &str) -> Option<String> {
 /// ```
 macro_rules! declare_lint {
     ($(#[doc = $doc:literal])* pub $NAME:ident, $name:literal, $level:ident) => {
+        $crate::lint::declare_lint! {
+            $(#[doc = $doc])* pub $NAME, $name, $level, tests: $level
+        }
+    };
+    ($(#[doc = $doc:literal])* pub $NAME:ident, $name:literal, $level:ident, tests: $in_tests:ident) => {
         #[doc = concat!("The `", $name, "` lint. See its documentation with `cargo cancel-check explain ", $name, "`.")]
         pub static $NAME: $crate::lint::Lint = $crate::lint::Lint {
             name: $name,
             default_level: $crate::lint::Level::$level,
+            default_level_in_tests: $crate::lint::Level::$in_tests,
             raw_docs: concat!($($doc, "\n"),*),
         };
         /// This module's lint, under the name the registry uses for every rule module.

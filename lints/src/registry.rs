@@ -65,17 +65,32 @@ pub fn lints_markdown() -> String {
          | lint | default | what it does |\n|---|---|---|\n",
     );
     for lint in LINTS {
+        let level = if lint.default_level_in_tests == lint.default_level {
+            lint.default_level.to_string()
+        } else {
+            format!(
+                "{} ({} in tests)",
+                lint.default_level, lint.default_level_in_tests
+            )
+        };
         out.push_str(&format!(
             "| [`{name}`](#{name}) | {level} | {summary} |\n",
             name = lint.name,
-            level = lint.default_level,
             summary = lint.summary().replace('|', "\\|"),
         ));
     }
     for lint in LINTS {
+        let in_tests = if lint.default_level_in_tests == lint.default_level {
+            String::new()
+        } else {
+            format!(
+                " In test code it is `{}` (see `lints-in-tests` in configuration.md).",
+                lint.default_level_in_tests
+            )
+        };
         out.push_str(&format!(
-            "\n## {name}\n\nDefault level: `{level}`. Change it for a run with `-A {name}`, `-W {name}` \
-             or `-D {name}`; print this page with `cargo cancel-check explain {name}`.\n\n{docs}",
+            "\n## {name}\n\nDefault level: `{level}`.{in_tests} Change it for a run with `-A {name}`, \
+             `-W {name}` or `-D {name}`; print this page with `cargo cancel-check explain {name}`.\n\n{docs}",
             name = lint.name,
             level = lint.default_level,
             docs = lint.docs(),

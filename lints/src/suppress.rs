@@ -77,7 +77,11 @@ pub(crate) fn apply(
                     if !*used
                         && !allow.reaches_modules
                         && !META_LINTS.contains(&known.name)
-                        && config.level_in(known, path) != Level::Allow =>
+                        && config.level_at(
+                            known,
+                            path,
+                            model.test_code.covers(allow.covers.start),
+                        ) != Level::Allow =>
                 {
                     meta.push(unused_allow::diagnostic(lint.span, &lint.name).in_file(path));
                 }
@@ -86,7 +90,7 @@ pub(crate) fn apply(
         }
     }
     for comment in &model.suppressions.malformed {
-        meta.push(unused_allow::malformed(*comment).in_file(path));
+        meta.push(unused_allow::malformed(comment).in_file(path));
     }
     for diagnostic in meta {
         let suppressed = allows.iter().any(|allow| {
@@ -97,7 +101,8 @@ pub(crate) fn apply(
                     .any(|lint| lint.name == diagnostic.lint.name)
         });
         if !suppressed {
-            kept.extend(config.report(diagnostic));
+            let in_test = model.test_code.covers(diagnostic.primary.span.start);
+            kept.extend(config.report_at(diagnostic, in_test));
         }
     }
     kept

@@ -1,7 +1,8 @@
 //! Cancel-safety statements in documentation: `# Cancel safety` sections and sentences such as
 //! "This method is cancel safe." (tokio's newer wording), "is cancellation safe" (older tokio),
-//! "This operation is cancel-safe." (quinn). Used for the workspace's own functions and for the
-//! sources of dependencies.
+//! "This operation is cancel-safe." (quinn), each attached to the item it is about (the
+//! documented item, or another one it links to). Used for the workspace's own functions and for
+//! the sources of dependencies.
 
 use crate::span::Span;
 
@@ -44,9 +45,29 @@ fn is_heading(line: &str) -> bool {
     )
 }
 
-/// What the docs state about cancel safety, with the sentence that says it: the section under a
-/// cancel-safety heading when there is one, else any sentence of the docs.
-pub fn statement(docs: &str) -> Option<(Stated, String)> {
+/// A cancel-safety statement of some docs, and the item it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    /// `None` for the documented item itself ("This method is cancel safe", "The returned
+    /// future is not cancel safe", or no subject); else the item the clause names, as its
+    /// intra-doc link or code span writes it (`Pending::finish`, `Self::finish`, `finish`).
+    pub about: Option<String>,
+    pub stated: Stated,
+    /// The clause that says it.
+    pub text: String,
+}
+
+/// Every cancel-safety statement of the docs, each attached to the item it is about: the
+/// section under a cancel-safety heading when there is one, else any sentence of the docs. A
+/// sentence is cut into clauses at `;` and at `, but`, `, however`, `, whereas`, `, while`: in
+/// "This method is cancel safe. However, [`Pending::finish`] must be awaited, and that part is
+/// not cancel safe" the first statement is about the method and the second about
+/// `Pending::finish`. A clause is about the documented item when it says so ("this method",
+/// "this function", "this future", "the returned future", "it"...) or names no other item, or
+/// names the item itself (`own_name`); otherwise about the first item it links to or names in
+/// a code span with a path (`` `Pending::finish` ``, `` `finish()` ``). A bare "it" in a clause
+/// that names another item is read as that item.
+pub fn statements(docs: &str, own_name: &str) -> Vec<Statement> {
     let mut section = String::new();
     let mut in_section = false;
     for line in docs.lines() {
@@ -67,15 +88,36 @@ pub fn statement(docs: &str) -> Option<(Stated, String)> {
     } else {
         section.as_str()
     };
-    let sentences = text
-        .split_inclusive(['.', '\n'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let mut found = Vec::new();
+    for sentence in sentences(text) {
+        for clause in clauses(sentence) {
+            let Some(stated) = classify(clause) else {
+                continue;
+            };
+            found.push(Statement {
+                about: subject(clause, own_name),
+                stated,
+                text: clause.to_string(),
+            });
+        }
+    }
+    found
+}
+
+/// What the docs state about the documented item's own cancel safety, with the clause that
+/// says it (see [`statements`]). A "not" wins over an earlier "is cancel safe".
+pub fn statement(docs: &str) -> Option<(Stated, String)> {
+    own_statement(docs, "")
+}
+
+/// [`statement`], for the item named `own_name`.
+pub fn own_statement(docs: &str, own_name: &str) -> Option<(Stated, String)> {
     let mut found: Option<(Stated, String)> = None;
-    for sentence in sentences {
-        let Some(stated) = classify(sentence) else {
+    for statement in statements(docs, own_name) {
+        if statement.about.is_some() {
             continue;
-        };
+        }
+        let stated = statement.stated;
         // A "not" anywhere wins over an earlier "is cancel safe" in the same docs.
         let replace = matches!(
             (&found, stated),
@@ -86,10 +128,148 @@ pub fn statement(docs: &str) -> Option<(Stated, String)> {
                 )
         );
         if replace {
-            found = Some((stated, sentence.to_string()));
+            found = Some((stated, statement.text));
         }
     }
     found
+}
+
+/// The sentences of a text: up to a `.` that ends one (followed by a space or the end, not in a
+/// code span or a link target: `e.g.` and `[`Self::x`](crate::y)` do not end one) or a line
+/// break.
+fn sentences(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut found = Vec::new();
+    let mut start = 0;
+    let mut in_code = false;
+    let mut in_target = 0usize;
+    for (at, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'`' => in_code = !in_code,
+            b'(' if !in_code && at > 0 && bytes[at - 1] == b']' => in_target += 1,
+            b')' if in_target > 0 => in_target -= 1,
+            b'.' | b'\n' if !in_code && in_target == 0 => {
+                let ends = byte == b'\n'
+                    || bytes
+                        .get(at + 1)
+                        .is_none_or(|next| next.is_ascii_whitespace());
+                let abbreviation =
+                    text[start..at].ends_with("e.g") || text[start..at].ends_with("i.e");
+                if ends && !abbreviation {
+                    found.push(text[start..=at].trim());
+                    start = at + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    found.push(text[start..].trim());
+    found.retain(|sentence| !sentence.is_empty());
+    found
+}
+
+/// The clauses of a sentence that may each be about another item.
+fn clauses(sentence: &str) -> Vec<&str> {
+    let lower = sentence.to_ascii_lowercase();
+    let mut cuts = vec![0];
+    for separator in ["; ", ", but ", ", however", ", whereas ", ", while "] {
+        let mut from = 0;
+        while let Some(at) = lower[from..].find(separator) {
+            cuts.push(from + at + 1);
+            from += at + separator.len();
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    cuts.push(sentence.len());
+    cuts.windows(2)
+        .map(|pair| sentence[pair[0]..pair[1]].trim())
+        .filter(|clause| !clause.is_empty())
+        .collect()
+}
+
+/// Phrases that make a clause about the documented item itself.
+const SELF_PHRASES: &[&str] = &[
+    "this method",
+    "this function",
+    "this fn",
+    "this future",
+    "this operation",
+    "this call",
+    "this api",
+    "calling this",
+    "the returned future",
+    "the future returned",
+    "the future it returns",
+];
+
+/// Which item a clause is about: `None` for the documented item, else the item it names.
+fn subject(clause: &str, own_name: &str) -> Option<String> {
+    let lower = clause.to_ascii_lowercase();
+    if SELF_PHRASES.iter().any(|phrase| lower.contains(phrase)) {
+        return None;
+    }
+    let named = linked_items(clause).into_iter().next()?;
+    let last = named.rsplit("::").next().unwrap_or(&named);
+    if !own_name.is_empty() && (last == own_name || named == format!("Self::{own_name}")) {
+        return None;
+    }
+    Some(named)
+}
+
+/// The items a clause links to (`[`Pending::finish`]`, `[finish](Self::finish)`), or names in
+/// a code span with a path or a call (`` `Pending::finish` ``, `` `finish()` ``), in order. Links
+/// to web pages are not items.
+fn linked_items(clause: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = clause;
+    while let Some(open) = rest.find(['[', '`']) {
+        let after = &rest[open + 1..];
+        if rest[open..].starts_with('[') {
+            let Some(close) = after.find(']') else { break };
+            let text = &after[..close];
+            let tail = &after[close + 1..];
+            let target = tail
+                .strip_prefix('(')
+                .and_then(|inner| inner.find(')').map(|end| &inner[..end]))
+                .or_else(|| {
+                    tail.strip_prefix('[')
+                        .and_then(|inner| inner.find(']').map(|end| &inner[..end]))
+                });
+            let candidate = match target {
+                Some(target) if target.contains("://") || target.starts_with('#') => None,
+                Some(target) => Some(target),
+                None => Some(text),
+            };
+            if let Some(path) = candidate.and_then(item_path) {
+                found.push(path);
+            }
+            rest = &after[close + 1..];
+        } else {
+            let Some(close) = after.find('`') else { break };
+            let code = &after[..close];
+            if code.contains("::") || code.ends_with("()") {
+                if let Some(path) = item_path(code) {
+                    found.push(path);
+                }
+            }
+            rest = &after[close + 1..];
+        }
+    }
+    found
+}
+
+/// A link's text or target as an item path: backticks, a trailing `()` or `!` and rustdoc's
+/// disambiguators (`fn@`, `method@`) removed; `None` when it is not a path.
+fn item_path(text: &str) -> Option<String> {
+    let text = text.trim().trim_matches('`');
+    let text = text.split_once('@').map_or(text, |(_, path)| path);
+    let text = text.trim_end_matches("()").trim_end_matches('!');
+    let is_path = !text.is_empty()
+        && text.split("::").all(|segment| {
+            !segment.is_empty() && segment.chars().all(|c| c.is_alphanumeric() || c == '_')
+        });
+    is_path.then(|| text.to_string())
 }
 
 /// Classifies one sentence.
@@ -156,9 +336,10 @@ pub(crate) fn doc_text(attrs: &[syn::Attribute]) -> String {
     docs
 }
 
-/// The annotation of an item: a `#[cancel_safe]` / `#[not_cancel_safe(reason = "..")]`
-/// attribute (any path ending so), else a doc statement.
-pub(crate) fn annotation(attrs: &[syn::Attribute]) -> Option<Annotation> {
+/// The annotation of the item named `name`: a `#[cancel_safe]` /
+/// `#[not_cancel_safe(reason = "..")]` attribute (any path ending so), else what its docs state
+/// about it (statements about other items it names are left out, see [`statements`]).
+pub(crate) fn annotation(attrs: &[syn::Attribute], name: &str) -> Option<Annotation> {
     for attr in attrs {
         let Some(last) = attr.path().segments.last() else {
             continue;
@@ -190,7 +371,7 @@ pub(crate) fn annotation(attrs: &[syn::Attribute]) -> Option<Annotation> {
         });
     }
     let docs = doc_text(attrs);
-    let (stated, text) = statement(&docs)?;
+    let (stated, text) = own_statement(&docs, name)?;
     let first_doc = attrs.iter().find(|attr| attr.path().is_ident("doc"))?;
     let last_doc = attrs
         .iter()
@@ -254,6 +435,80 @@ mod tests {
         assert_eq!(
             statement(docs).map(|(stated, _)| stated),
             Some(Stated::NotSafe)
+        );
+    }
+
+    #[test]
+    fn each_statement_is_about_the_item_it_names() {
+        let docs = "Receives the next message.\n\n# Cancel safety\n\nThis method is cancel-safe and can be used in a `select!` loop\nwithout causing any messages to be dropped. However,\n[InstanceSerialConsoleMessage::process] must be awaited to retrieve\nthe inner [WSMessage], and that portion is not cancel-safe.\n";
+        let found = statements(docs, "recv");
+        let about: Vec<(Option<&str>, Stated)> = found
+            .iter()
+            .map(|statement| (statement.about.as_deref(), statement.stated))
+            .collect();
+        assert_eq!(
+            about,
+            [
+                (None, Stated::Safe),
+                (
+                    Some("InstanceSerialConsoleMessage::process"),
+                    Stated::NotSafe
+                )
+            ]
+        );
+        assert_eq!(
+            own_statement(docs, "recv").map(|(stated, _)| stated),
+            Some(Stated::Safe)
+        );
+    }
+
+    #[test]
+    fn links_code_spans_and_self_references_pick_the_subject() {
+        let subject_of = |docs: &str, own: &str| {
+            statements(docs, own)
+                .into_iter()
+                .map(|statement| (statement.about, statement.stated))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            subject_of("[`finish`](Self::finish) is not cancel safe.", "start"),
+            [(Some("Self::finish".to_string()), Stated::NotSafe)]
+        );
+        assert_eq!(
+            subject_of(
+                "`Framed::next` is cancel safe; this method is not cancel safe.",
+                "poll"
+            ),
+            [
+                (Some("Framed::next".to_string()), Stated::Safe),
+                (None, Stated::NotSafe)
+            ]
+        );
+        // The item's own name, a self reference and a web link all leave it about the item.
+        assert_eq!(
+            subject_of("`recv()` is cancel safe.", "recv"),
+            [(None, Stated::Safe)]
+        );
+        assert_eq!(
+            subject_of(
+                "Unlike [`Sender::send`], this method is cancellation safe.",
+                "reserve"
+            ),
+            [(None, Stated::Safe)]
+        );
+        assert_eq!(
+            subject_of(
+                "The returned future is not cancel safe (see [the guide](https://tokio.rs/x)).",
+                "f"
+            ),
+            [(None, Stated::NotSafe)]
+        );
+        assert_eq!(
+            subject_of(
+                "See [`crate::Conn::read_frame`], e.g. in a loop. It is not cancel safe.",
+                "f"
+            ),
+            [(None, Stated::NotSafe)]
         );
     }
 }

@@ -8,7 +8,7 @@
 use proc_macro2::TokenStream;
 use syn::parse::{ParseStream, Parser as _};
 
-use super::docs::{annotation, Stated};
+use super::docs::{annotation, doc_text, statements, Annotation, Stated, Statement};
 use super::{ApiEntry, ApiKind, Origin, Verdict};
 use crate::source::module_path;
 use crate::syntax::type_name;
@@ -63,7 +63,7 @@ pub fn mine_source(
         return Vec::new();
     }
     let entries = std::panic::catch_unwind(|| {
-        let Ok(file) = crate::parse::parse_file(text) else {
+        let Ok(file) = crate::parse::parse_source(text).map(|parsed| parsed.file) else {
             return Vec::new();
         };
         let relative = relative_path.replace('\\', "/");
@@ -73,11 +73,11 @@ pub fn mine_source(
             crate_ident: crate_name.replace('-', "_"),
             version,
             relative_path: &relative,
-            entries: Vec::new(),
+            declared: Vec::new(),
         };
         let mut module = module_path(in_src);
         miner.items(&file.items, &mut module);
-        miner.entries
+        miner.entries()
     });
     proc_macro2::extra::invalidate_current_thread_spans();
     entries.unwrap_or_default()
@@ -88,7 +88,25 @@ struct Miner<'a> {
     crate_ident: String,
     version: &'a str,
     relative_path: &'a str,
-    entries: Vec<ApiEntry>,
+    /// Every public function of the file, in file order.
+    declared: Vec<Declared>,
+}
+
+/// A public function of the mined file.
+struct Declared {
+    path: String,
+    kind: ApiKind,
+    args: usize,
+    /// The line of its name.
+    line: usize,
+    name: String,
+    /// The type of its `impl` block or its trait.
+    owner: Option<String>,
+    module: Vec<String>,
+    /// What its own docs or attributes say about it.
+    own: Option<Annotation>,
+    /// What its docs say about other items (`[`Pending::finish`] is not cancel safe`).
+    about_others: Vec<Statement>,
 }
 
 /// Where a function is declared.
@@ -170,10 +188,17 @@ impl Miner<'_> {
         place: Place<'_>,
         module: &[String],
     ) {
-        let Some(stated) = annotation(attrs) else {
-            return;
-        };
         let name = sig.ident.to_string();
+        let own = annotation(attrs, &name);
+        let docs = doc_text(attrs);
+        let about_others: Vec<Statement> = if docs.contains("ancel") {
+            statements(&docs, &name)
+                .into_iter()
+                .filter(|statement| statement.about.is_some())
+                .collect()
+        } else {
+            Vec::new()
+        };
         let has_self = sig.receiver().is_some();
         let (path, kind) = match place {
             Place::Owner(owner) => (
@@ -198,7 +223,103 @@ impl Miner<'_> {
             .iter()
             .filter(|input| matches!(input, syn::FnArg::Typed(_)))
             .count();
-        let (verdict, loses, fix) = match stated.stated {
+        self.declared.push(Declared {
+            path,
+            kind,
+            args,
+            line: sig.ident.span().start().line,
+            name,
+            owner: match place {
+                Place::Owner(owner) => Some(owner.to_string()),
+                Place::Module => None,
+            },
+            module: module.to_vec(),
+            own,
+            about_others,
+        });
+    }
+
+    /// The entries: each function whose own docs or attributes state its cancel safety, then
+    /// each function of this file that another one's docs make a statement about (an
+    /// intra-doc link it names) when its own docs say nothing.
+    fn entries(&self) -> Vec<ApiEntry> {
+        let mut entries: Vec<ApiEntry> = self
+            .declared
+            .iter()
+            .filter_map(|declared| {
+                let own = declared.own.as_ref()?;
+                Some(self.entry(declared, own.stated, &own.text, None))
+            })
+            .collect();
+        for declared in &self.declared {
+            for statement in &declared.about_others {
+                let Some(target) = statement
+                    .about
+                    .as_deref()
+                    .and_then(|about| self.resolve(declared, about))
+                else {
+                    continue;
+                };
+                if target.own.is_some() || entries.iter().any(|entry| entry.path == target.path) {
+                    continue;
+                }
+                entries.push(self.entry(
+                    target,
+                    statement.stated,
+                    &statement.text,
+                    Some(&declared.name),
+                ));
+            }
+        }
+        entries
+    }
+
+    /// The function of this file a link in the docs of `from` names: `Self::finish` and
+    /// `Pending::finish` (a method of the type), `crate::pending::finish` or `finish` (a
+    /// function of the module, or a method of `from`'s type).
+    fn resolve(&self, from: &Declared, about: &str) -> Option<&Declared> {
+        let segments: Vec<&str> = about.split("::").collect();
+        let (name, parents) = segments.split_last()?;
+        let owner = match parents.last() {
+            Some(&"Self") => from.owner.as_deref(),
+            Some(owner) => Some(*owner),
+            None => None,
+        };
+        let module: Vec<&str> = match parents.first() {
+            Some(&"crate") => parents[1..].to_vec(),
+            _ => from.module.iter().map(String::as_str).collect(),
+        };
+        let method = |owner: &str| {
+            self.declared
+                .iter()
+                .find(|declared| declared.name == *name && declared.owner.as_deref() == Some(owner))
+        };
+        let function = || {
+            self.declared.iter().find(|declared| {
+                declared.name == *name && declared.owner.is_none() && declared.module == module
+            })
+        };
+        match owner {
+            Some(owner) => method(owner).or_else(|| {
+                parents
+                    .first()
+                    .filter(|first| **first == "crate")
+                    .and(function())
+            }),
+            None => function().or_else(|| from.owner.as_deref().and_then(method)),
+        }
+    }
+
+    /// The entry for `declared` with what a statement says; `said_in` names the function whose
+    /// docs said it, when that is another one.
+    fn entry(
+        &self,
+        declared: &Declared,
+        stated: Stated,
+        text: &str,
+        said_in: Option<&str>,
+    ) -> ApiEntry {
+        let (verdict, loses, fix) = match stated {
             Stated::Safe => (Verdict::Safe, None, None),
             Stated::NotSafe => (
                 Verdict::DataLoss,
@@ -211,27 +332,29 @@ impl Miner<'_> {
                 Some(MINED_FIX.to_string()),
             ),
         };
-        let line = sig.ident.span().start().line;
-        self.entries.push(ApiEntry {
-            path,
-            kind,
+        let said_in = said_in
+            .map(|name| format!(" (in the docs of `{name}`)"))
+            .unwrap_or_default();
+        ApiEntry {
+            path: declared.path.clone(),
+            kind: declared.kind,
             verdict,
             loses,
             fix,
             source: format!(
-                "mined from {} {} {}:{line}: \"{}\"",
-                self.crate_name, self.version, self.relative_path, stated.text
+                "mined from {} {} {}:{}: \"{}\"{said_in}",
+                self.crate_name, self.version, self.relative_path, declared.line, text
             ),
             note: None,
             effect: None,
             lost_only_with: None,
             resource_intact: false,
-            args: Some(args),
+            args: Some(declared.args),
             origin: Origin::Mined {
                 krate: self.crate_name.to_string(),
                 version: self.version.to_string(),
             },
-        });
+        }
     }
 }
 
@@ -398,6 +521,56 @@ cfg_net! {
                 .ends_with("src/lib.rs:4: \"drops the frame\""),
             "{}",
             entries[0].source
+        );
+    }
+
+    #[test]
+    fn a_statement_about_a_linked_item_is_that_item_s() {
+        let source = r#"
+pub struct Helper;
+pub struct Pending;
+
+impl Helper {
+    /// # Cancel safety
+    ///
+    /// This method is cancel-safe. However, [`Pending::finish`] must be awaited, and that
+    /// part is not cancel-safe. [`Self::close`] is cancel safe. [`flush`] is cancel safe too.
+    pub async fn recv(&mut self) -> Pending { Pending }
+
+    /// Closes, and says it itself: this method is not cancel safe.
+    pub async fn close(&mut self) {}
+
+    /// [`Elsewhere::run`] is not cancel safe.
+    pub async fn unrelated(&self) {}
+}
+
+impl Pending {
+    pub async fn finish(self, timeout: u64) {}
+}
+
+pub async fn flush() {}
+"#;
+        let entries = mine_source("dep", "1.0.0", "src/lib.rs", source);
+        let verdicts: Vec<(&str, Verdict)> = entries
+            .iter()
+            .map(|entry| (entry.path.as_str(), entry.verdict))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("dep::Helper::recv", Verdict::Safe),
+                ("dep::Helper::close", Verdict::DataLoss),
+                ("dep::Pending::finish", Verdict::DataLoss),
+                ("dep::flush", Verdict::Safe),
+            ]
+        );
+        let finish = find(&entries, "dep::Pending::finish");
+        assert_eq!((finish.kind, finish.args), (ApiKind::Method, Some(1)));
+        assert!(
+            finish.source.ends_with("(in the docs of `recv`)")
+                && finish.source.contains("src/lib.rs:20:"),
+            "{}",
+            finish.source
         );
     }
 

@@ -6,15 +6,21 @@
 //!   the other path, so it still counts;
 //! - `let _ = m.lock().unwrap();` drops the guard at once; `let _g = ..` keeps it;
 //! - shadowing (`let g = ..` again) does not drop the earlier guard;
-//! - a temporary guard lives to the end of its statement, and one in the scrutinee of `match`,
-//!   `if let` or `while let` lives through the whole construct;
-//! - a guard moved into the awaited call itself (`cond.wait(g).await`) is not held by the caller.
+//! - a temporary guard lives to the end of its temporary scope (the Reference's "Temporary
+//!   scopes"): its statement; or, nested in it, a plain `if` or `while` condition, a match guard,
+//!   a match arm's body, each operand of `&&` and `||`. One in the scrutinee of `match`,
+//!   `if let` or `while let` (or the iterator of a `for`) lives through the whole construct; the
+//!   initialiser's temporaries of a `let .. else` are gone before its `else` block runs;
+//! - a guard moved into the awaited call itself (`cond.wait(g).await`) is not held by the caller;
+//! - `try_lock()`, `try_read()` and `try_write()` on tokio's locks give tokio guards, made to be
+//!   held across awaits (see [`LockTypes`] for how the lock is told apart).
 
 use std::collections::HashMap;
 
 use syn::visit::{self, Visit};
-use syn::{Block, Expr, Pat, Stmt};
+use syn::{BinOp, Block, Expr, Pat, Stmt};
 
+use super::imports::{path_segments, Imports};
 use crate::span::Span;
 use crate::syntax::is_ok_pattern;
 
@@ -59,6 +65,8 @@ pub fn held_guards(
         found: Vec::new(),
         requires_send: false,
         spawned_blocks: Vec::new(),
+        locks: LockTypes::of(file),
+        names: HashMap::new(),
     };
     finder.visit_file(file);
     finder.found
@@ -72,12 +80,18 @@ struct AsyncBodies<'c> {
     requires_send: bool,
     /// Start offsets of async blocks handed to a task spawn (`tokio::spawn(async ..)`).
     spawned_blocks: Vec<usize>,
+    /// What the file says about which locks its names and fields are.
+    locks: LockTypes,
+    /// The lock kind of the parameters and `let`s of the fn being scanned whose declared or
+    /// constructed type shows it.
+    names: HashMap<String, LockKind>,
 }
 
 impl<'ast> Visit<'ast> for AsyncBodies<'_> {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         if item.sig.asyncness.is_some() {
             self.requires_send = matches!(item.vis, syn::Visibility::Public(_));
+            self.names = self.locks.params(&item.sig);
             self.scan_block(&item.block);
         }
         visit::visit_item_fn(self, item);
@@ -101,6 +115,7 @@ impl<'ast> Visit<'ast> for AsyncBodies<'_> {
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
         if item.sig.asyncness.is_some() {
             self.requires_send = matches!(item.vis, syn::Visibility::Public(_));
+            self.names = self.locks.params(&item.sig);
             self.scan_block(&item.block);
         }
         visit::visit_impl_item_fn(self, item);
@@ -109,6 +124,7 @@ impl<'ast> Visit<'ast> for AsyncBodies<'_> {
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
         if let (Some(_), Some(block)) = (item.sig.asyncness, &item.default) {
             self.requires_send = false;
+            self.names = self.locks.params(&item.sig);
             self.scan_block(block);
         }
         visit::visit_trait_item_fn(self, item);
@@ -153,6 +169,11 @@ impl AsyncBodies<'_> {
             match stmt {
                 Stmt::Local(local) => {
                     let Some(init) = &local.init else { continue };
+                    if let Some(lock) = self.locks.of_local(&local.pat, &init.expr) {
+                        if let Some(name) = binding_name(&local.pat) {
+                            self.names.insert(name, lock);
+                        }
+                    }
                     let kind = self
                         .guard_kind(&init.expr)
                         .or_else(|| non_send_value(&local.pat, &init.expr, self.not_send_types));
@@ -170,9 +191,15 @@ impl AsyncBodies<'_> {
                             });
                         }
                     } else {
+                        // The initialiser is the statement's temporary scope; a `let .. else`
+                        // drops its temporaries before the `else` block runs.
                         self.scan_temporaries(&init.expr, &init.expr);
                     }
                     self.scan_nested(&init.expr);
+                    if let Some((_, diverge)) = &init.diverge {
+                        self.scan_statement_expr(diverge);
+                        self.scan_nested(diverge);
+                    }
                 }
                 Stmt::Expr(expr, _) => {
                     self.scan_statement_expr(expr);
@@ -183,49 +210,32 @@ impl AsyncBodies<'_> {
         }
     }
 
-    /// Temporaries of an expression statement; scrutinees of `match`/`if let`/`while let` live
-    /// through the whole construct.
+    /// Temporaries of an expression statement, which is their temporary scope (the scopes nested
+    /// in it are found by [`Temporaries`]).
     fn scan_statement_expr(&mut self, expr: &Expr) {
-        match expr {
-            Expr::Match(matched) => self.scan_temporaries(&matched.expr, expr),
-            Expr::If(if_expr) => match &*if_expr.cond {
-                // `if let Ok(guard) = m.lock() { .. }`: the guard is bound by the pattern.
-                Expr::Let(cond)
-                    if is_ok_pattern(&cond.pat) && self.lock_call(&cond.expr).is_some() =>
-                {
-                    let mut awaits = Awaits::default();
-                    awaits.visit_block(&if_expr.then_branch);
-                    if !awaits.spans.is_empty() {
-                        self.found.push(HeldGuard {
-                            kind: GuardKind::Lock,
-                            name: None,
-                            taken: Span::of(&*cond.expr),
-                            awaits: awaits.spans,
-                            requires_send: self.requires_send,
-                        });
-                    }
-                }
-                Expr::Let(cond) => self.scan_temporaries(&cond.expr, expr),
-                cond => self.scan_temporaries(cond, cond),
-            },
-            Expr::While(while_expr) => match &*while_expr.cond {
-                Expr::Let(cond) => self.scan_temporaries(&cond.expr, expr),
-                cond => self.scan_temporaries(cond, cond),
-            },
-            _ => self.scan_temporaries(expr, expr),
-        }
+        self.scan_temporaries(expr, expr);
     }
 
     /// A temporary guard taken in `source` is alive at every await of `scope` that comes after it.
+    /// The temporary scopes nested in `source` (a plain `if` condition, an operand of `&&`...)
+    /// are scanned on their own, each its own scope; a guard bound by `if let Ok(g) = m.lock()`
+    /// is alive in the `then` block.
     fn scan_temporaries(&mut self, source: &Expr, scope: &Expr) {
         let mut temps = Temporaries {
             finder: self,
             found: Vec::new(),
             before: None,
+            scopes: Vec::new(),
+            bound: Vec::new(),
         };
         temps.visit_expr(source);
-        let guards = temps.found;
-        for (kind, taken, evaluated_first) in guards {
+        let Temporaries {
+            found,
+            scopes,
+            bound,
+            ..
+        } = temps;
+        for (kind, taken, evaluated_first) in found {
             let mut awaits = Awaits::default();
             awaits.visit_expr(scope);
             let after: Vec<Span> = awaits
@@ -245,6 +255,22 @@ impl AsyncBodies<'_> {
                     requires_send: self.requires_send,
                 });
             }
+        }
+        for (taken, then_branch) in bound {
+            let mut awaits = Awaits::default();
+            awaits.visit_block(then_branch);
+            if !awaits.spans.is_empty() {
+                self.found.push(HeldGuard {
+                    kind: GuardKind::Lock,
+                    name: None,
+                    taken,
+                    awaits: awaits.spans,
+                    requires_send: self.requires_send,
+                });
+            }
+        }
+        for inner in scopes {
+            self.scan_temporaries(inner, inner);
         }
     }
 
@@ -284,17 +310,20 @@ impl AsyncBodies<'_> {
         }
     }
 
-    /// `x.lock()`, `x.read()`, `x.write()`, `x.try_lock()` with no arguments.
+    /// `x.lock()`, `x.read()`, `x.write()`, `x.try_lock()` with no arguments; `x.try_lock()`,
+    /// `x.try_read()` and `x.try_write()` only when `x` is not one of tokio's locks.
     fn lock_call<'e>(&self, expr: &'e Expr) -> Option<&'e syn::ExprMethodCall> {
         match expr {
-            Expr::MethodCall(call)
-                if call.args.is_empty()
-                    && matches!(
-                        call.method.to_string().as_str(),
-                        "lock" | "read" | "write" | "try_lock" | "try_read" | "try_write"
-                    ) =>
-            {
-                Some(call)
+            Expr::MethodCall(call) if call.args.is_empty() => {
+                match call.method.to_string().as_str() {
+                    "lock" | "read" | "write" => Some(call),
+                    "try_lock" | "try_read" | "try_write"
+                        if !self.locks.is_async_lock(&call.receiver, &self.names) =>
+                    {
+                        Some(call)
+                    }
+                    _ => None,
+                }
             }
             _ => None,
         }
@@ -441,23 +470,88 @@ impl<'ast> Visit<'ast> for Awaits {
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
 }
 
-/// Guard-taking subexpressions of an expression (temporaries), not in async blocks or closures.
-struct Temporaries<'f> {
+/// Guard-taking subexpressions of an expression (temporaries), not in async blocks or closures,
+/// and the temporary scopes nested in it.
+struct Temporaries<'f, 'ast> {
     finder: &'f AsyncBodies<'f>,
     /// Each guard, with the span whose awaits run before it is taken (the value side of an
     /// assignment to a place behind the guard: `*m.lock().unwrap() = f().await`).
     found: Vec<(GuardKind, Span, Option<Span>)>,
     before: Option<Span>,
+    /// Temporary scopes of their own inside the expression: a plain `if` or `while` condition,
+    /// a match guard, a match arm's body, an operand of `&&` or `||`.
+    scopes: Vec<&'ast Expr>,
+    /// Guards bound by `if let Ok(g) = m.lock()`, with the block they are alive in.
+    bound: Vec<(Span, &'ast Block)>,
 }
 
-impl<'ast> Visit<'ast> for Temporaries<'_> {
+impl<'ast> Visit<'ast> for Temporaries<'_, 'ast> {
     fn visit_expr(&mut self, expr: &'ast Expr) {
-        // `x.lock().await`: an async lock (tokio, async-std), made to be held across awaits.
-        if let Expr::Await(awaited) = expr {
-            if let Some(call) = self.finder.lock_call(&awaited.base) {
-                self.visit_expr(&call.receiver);
+        match expr {
+            // `x.lock().await`: an async lock (tokio, async-std), made to be held across awaits.
+            Expr::Await(awaited) => {
+                if let Some(call) = self.finder.lock_call(&awaited.base) {
+                    self.visit_expr(&call.receiver);
+                    return;
+                }
+            }
+            // Each operand of a lazy boolean operator is a temporary scope; a `let` in a chain
+            // (`if let Some(x) = m.lock().unwrap().get() && ..`) binds for the whole `if`.
+            Expr::Binary(binary) if matches!(binary.op, BinOp::And(_) | BinOp::Or(_)) => {
+                for operand in [&*binary.left, &*binary.right] {
+                    match operand {
+                        Expr::Let(_) => self.visit_expr(operand),
+                        Expr::Binary(inner) if matches!(inner.op, BinOp::And(_) | BinOp::Or(_)) => {
+                            self.visit_expr(operand);
+                        }
+                        other => self.scopes.push(other),
+                    }
+                }
                 return;
             }
+            Expr::If(if_expr) => {
+                match &*if_expr.cond {
+                    Expr::Let(cond)
+                        if is_ok_pattern(&cond.pat)
+                            && self.finder.lock_call(&cond.expr).is_some() =>
+                    {
+                        // `if let Ok(guard) = m.lock() { .. }`: the guard is bound by the pattern.
+                        self.bound
+                            .push((Span::of(&*cond.expr), &if_expr.then_branch));
+                    }
+                    // The scrutinee of `if let` lives through the whole `if`.
+                    Expr::Let(cond) => self.visit_expr(&cond.expr),
+                    cond if is_let_chain(cond) => self.visit_expr(cond),
+                    cond => self.scopes.push(cond),
+                }
+                // The blocks are scanned on their own; an `else if` has a condition of its own.
+                if let Some((_, otherwise)) = &if_expr.else_branch {
+                    self.visit_expr(otherwise);
+                }
+                return;
+            }
+            Expr::While(while_expr) => {
+                match &*while_expr.cond {
+                    // The scrutinee of `while let` lives through the body, each time round.
+                    Expr::Let(cond) => self.visit_expr(&cond.expr),
+                    cond if is_let_chain(cond) => self.visit_expr(cond),
+                    cond => self.scopes.push(cond),
+                }
+                return;
+            }
+            Expr::Match(matched) => {
+                self.visit_expr(&matched.expr);
+                for arm in &matched.arms {
+                    if let Pat::Guard(guarded) = &arm.pat {
+                        self.scopes.push(&guarded.guard);
+                    }
+                    if !matches!(&*arm.body, Expr::Block(_)) {
+                        self.scopes.push(&arm.body);
+                    }
+                }
+                return;
+            }
+            _ => {}
         }
         if let Some(kind) = self.finder.guard_kind(expr) {
             self.found.push((kind, Span::of(expr), self.before));
@@ -480,6 +574,240 @@ impl<'ast> Visit<'ast> for Temporaries<'_> {
     fn visit_expr_async(&mut self, _: &'ast syn::ExprAsync) {}
 
     fn visit_expr_closure(&mut self, _: &'ast syn::ExprClosure) {}
+}
+
+/// A condition that binds with `let` somewhere in its chain of `&&` (`let Some(x) = a && b`).
+fn is_let_chain(expr: &Expr) -> bool {
+    match expr {
+        Expr::Let(_) => true,
+        Expr::Binary(binary) if matches!(binary.op, BinOp::And(_)) => {
+            is_let_chain(&binary.left) || is_let_chain(&binary.right)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a lock's guards may be held across an `.await` (tokio's, async-std's, futures'), or
+/// block the thread (std's, parking_lot's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum LockKind {
+    Async,
+    Blocking,
+}
+
+/// What a file says about which locks its names and fields are, to tell a tokio
+/// `try_lock()`/`try_read()`/`try_write()` (whose guard is made to be held across awaits) from
+/// std's or parking_lot's. The receiver's declared type decides when it is visible: a parameter,
+/// a `let` with a type or a `Mutex::new(..)` initialiser, a struct field or a static of this
+/// file, whose type names `Mutex` or `RwLock` (written in full, as `tokio::sync::Mutex<..>`, or
+/// through the file's `use` items). Otherwise the file's imports decide: a receiver of unknown
+/// type is tokio's unless the file imports or names a std or parking_lot lock.
+struct LockTypes {
+    imports: Imports,
+    /// Field (or static) name -> the kind of lock its declared type is, over the file's
+    /// structs; `None` when two declarations of that name disagree.
+    fields: HashMap<String, Option<LockKind>>,
+    /// The file imports or names std's or parking_lot's `Mutex`/`RwLock`.
+    names_blocking_lock: bool,
+}
+
+impl LockTypes {
+    fn of(file: &syn::File) -> LockTypes {
+        let mut collect = LockDeclarations {
+            imports: Imports::default(),
+            fields: Vec::new(),
+        };
+        collect.visit_file(file);
+        let mut locks = LockTypes {
+            imports: collect.imports,
+            fields: HashMap::new(),
+            names_blocking_lock: false,
+        };
+        let declared: Vec<(String, Option<LockKind>)> = collect
+            .fields
+            .iter()
+            .map(|(name, ty)| (name.clone(), locks.of_type(ty)))
+            .collect();
+        for (name, kind) in declared {
+            if let Some(kind) = kind {
+                let entry = locks.fields.entry(name).or_insert(Some(kind));
+                if *entry != Some(kind) {
+                    *entry = None;
+                }
+            }
+        }
+        locks.names_blocking_lock = ["Mutex", "RwLock"].iter().any(|name| {
+            let full = locks.imports.expand(&[name.to_string()]);
+            blocking_path(&full)
+        }) || collect
+            .fields
+            .iter()
+            .any(|(_, ty)| locks.of_type(ty) == Some(LockKind::Blocking));
+        locks
+    }
+
+    /// The kind of lock a type is or wraps (`Arc<tokio::sync::Mutex<T>>`, `&RwLock<T>`).
+    fn of_type(&self, ty: &syn::Type) -> Option<LockKind> {
+        let mut finder = LockPath { found: None };
+        finder.visit_type(ty);
+        let segments = finder.found?;
+        let full = self.imports.expand(&segments);
+        if blocking_path(&full) {
+            Some(LockKind::Blocking)
+        } else if ["tokio::", "async_std::", "futures::", "async_lock::"]
+            .iter()
+            .any(|prefix| full.starts_with(prefix))
+        {
+            Some(LockKind::Async)
+        } else {
+            None
+        }
+    }
+
+    /// The lock kinds of a fn's parameters that show it.
+    fn params(&self, sig: &syn::Signature) -> HashMap<String, LockKind> {
+        sig.inputs
+            .iter()
+            .filter_map(|input| match input {
+                syn::FnArg::Typed(typed) => {
+                    let name = binding_name(&typed.pat)?;
+                    Some((name, self.of_type(&typed.ty)?))
+                }
+                syn::FnArg::Receiver(_) => None,
+            })
+            .collect()
+    }
+
+    /// The lock kind of a `let` binding: its declared type, or a `Mutex::new(..)` (maybe in an
+    /// `Arc::new(..)`) initialiser.
+    fn of_local(&self, pat: &Pat, init: &Expr) -> Option<LockKind> {
+        if let Pat::Type(typed) = pat {
+            return self.of_type(&typed.ty);
+        }
+        let mut call = init;
+        loop {
+            let Expr::Call(inner) = call else { return None };
+            let Expr::Path(func) = &*inner.func else {
+                return None;
+            };
+            let segments = path_segments(&func.path);
+            let n = segments.len();
+            if n >= 2 && matches!(segments[n - 2].as_str(), "Mutex" | "RwLock") {
+                let full = self.imports.expand(&segments[..n - 1]);
+                return if blocking_path(&full) {
+                    Some(LockKind::Blocking)
+                } else if full.starts_with("tokio::") || full.starts_with("async_std::") {
+                    Some(LockKind::Async)
+                } else {
+                    None
+                };
+            }
+            call = inner.args.first()?;
+        }
+    }
+
+    /// Whether the receiver of a `try_lock()` is an async lock: by its declared type when
+    /// visible, else by the file's imports.
+    fn is_async_lock(&self, receiver: &Expr, names: &HashMap<String, LockKind>) -> bool {
+        let known = match peel(receiver) {
+            Expr::Path(path) => path.path.get_ident().and_then(|ident| {
+                let name = ident.to_string();
+                names
+                    .get(&name)
+                    .copied()
+                    .or_else(|| self.fields.get(&name).copied().flatten())
+            }),
+            Expr::Field(field) => match &field.member {
+                syn::Member::Named(name) => self.fields.get(&name.to_string()).copied().flatten(),
+                syn::Member::Unnamed(_) => None,
+            },
+            _ => None,
+        };
+        match known {
+            Some(kind) => kind == LockKind::Async,
+            None => !self.names_blocking_lock,
+        }
+    }
+}
+
+/// A path that names std's, core's or parking_lot's locks.
+fn blocking_path(full: &str) -> bool {
+    ["std::sync::", "parking_lot::", "core::sync::"]
+        .iter()
+        .any(|prefix| full.starts_with(prefix))
+}
+
+/// An expression without references, dereferences, parentheses and `.as_ref()`/`.clone()`.
+fn peel(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Reference(inner) => peel(&inner.expr),
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => peel(&unary.expr),
+        Expr::Paren(inner) => peel(&inner.expr),
+        Expr::MethodCall(call)
+            if call.args.is_empty()
+                && matches!(
+                    call.method.to_string().as_str(),
+                    "as_ref" | "clone" | "deref"
+                ) =>
+        {
+            peel(&call.receiver)
+        }
+        _ => expr,
+    }
+}
+
+/// The `use` items of a file and the declared types of its struct fields and statics.
+struct LockDeclarations {
+    imports: Imports,
+    fields: Vec<(String, syn::Type)>,
+}
+
+impl<'ast> Visit<'ast> for LockDeclarations {
+    fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+        self.imports.add_use(&item.tree, &item.vis);
+    }
+
+    fn visit_field(&mut self, field: &'ast syn::Field) {
+        if let Some(name) = &field.ident {
+            self.fields.push((name.to_string(), field.ty.clone()));
+        }
+    }
+
+    fn visit_item_static(&mut self, item: &'ast syn::ItemStatic) {
+        self.fields
+            .push((item.ident.to_string(), (*item.ty).clone()));
+    }
+
+    // Declarations only: bodies are skipped (a `use` inside a fn is rare, and costs a walk).
+    fn visit_block(&mut self, _: &'ast Block) {}
+}
+
+/// The first path in a type whose last segment is `Mutex` or `RwLock`, as written up to it.
+struct LockPath {
+    found: Option<Vec<String>>,
+}
+
+impl<'ast> Visit<'ast> for LockPath {
+    fn visit_path(&mut self, path: &'ast syn::Path) {
+        if self.found.is_some() {
+            return;
+        }
+        if let Some(at) = path
+            .segments
+            .iter()
+            .position(|segment| matches!(segment.ident.to_string().as_str(), "Mutex" | "RwLock"))
+        {
+            self.found = Some(
+                path.segments
+                    .iter()
+                    .take(at + 1)
+                    .map(|segment| segment.ident.to_string())
+                    .collect(),
+            );
+            return;
+        }
+        visit::visit_path(self, path);
+    }
 }
 
 /// The blocks directly nested in an expression.
@@ -531,5 +859,38 @@ mod tests {
     fn a_scrutinee_temporary_lives_through_the_match() {
         let found = held("async fn f(m: &M) { match m.lock().unwrap().get() { Some(_) => x().await, None => {} } }");
         assert_eq!(found, [(None, 1)]);
+    }
+
+    #[test]
+    fn each_operand_and_plain_condition_is_a_temporary_scope() {
+        for text in [
+            "async fn f(m: &M) { if m.lock().unwrap().ready() { x().await; } }",
+            "async fn f(m: &M) { let _ = m.lock().unwrap().ready() || x().await; }",
+            "async fn f(m: &M) { let v = if a { 1 } else if m.lock().unwrap().ready() { x().await } else { 2 }; }",
+            "async fn f(m: &M) { match a { b if m.lock().unwrap().has(b) => x().await, _ => {} } }",
+            "async fn f(m: &M) { let Some(v) = m.lock().unwrap().pop() else { x().await; return }; }",
+            "async fn f(m: &M) { while m.lock().unwrap().busy() { x().await; } }",
+        ] {
+            assert_eq!(held(text), [], "{text}");
+        }
+        for text in [
+            "async fn f(m: &M) { while let Some(v) = m.lock().unwrap().pop() { x(v).await; } }",
+            "async fn f(m: &M) { let _ = a && y(m.lock().unwrap().get(), x().await); }",
+            "async fn f(m: &M) { if let Some(v) = m.lock().unwrap().pop() && v > 1 { x().await; } }",
+        ] {
+            assert_eq!(held(text), [(None, 1)], "{text}");
+        }
+    }
+
+    #[test]
+    fn tokio_try_lock_guards_are_not_held_guards() {
+        let tokio = "use tokio::sync::Mutex; struct S { m: Mutex<u8> } impl S { async fn f(&self) { let g = self.m.try_lock().unwrap(); x().await; } }";
+        assert_eq!(held(tokio), []);
+        let unknown = "use tokio::sync::Mutex; async fn f(s: &Other) { let g = s.m.try_lock().unwrap(); x().await; }";
+        assert_eq!(held(unknown), []);
+        let std = "use std::sync::Mutex; async fn f(s: &Other) { let g = s.m.try_lock().unwrap(); x().await; }";
+        assert_eq!(held(std), [(Some("g".to_string()), 1)]);
+        let declared = "use tokio::sync::Mutex; async fn f(m: &std::sync::Mutex<u8>) { let g = m.try_lock().unwrap(); x().await; }";
+        assert_eq!(held(declared), [(Some("g".to_string()), 1)]);
     }
 }

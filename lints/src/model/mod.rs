@@ -17,6 +17,7 @@ pub mod signature;
 pub mod suppression;
 pub mod typing;
 pub mod value;
+pub mod test_code;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
@@ -47,6 +48,10 @@ pub struct FileModel {
     pub detached_spawns: Vec<DetachedSpawn>,
     /// Public signatures whose futures are not required to be `Send`.
     pub missing_send: Vec<signature::MissingSend>,
+    /// Where this file allows rustc's `async_fn_in_trait` for its submodules' files.
+    pub async_fn_in_trait_allows: signature::InheritedAllows,
+    /// Where the file's test code is (test fns, `#[cfg(test)]` items, a file of tests).
+    pub test_code: test_code::TestCode,
     /// Lock guards and `RefCell` borrows alive at an `.await`.
     pub held_guards: Vec<liveness::HeldGuard>,
     /// Names of methods defined in `impl` blocks of this file.
@@ -304,7 +309,10 @@ impl FileModel {
         text: &str,
         config: &crate::config::Config,
     ) -> FileModel {
-        collect::build(path, file, text, config)
+        let mut model = collect::build(path, file, text, config);
+        model.async_fn_in_trait_allows = signature::inherited_allows(file);
+        model.test_code = test_code::test_code(file, path);
+        model
     }
 
     /// The body and its ancestors, innermost first.

@@ -263,3 +263,38 @@ pub(crate) const TIMER_FNS: &[&str] = &[
     "async_std::task::sleep",
     "futures_timer::Delay::new",
 ];
+
+/// Methods whose future completes once per event of a source that keeps producing them: a
+/// channel, a stream, a listener, a timer, a watch. A select branch polling one wins again and
+/// again while the loop runs.
+pub(crate) const RECURRING_SOURCES: &[&str] = &[
+    "recv",
+    "recv_many",
+    "recv_from",
+    "recv_async",
+    "recv_direct",
+    "receive",
+    "next",
+    "try_next",
+    "select_next_some",
+    "tick",
+    "accept",
+    "changed",
+    "notified",
+    "listen",
+    "read",
+    "read_buf",
+    "readable",
+    "incoming",
+];
+
+/// Name prefixes of methods that take the next event of a source (`recv_message`, `next_event`,
+/// `read_frame`, `accept_bi`).
+pub(crate) const RECURRING_SOURCE_PREFIXES: &[&str] = &[
+    "recv_",
+    "next_",
+    "read_",
+    "accept_",
+    "receive_",
+    "poll_next",
+];

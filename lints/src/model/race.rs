@@ -2,6 +2,7 @@
 //! `future::select`, `timeout`), and the question the rules ask of them: can dropping this
 //! branch's future lose progress that someone will miss?
 
+use super::names::{RECURRING_SOURCES, RECURRING_SOURCE_PREFIXES};
 use super::{BodyId, LoopSite, Operation};
 use crate::span::Span;
 
@@ -71,6 +72,21 @@ pub struct Branch {
     pub bound: Option<String>,
 }
 
+impl Branch {
+    /// Whether the branch polls a source of recurring events (a channel's `recv`, a stream's
+    /// `next`, `accept`, `tick`, `changed`, `notified`, a read): it may win on every iteration
+    /// of a loop around the select.
+    pub fn is_recurring_source(&self) -> bool {
+        self.op.as_ref().is_some_and(|op| {
+            let name = op.name.as_str();
+            RECURRING_SOURCES.contains(&name)
+                || RECURRING_SOURCE_PREFIXES
+                    .iter()
+                    .any(|prefix| name.starts_with(prefix))
+        })
+    }
+}
+
 impl RaceSite {
     /// Whether some other branch, or the fallback, may win and let the loop go on.
     pub fn others_may_continue(&self, index: usize) -> bool {
@@ -86,5 +102,13 @@ impl RaceSite {
                         .any(|(other, branch)| other != index && !branch.handler_diverges)
             }
         }
+    }
+
+    /// Whether another branch than `index` polls a source of recurring events and lets the loop
+    /// go on when it wins: events keep coming and keep dropping the branch at `index`.
+    pub fn others_recur(&self, index: usize) -> bool {
+        self.branches.iter().enumerate().any(|(other, branch)| {
+            other != index && !branch.handler_diverges && branch.is_recurring_source()
+        })
     }
 }

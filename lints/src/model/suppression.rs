@@ -7,6 +7,11 @@
 //!   `#[cfg_attr(any(), allow(cancel_check::<lint>))]` (plain Rust, compiles on stable) cover the
 //!   item, `impl` item, trait item or `let` statement they are on.
 //!
+//! Only plain `//` comments are read, found with the lexer (`parse::plain_comments`), so that text
+//! inside a string literal is never a suppression. A comment meant as one that is not of its form
+//! (a near miss of the marker, a misspelt `allow`, a reason without ` -- `) is recorded as
+//! malformed, with the comment as it should be written.
+//!
 //! This module only finds them; the driver applies them and reports the unused and unknown ones.
 
 use syn::parse::Parser as _;
@@ -58,19 +63,31 @@ pub struct Suppressions {
     /// `mod name;` declarations covered by an allow, with the lints allowed: they apply to the
     /// whole module (its file and its submodules), as `#[allow]` does in rustc.
     pub module_allows: Vec<(String, Vec<String>)>,
-    /// Comments that start with the marker but do not have the accepted form.
-    pub malformed: Vec<Span>,
+    /// Comments that start with the marker, or a near miss of it, but do not have the accepted
+    /// form.
+    pub malformed: Vec<Malformed>,
 }
 
-/// Finds the suppressions of a parsed file. Costs nothing for a file that mentions neither
-/// `cancel-check` nor `cancel_check`.
+/// A comment meant as a suppression that is not one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Malformed {
+    /// The whole comment.
+    pub span: Span,
+    /// What is wrong with it, as a short phrase.
+    pub problem: String,
+    /// The comment as it should be written, when that is clear.
+    pub fix: Option<String>,
+}
+
+/// Finds the suppressions of a parsed file. Costs nothing for a file that does not mention
+/// the marker or a near miss of it.
 pub fn suppressions(file: &syn::File, text: &str) -> Suppressions {
-    if !text.contains("cancel-check") && !text.contains("cancel_check") {
+    if !mentions_marker(text) {
         return Suppressions::default();
     }
     let lines = Lines::new(text);
     let mut found = Suppressions::default();
-    let comments = comments(&lines, &mut found.malformed);
+    let comments = comments(text, &lines, &mut found.malformed);
     let targets: Vec<usize> = comments
         .iter()
         .filter_map(|comment| comment.target_line)
@@ -173,91 +190,188 @@ struct Comment {
     lints: Vec<AllowedLint>,
 }
 
-/// Every `// cancel-check:` comment of the text. Doc comments (`///`, `//!`) are not
-/// suppressions (they may well show the syntax), and neither is the marker inside a string.
-fn comments(lines: &Lines<'_>, malformed: &mut Vec<Span>) -> Vec<Comment> {
+/// Every `// cancel-check:` comment of the text, and the comments that look like one but are
+/// not of its form. Only plain line comments count: doc comments (`///`, `//!`) may well show
+/// the syntax, and text inside a string literal (raw, byte or spanning lines) is not a comment.
+fn comments(text: &str, lines: &Lines<'_>, malformed: &mut Vec<Malformed>) -> Vec<Comment> {
     let mut found = Vec::new();
-    for line in 0..lines.starts.len() {
-        let content = lines.text(line);
-        let Some(marker) = content.find(MARKER) else {
+    for range in crate::parse::plain_comments(text) {
+        let body = &text[range.start + 2..range.end];
+        let Some(directive) = directive(body, range.start + 2) else {
             continue;
         };
-        let Some(slashes) = comment_start(&content[..marker]) else {
-            continue;
+        let lints = match directive {
+            Directive::Allow(lints) => lints,
+            Directive::Malformed { problem, fix } => {
+                malformed.push(Malformed {
+                    span: byte_span(range.start, range.end),
+                    problem,
+                    fix,
+                });
+                continue;
+            }
         };
-        let after_slashes = &content[slashes + 2..];
-        if after_slashes.starts_with('/') || after_slashes.starts_with('!') {
-            continue;
-        }
-        if !content[slashes + 2..marker].trim().is_empty() {
-            continue;
-        }
-        let base = lines.starts[line];
-        let directive_start = base + marker + MARKER.len();
-        let Some(lints) = parse_directive(&content[marker + MARKER.len()..], directive_start)
-        else {
-            malformed.push(byte_span(base + slashes, base + content.len()));
-            continue;
-        };
-        let alone = content[..slashes].trim().is_empty();
-        let target_line = alone.then(|| next_code_line(lines, line)).flatten();
+        let line = lines.line_of(range.start);
+        let alone = text[lines.starts[line]..range.start].trim().is_empty();
         found.push(Comment {
             line,
-            target_line: if alone { target_line } else { None },
+            target_line: alone.then(|| next_code_line(lines, line)).flatten(),
             lints,
         });
     }
     found
 }
 
-/// Where the `//` that starts a line comment is, in the text before the marker: the first `//`
-/// outside a string literal.
-fn comment_start(before: &str) -> Option<usize> {
-    let bytes = before.as_bytes();
-    let mut in_string = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' if in_string => i += 1,
-            b'"' => in_string = !in_string,
-            b'/' if !in_string && bytes.get(i + 1) == Some(&b'/') => return Some(i),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+/// What a comment that mentions the marker says.
+#[derive(Debug, PartialEq, Eq)]
+enum Directive {
+    Allow(Vec<AllowedLint>),
+    /// It looks like a suppression but is not one: what is wrong, and the comment as it should
+    /// be written, when that is clear.
+    Malformed {
+        problem: String,
+        fix: Option<String>,
+    },
 }
 
-/// ` allow(a, b) -- reason`: the lint names with their spans, or `None` when malformed.
-fn parse_directive(rest: &str, offset: usize) -> Option<Vec<AllowedLint>> {
-    let trimmed = rest.trim_start();
-    let mut at = offset + (rest.len() - trimmed.len());
-    let after = trimmed.strip_prefix("allow")?;
-    at += "allow".len();
+/// Reads a comment's text after its `//` (`offset` is where that text starts in the file):
+/// `None` when it is not meant as a suppression. A comment is meant as one when it starts with
+/// the marker `cancel-check:`, or with a near miss of it (`cancel_check`, `cancel check`, no
+/// colon, other capitals) followed by `allow` or a misspelling of it and a `(`.
+fn directive(body: &str, offset: usize) -> Option<Directive> {
+    let trimmed = body.trim_start();
+    let mut at = offset + (body.len() - trimmed.len());
+    let (exact, rest) = match trimmed.strip_prefix(MARKER) {
+        Some(rest) => (true, rest),
+        None => (false, near_marker(trimmed)?),
+    };
+    at += trimmed.len() - rest.len();
+    let after_verb = rest.trim_start();
+    at += rest.len() - after_verb.len();
+    let verb_len = after_verb
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(after_verb.len());
+    let verb = &after_verb[..verb_len];
+    let after = &after_verb[verb_len..];
     let open = after.trim_start();
-    at += after.len() - open.len();
-    let inner = open.strip_prefix('(')?;
-    at += 1;
-    let close = inner.find(')')?;
-    let tail = inner[close + 1..].trim();
-    if !(tail.is_empty() || tail.starts_with("--")) {
+    let verb_is_allow = verb == "allow";
+    let allow_like = verb_is_allow
+        || (open.starts_with('(')
+            && strsim::damerau_levenshtein(&verb.to_ascii_lowercase(), "allow") <= 2);
+    if !exact && !allow_like {
         return None;
     }
+    let malformed = |problem: &str, fix: Option<String>| {
+        Some(Directive::Malformed {
+            problem: problem.to_string(),
+            fix,
+        })
+    };
+    if !allow_like {
+        return malformed("expected `allow(<lint>)` after the marker", None);
+    }
+    at += verb_len + (after.len() - open.len());
+    let Some(inner) = open.strip_prefix('(') else {
+        return malformed("expected `(` after `allow`", None);
+    };
+    at += 1;
+    let Some(close) = inner.find(')') else {
+        return malformed("`allow(` is not closed", None);
+    };
     let mut lints = Vec::new();
     let mut from = 0;
     for part in inner[..close].split(',') {
-        let name = part.trim();
+        let written = part.trim();
         let start = at + from + (part.len() - part.trim_start().len());
         from += part.len() + 1;
+        let name = written
+            .strip_prefix("cancel_check::")
+            .unwrap_or(written)
+            .to_ascii_lowercase();
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return None;
+            return malformed(&format!("`{written}` is not a lint name"), None);
         }
         lints.push(AllowedLint {
-            name: name.to_string(),
-            span: byte_span(start, start + name.len()),
+            name,
+            span: byte_span(start, start + written.len()),
         });
     }
-    Some(lints)
+    let tail = inner[close + 1..].trim();
+    let reason = tail.strip_prefix("--").map(str::trim);
+    let fix = |reason: &str| {
+        let names: Vec<&str> = lints.iter().map(|lint| lint.name.as_str()).collect();
+        let reason = if reason.is_empty() {
+            "<reason>"
+        } else {
+            reason
+        };
+        Some(format!(
+            "// {MARKER} allow({}) -- {reason}",
+            names.join(", ")
+        ))
+    };
+    if !exact {
+        return malformed(
+            "the marker is written `cancel-check:`",
+            fix(reason.unwrap_or(tail)),
+        );
+    }
+    if !verb_is_allow {
+        return malformed(
+            &format!("`{verb}` is not `allow`"),
+            fix(reason.unwrap_or(tail)),
+        );
+    }
+    if !tail.is_empty() && reason.is_none() {
+        let text = tail
+            .trim_start_matches(['-', '\u{2013}', '\u{2014}', ':', ','])
+            .trim();
+        return malformed("the reason is not separated by ` -- `", fix(text));
+    }
+    Some(Directive::Allow(lints))
+}
+
+/// The rest of a comment after a near miss of the marker (`cancel_check:`, `Cancel-Check`,
+/// `cancel check`, `cancelcheck`, with or without the colon), or `None`.
+fn near_marker(text: &str) -> Option<&str> {
+    let word = |text: &'_ str, word: &str| -> Option<usize> {
+        text.get(..word.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(word))
+            .then_some(word.len())
+    };
+    let mut at = word(text, "cancel")?;
+    if matches!(text.as_bytes().get(at), Some(b'-' | b'_' | b' ')) {
+        at += 1;
+    }
+    at += word(&text[at..], "check")?;
+    let rest = &text[at..];
+    // `cancel-checks`, `cancel-checker`: another word.
+    if rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    Some(rest.strip_prefix(':').unwrap_or(rest))
+}
+
+/// Whether a text may hold a suppression comment or a near miss of one: somewhere `cancel` is
+/// followed, after at most one character, by `check`, in any case. A cheap filter before the
+/// lexer runs.
+fn mentions_marker(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(at) = text[from..].find("ancel") {
+        let after = from + at + "ancel".len();
+        for skip in 0..=1 {
+            if bytes
+                .get(after + skip..after + skip + 5)
+                .is_some_and(|word| word.eq_ignore_ascii_case(b"check"))
+            {
+                return true;
+            }
+        }
+        from = after;
+    }
+    false
 }
 
 /// The next line after `line` that holds code: not blank, not a plain `//` comment.
@@ -599,5 +713,121 @@ mod tests {
         let found = find(text);
         assert!(found.allows.is_empty(), "{:?}", found.allows);
         assert_eq!(found.malformed.len(), 1);
+        assert_eq!(
+            found.malformed[0].fix.as_deref(),
+            Some("// cancel-check: allow(z) -- <reason>")
+        );
+    }
+
+    #[test]
+    fn text_inside_any_string_literal_is_not_a_comment() {
+        let text = concat!(
+            "const A: &str = \"first line\n// cancel-check: allow(a)\n\";\n",
+            "const B: &str = r#\"\n    // cancel-check: allow(b) -- in a raw string\n\"#;\n",
+            "const C: &[u8] = b\"\\\"\n// cancel-check: allow(c)\";\n",
+            "const D: &str = \"\\\\\"; // cancel-check: allow(d)\n",
+            "/* // cancel-check: allow(e) */\n",
+            "const F: char = '\"'; // cancel-check: allow(f)\n",
+        );
+        let found = find(text);
+        let names: Vec<&str> = found
+            .allows
+            .iter()
+            .map(|allow| allow.lints[0].name.as_str())
+            .collect();
+        assert_eq!(names, ["d", "f"]);
+        assert!(found.malformed.is_empty(), "{:?}", found.malformed);
+    }
+
+    #[test]
+    fn near_misses_of_the_form_are_malformed_with_their_fix() {
+        let cases = [
+            (
+                "// cancel-check allow(x)",
+                "the marker is written `cancel-check:`",
+                Some("// cancel-check: allow(x) -- <reason>"),
+            ),
+            (
+                "// cancel_check: allow(x, y) -- why",
+                "the marker is written `cancel-check:`",
+                Some("// cancel-check: allow(x, y) -- why"),
+            ),
+            (
+                "// Cancel-Check: allow(x)",
+                "the marker is written `cancel-check:`",
+                Some("// cancel-check: allow(x) -- <reason>"),
+            ),
+            (
+                "// cancel check: allow(x)",
+                "the marker is written `cancel-check:`",
+                Some("// cancel-check: allow(x) -- <reason>"),
+            ),
+            (
+                "// cancel-check: alow(x)",
+                "`alow` is not `allow`",
+                Some("// cancel-check: allow(x) -- <reason>"),
+            ),
+            (
+                "// cancel-check: allow(x) because the peer resends",
+                "the reason is not separated by ` -- `",
+                Some("// cancel-check: allow(x) -- because the peer resends"),
+            ),
+            (
+                "// cancel-check: allow(x) - resent",
+                "the reason is not separated by ` -- `",
+                Some("// cancel-check: allow(x) -- resent"),
+            ),
+            (
+                "// cancel-check: ignore x",
+                "expected `allow(<lint>)` after the marker",
+                None,
+            ),
+            ("// cancel-check: allow(x", "`allow(` is not closed", None),
+        ];
+        for (comment, problem, fix) in cases {
+            let text = format!("fn f() {{}}\n{comment}\nfn g() {{}}\n");
+            let found = find(&text);
+            assert!(found.allows.is_empty(), "{comment}: {:?}", found.allows);
+            assert_eq!(found.malformed.len(), 1, "{comment}");
+            assert_eq!(found.malformed[0].problem, problem, "{comment}");
+            assert_eq!(found.malformed[0].fix.as_deref(), fix, "{comment}");
+            let span = found.malformed[0].span;
+            assert_eq!(&text[span.start..span.end], comment);
+        }
+    }
+
+    #[test]
+    fn prose_about_the_tool_is_not_a_suppression() {
+        for comment in [
+            "// cancel-check reads every file",
+            "// cancel-checker: allow(x)",
+            "// run cancel-check: allow(x) is how you suppress",
+            "// cancelled, check again",
+        ] {
+            let text = format!("{comment}\nfn f() {{}}\n");
+            let found = find(&text);
+            assert!(
+                found.allows.is_empty() && found.malformed.is_empty(),
+                "{comment}: {found:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lint_names_may_carry_the_tool_prefix_and_any_case() {
+        let text =
+            "// cancel-check: allow(cancel_check::Select_Timer_Reset, futurelock)\nfn f() {}\n";
+        let found = find(text);
+        let names: Vec<&str> = found.allows[0]
+            .lints
+            .iter()
+            .map(|lint| lint.name.as_str())
+            .collect();
+        assert_eq!(names, ["select_timer_reset", "futurelock"]);
+        let span = found.allows[0].lints[0].span;
+        assert_eq!(
+            &text[span.start..span.end],
+            "cancel_check::Select_Timer_Reset"
+        );
     }
 }

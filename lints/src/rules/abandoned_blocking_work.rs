@@ -28,6 +28,10 @@ declare_lint! {
     /// is not followed: it is often read-only (a DNS lookup), and only file-system changes are. The knowledge base marks which file-system
     /// operations mutate; other blocking libraries are not known.
     ///
+    /// In test code (test fns, `#[cfg(test)]` modules, `tests/` folders) the lint is allowed by
+    /// default: a `timeout` around blocking setup there is a deadlock watchdog whose expiry fails
+    /// the test, which then retries nothing. `lints-in-tests` in the configuration turns it on.
+    ///
     /// ### Example
     /// ```rust
     /// use std::time::Duration;
@@ -47,7 +51,7 @@ declare_lint! {
     ///     write.await.map_err(std::io::Error::other)?
     /// }
     /// ```
-    pub ABANDONED_BLOCKING_WORK, "abandoned_blocking_work", Warn
+    pub ABANDONED_BLOCKING_WORK, "abandoned_blocking_work", Warn, tests: Allow
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {

@@ -10,12 +10,16 @@ declare_lint! {
     /// `RefCell` borrow, a `tokio::sync::watch` `Ref`), that is alive at an `.await`. Liveness follows Rust's rules:
     /// - `drop(guard)`, moves, assignments and block scopes end a guard;
     /// - `let _ = m.lock()` drops at once;
-    /// - a temporary lives to the end of its statement, and through a whole `match`, `if let`,
-    ///   `while let` or `for` when it is in the scrutinee or the iterator;
+    /// - a temporary lives to the end of its temporary scope: its statement, or a plain `if` or
+    ///   `while` condition, a match guard, a match arm's body, or one operand of `&&`/`||`
+    ///   (`if m.lock().unwrap().is_empty() { x.await }` drops the guard before the block);
+    ///   and through a whole `match`, `if let`, `while let` or `for` when it is in the scrutinee
+    ///   or the iterator. The temporaries of a `let .. else` initialiser are gone in its `else`;
     /// - a guard dropped in only one branch is still held on the other.
     ///
     /// Guards taken with `.lock().await` (tokio, async-std) are made to be held across awaits and
-    /// are not reported.
+    /// are not reported, and neither are tokio guards taken with `try_lock()`, `try_read()` or
+    /// `try_write()`.
     ///
     /// ### Why is this bad?
     /// The task is suspended with the lock held. Any other task (or a blocking thread) that wants
@@ -29,6 +33,16 @@ declare_lint! {
     /// `parking_lot` or a type named in the `lock-types` configuration), not by the receiver's
     /// declared type. A guard moved into another binding, a
     /// struct or a helper's return value is not followed.
+    ///
+    /// `try_lock()`, `try_read()` and `try_write()` exist on std's and tokio's locks alike. The
+    /// receiver's declared type decides when this file shows it (a parameter, a typed `let` or
+    /// one built with `Mutex::new(..)`, a field or static of a struct in the file, by the field's
+    /// name): `tokio::sync::Mutex<..>` written in full or through a `use`. A receiver of unknown
+    /// type is taken to be tokio's unless the file imports or names a std or parking_lot lock:
+    /// a std `try_lock()` on a field declared in another file, in a file that names no std
+    /// lock, is missed. Block scopes follow the 2021 edition: the scrutinee of an `if let`
+    /// lives through its `else` block, and a block's tail expression's temporaries are scanned
+    /// with the block.
     ///
     /// ### Example
     /// ```rust

@@ -1,7 +1,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::declare_lint;
 use crate::model::signature::{MissingSend, SendGap};
-use crate::model::FileModel;
+use crate::model::{FileModel, Workspace};
 use crate::rules::LintContext;
 
 declare_lint! {
@@ -22,11 +22,39 @@ declare_lint! {
     ///
     /// ### Known problems
     /// Not reported when the crate visibly chose single-threaded futures: the item's source uses
-    /// `Rc`, `RefCell`, `Cell`, raw pointers, `spawn_local` or `LocalSet`, or it allows rustc's
-    /// `async_fn_in_trait`. Items under an attribute macro (`#[async_trait(?Send)]`,
-    /// `#[trait_variant::make(..)]`, `#[tarpc::service]`) are skipped: the macro decides what
-    /// compiles. Whether the body is really `Send` is not checked, and `pub` is read as written:
+    /// `Rc`, `RefCell`, `Cell`, raw pointers, `spawn_local` or `LocalSet`, or its name says
+    /// `local` (`LocalBoxFuture`, `boxed_local`). Nor when the item exists only on
+    /// single-threaded targets: a `#[cfg(..)]` on it, an enclosing item or module, or the file
+    /// (`#![cfg(..)]`) that requires `target_family = "wasm"`, `target_arch = "wasm32"` or
+    /// `"wasm64"` or `target_os = "wasi"` (also inside `all(..)`, or in every alternative of an
+    /// `any(..)`). A `cfg` on the `mod name;` declaration in another file is not seen.
+    ///
+    /// Items under an attribute macro are skipped, written directly or inside
+    /// `#[cfg_attr(<predicate>, <macro>)]` (nested too): the macro decides what compiles.
+    /// `#[async_trait]` boxes `Send` futures, `#[async_trait(?Send)]` is a deliberate opt-out,
+    /// `#[trait_variant::make(..)]`, jsonrpsee's `#[rpc(..)]` and `#[tarpc::service]` generate
+    /// the traits that callers use. Any attribute that is not built in (`doc`, `allow`, `cfg`,
+    /// `deprecated`, `rustfmt::`, `clippy::`, `diagnostic::` ...) counts as such a macro, except
+    /// the few known to keep the trait as written (`automock`, `enum_dispatch`,
+    /// `delegatable_trait`, `auto_impl`, `dynosaur`): an unknown macro that keeps it unchanged
+    /// hides a finding.
+    ///
+    /// The author's answer to rustc's own `async_fn_in_trait` lint wins: `#[allow(..)]` or
+    /// `#[expect(..)]` of it on the method, the trait, an enclosing `mod` or `impl`, or the
+    /// file (`#![allow(async_fn_in_trait)]`), and `async_fn_in_trait = "allow"` in the
+    /// package's `[lints.rust]` (or the workspace's `[workspace.lints.rust]` it inherits with
+    /// `[lints] workspace = true`). They cover the methods of traits (`async fn` and
+    /// `-> impl Future`), and flow down the module tree as rustc's lint levels do: the crate
+    /// root's `#![allow(async_fn_in_trait)]` covers every file of the crate, and one on a
+    /// `mod name;` declaration that module's files.
+    ///
+    /// Whether the body is really `Send` is not checked. A bound next to `Future` (`+
+    /// SendOutsideWasm`) is not yet followed to its supertraits, and `pub` is read as written:
     /// a `pub trait` in a private module is reported although it is not reachable from outside.
+    /// The finding's notes say so when either applies.
+    ///
+    /// Test code (`#[cfg(test)]` modules, test fns, `tests/` folders) is not public API: the
+    /// lint is allowed there by default (`lints-in-tests` turns it on).
     ///
     /// ### Example
     /// ```rust
@@ -42,13 +70,36 @@ declare_lint! {
     ///     fn get(&self, key: &str) -> impl Future<Output = Option<Vec<u8>>> + Send;
     /// }
     /// ```
-    pub MISSING_SEND_BOUND, "missing_send_bound", Warn
+    pub MISSING_SEND_BOUND, "missing_send_bound", Warn, tests: Allow
 }
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
+    if model.missing_send.is_empty() {
+        return;
+    }
+    // The package, or a module file above this one, allows rustc's `async_fn_in_trait`: the
+    // futures of trait methods are answered.
+    let answered =
+        cx.config.async_fn_in_trait_allowed(&model.path) || allowed_above(cx.workspace, cx.file);
     for missing in &model.missing_send {
+        if answered && missing.in_trait.is_some() {
+            continue;
+        }
         cx.emit(diagnostic(missing));
     }
+}
+
+/// Whether a file of the same crate whose module encloses this file's allows `async_fn_in_trait`
+/// for it (`#![allow(async_fn_in_trait)]` in the crate root, or on a `mod name;` declaration).
+fn allowed_above(workspace: &Workspace<'_>, file: usize) -> bool {
+    let unit = &workspace.units[file];
+    workspace.units.iter().any(|other| {
+        other.crate_name == unit.crate_name
+            && other
+                .model
+                .async_fn_in_trait_allows
+                .cover(&other.module, &unit.module)
+    })
 }
 
 fn diagnostic(missing: &MissingSend) -> Diagnostic {
@@ -70,11 +121,53 @@ fn diagnostic(missing: &MissingSend) -> Diagnostic {
             "write `Pin<Box<dyn Future<Output = ..> + Send>>` (or `futures::future::BoxFuture`)".to_string(),
         ),
     };
-    Diagnostic::new(&MISSING_SEND_BOUND, message)
+    let mut diagnostic = Diagnostic::new(&MISSING_SEND_BOUND, message)
         .primary(
             missing.type_span.unwrap_or(missing.name_span),
             "callers cannot spawn this future on a multi-threaded runtime",
         )
-        .help(help)
-        .note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
+        .help(help);
+    if !missing.other_bounds.is_empty() {
+        let bounds: Vec<String> = missing
+            .other_bounds
+            .iter()
+            .map(|bound| format!("`{bound}`"))
+            .collect();
+        diagnostic = diagnostic.note(format!(
+            "{} is not known to imply `Send`: the supertraits of a bound are not followed yet",
+            bounds.join(", ")
+        ));
+    }
+    if let Some(private) = missing.modules.iter().find(|module| !module.is_pub) {
+        diagnostic = diagnostic.note(format!(
+            "it is inside the module `{}`, which is not `pub`: if nothing re-exports it, it is not public API",
+            private.name
+        ));
+    }
+    diagnostic.note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+
+    #[test]
+    fn a_package_that_allows_async_fn_in_trait_answered_for_its_trait_methods() {
+        let text = "pub trait Store {\n    async fn get(&self) -> u8;\n    fn put(&self) -> impl std::future::Future<Output = ()>;\n}\npub type Job = std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>;\n";
+        let lines = |config: &Config| -> Vec<u32> {
+            crate::analyze_file("src/lib.rs", text, config)
+                .iter()
+                .filter(|finding| finding.lint.name == "missing_send_bound")
+                .map(|finding| finding.primary.span.line)
+                .collect()
+        };
+        assert_eq!(lines(&Config::default()), [2, 3, 5]);
+        let mut config = Config::default();
+        config.set_async_fn_in_trait_allowed(["src/lib.rs".to_string()]);
+        // The boxed future of a type alias is not a trait method: rustc's lint says nothing of it.
+        assert_eq!(lines(&config), [5]);
+        let mut other = Config::default();
+        other.set_async_fn_in_trait_allowed(["other/src/lib.rs".to_string()]);
+        assert_eq!(lines(&other), [2, 3, 5]);
+    }
 }

@@ -45,12 +45,15 @@ impl<'a> LintContext<'a> {
         }
     }
 
-    /// Reports a diagnostic of the file being checked at its lint's effective level (dropped
-    /// when allowed).
+    /// Reports a diagnostic of the file being checked at its lint's effective level there, in
+    /// test code or not (dropped when allowed).
     pub fn emit(&mut self, diagnostic: Diagnostic) {
-        let path = &self.workspace.units[self.file].model.path;
-        self.diagnostics
-            .extend(self.config.report(diagnostic.in_file(path)));
+        let model = &self.workspace.units[self.file].model;
+        let in_test = model.test_code.covers(diagnostic.primary.span.start);
+        self.diagnostics.extend(
+            self.config
+                .report_at(diagnostic.in_file(&model.path), in_test),
+        );
     }
 }
 

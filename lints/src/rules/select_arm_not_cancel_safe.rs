@@ -31,6 +31,12 @@ declare_lint! {
     /// Losing a queue position (`Mutex::lock`, `Semaphore::acquire`, `Sender::reserve`) is not
     /// reported here.
     ///
+    /// A function's `# Cancel safety` docs decide for it when they state its own cancel safety
+    /// ("This method is cancel safe", "The returned future is not cancel safe"); a clause about
+    /// another item it links to ("However, [`Pending::process`] ... is not cancel safe") is not
+    /// about it (see docs/knowledge.md). A clause that refers back to the function only as "it",
+    /// next to a link to another item, is read as being about that item.
+    ///
     /// A select in a loop whose other branches all leave the loop (`break`, `return`, `?` on an
     /// error) is treated as a one-shot select: the future is dropped at most once, at shutdown,
     /// and is reported only if its resource outlives the select. Dropping one in-flight message

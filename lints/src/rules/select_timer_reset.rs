@@ -6,19 +6,29 @@ use crate::rules::LintContext;
 declare_lint! {
     /// ### What it does
     /// Flags `sleep(d)`, or `sleep_until(Instant::now() + d)`, created in a `select!` branch
-    /// inside a loop whose other branches let the loop go on.
+    /// inside a loop whose other branch takes events from a recurring source (a channel's
+    /// `recv`, a stream's `next`, `accept`, `tick`, `changed`, `notified`, a read) and lets the
+    /// loop go on.
     ///
     /// ### Why is this bad?
-    /// Every iteration creates a new timer, so the deadline restarts whenever another branch
-    /// wins. If messages arrive more often than `d`, the timer never fires: a heartbeat that is
-    /// never sent, a flush that never happens.
+    /// Every iteration creates a new timer, so the deadline restarts whenever an event wins. If
+    /// events arrive more often than `d`, the timer never fires: a heartbeat that is never sent,
+    /// a flush that never happens.
     ///
     /// ### Known problems
     /// An idle timeout ("give up after 30 s without a message") restarts on purpose. The lint
     /// treats a timer branch whose handler leaves the loop (`break`, `return`, `?` on an error)
     /// or ends with `continue` as an idle timeout and does not report it; an idle timeout written
-    /// differently (setting a flag) is reported and can be allowed with `-A select_timer_reset`. A loop whose other branches
-    /// all leave the loop is not reported either, since the timer is then never restarted early.
+    /// differently (setting a flag) is reported and can be allowed with `-A select_timer_reset`.
+    ///
+    /// A per-item deadline is not a reset either: when the other branches work on the current
+    /// item (`tx.send(event)`, `process(&job)`, `stream.write_all(chunk)`) and the loop then
+    /// moves on (`for event in events`, `while let Some(job) = queue.pop()`), the timer times
+    /// that item. Only a branch that polls a recurring source, told by its method's name
+    /// (`recv`, `next`, `tick`, `accept`, `changed`, `notified`, `listen`, `read`, `read_buf`,
+    /// `readable`, `incoming`, and names starting with `recv_`, `next_`, `read_`, `accept_`,
+    /// `receive_`), and whose handler does not leave the loop, starves the timer. A recurring
+    /// source hidden behind another name (a user method `poll_peer()`) is missed.
     ///
     /// Two more shapes are taken as deliberate and not reported: a duration the loop recomputes
     /// (`sleep(remaining)` where `remaining` is assigned, or bound by a `let` or a pattern, inside the loop), and a
@@ -27,6 +37,11 @@ declare_lint! {
     /// A batching loop written in that value style is therefore missed. A duration whose name
     /// says it measures inactivity (`idle`, `keepalive`, `timeout`, `quiet` in a local, constant
     /// or field name) is also taken as an idle timeout.
+    ///
+    /// In test code (test fns, `#[cfg(test)]` modules, `tests/` folders) the lint is allowed by
+    /// default: cancellation-injection tests race a fresh `sleep` against a write on purpose,
+    /// and a starved timer in a test loses nothing. `lints-in-tests` in the configuration
+    /// turns it on there.
     ///
     /// ### Example
     /// ```rust
@@ -59,7 +74,7 @@ declare_lint! {
     ///     }
     /// }
     /// ```
-    pub SELECT_TIMER_RESET, "select_timer_reset", Warn
+    pub SELECT_TIMER_RESET, "select_timer_reset", Warn, tests: Allow
 }
 
 const SLEEP_FNS: &[&str] = &["tokio::time::sleep", "async_std::task::sleep"];
@@ -79,11 +94,10 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             // A timer whose handler leaves the loop, or skips the rest of it with `continue`, is
             // an idle timeout: restarting it whenever something else happens is the point.
             let idle_timeout = branch.handler_diverges || branch.handler_continues;
-            if !restarts
-                || !branch.created_in_loop
-                || idle_timeout
-                || !race.others_may_continue(index)
-            {
+            // Only events of a recurring source (a channel, a stream, a listener) that let the
+            // loop go on starve the timer. Another branch that does one piece of work (`send`
+            // this item, `process` it) makes the timer a deadline for that piece.
+            if !restarts || !branch.created_in_loop || idle_timeout || !race.others_recur(index) {
                 continue;
             }
             // The loop manages the deadline itself: the duration is recomputed each time round

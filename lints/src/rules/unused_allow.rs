@@ -1,15 +1,17 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::declare_lint;
-use crate::model::suppression::COMMENT_FORM;
+use crate::model::suppression::{Malformed, COMMENT_FORM};
 use crate::span::Span;
 
 declare_lint! {
     /// ### What it does
     /// Reports a suppression that suppressed nothing: a `// cancel-check: allow(<lint>)` comment,
     /// a `#[cancel_check::allow(<lint>)]` or a `#[cfg_attr(any(), allow(cancel_check::<lint>))]`
-    /// attribute naming a lint that found nothing in the code it covers. Also reports a
-    /// `cancel-check:` comment that is not of the form
-    /// `cancel-check: allow(<lint>[, <lint>]) -- <reason>`.
+    /// attribute naming a lint that found nothing in the code it covers. Also reports a comment
+    /// meant as a suppression that is not of the form
+    /// `cancel-check: allow(<lint>[, <lint>]) -- <reason>` (a near miss of the marker such as
+    /// `cancel_check:` or a missing colon, a misspelt `allow`, a reason not after `--`), with the
+    /// comment as it should be written.
     ///
     /// ### Why is this bad?
     /// A stale suppression hides the next real finding in the same place, and tells the reader
@@ -21,6 +23,13 @@ declare_lint! {
     /// command line) is never reported: the tool cannot tell whether it would be used. Nor is
     /// one of `unused_allow`, `unknown_lint` or `parse_error`, nor one on a `mod name;`
     /// declaration, which applies to the module's own files.
+    ///
+    /// Malformed comments are reported under this lint rather than a lint of their own: such a
+    /// comment is an allow that suppresses nothing, and one lint keeps the suppressions honest.
+    /// A comment counts as meant for the tool when it starts with `cancel-check:`, or with a
+    /// near miss of it followed by `allow` or a misspelling of it and `(`; other prose that
+    /// mentions the tool is not read. Only plain `//` comments are read: doc comments, block
+    /// comments and string literals never hold suppressions.
     ///
     /// ### Example
     /// ```rust
@@ -45,12 +54,16 @@ pub(crate) fn diagnostic(name: Span, lint: &str) -> Diagnostic {
         .help(format!("remove `{lint}` from the suppression"))
 }
 
-/// The finding for a `cancel-check:` comment that is not a suppression.
-pub(crate) fn malformed(comment: Span) -> Diagnostic {
+/// The finding for a comment meant as a suppression that is not one.
+pub(crate) fn malformed(comment: &Malformed) -> Diagnostic {
+    let fix = match &comment.fix {
+        Some(fix) => fix.clone(),
+        None => format!("// {COMMENT_FORM}"),
+    };
     Diagnostic::new(
         &UNUSED_ALLOW,
         "malformed `cancel-check:` comment suppresses nothing",
     )
-    .primary(comment, "not a suppression")
-    .help(format!("write it as `// {COMMENT_FORM}`"))
+    .primary(comment.span, comment.problem.clone())
+    .help(format!("write it as `{fix}`"))
 }

@@ -155,12 +155,12 @@ impl Collector<'_> {
             async_keyword: sig.asyncness.is_some(),
             body,
             annotation: if mentions_cancel {
-                crate::knowledge::docs::annotation(attrs)
+                crate::knowledge::docs::annotation(attrs, &sig.ident.to_string())
             } else {
                 None
             },
             documents_cancel_safety: crate::knowledge::docs::has_section(&docs)
-                || crate::knowledge::docs::statement(&docs).is_some(),
+                || crate::knowledge::docs::own_statement(&docs, &sig.ident.to_string()).is_some(),
             scope,
             body_scope,
             owner: self.owners.last().copied().unwrap_or(FnOwner::Free),

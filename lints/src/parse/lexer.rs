@@ -1,0 +1,242 @@
+//! A small lexer of Rust source text, byte by byte, with no allocation per token: words,
+//! literals (strings, raw strings, byte and C strings, chars), punctuation, brackets and
+//! comments, as Rust lexes them. The depth scan ([`super::depth`]), the item recovery
+//! ([`super::recover`]) and the search for suppression comments ([`plain_comments`]) use it, so
+//! that none of them mistakes text inside a string literal for code or a comment.
+
+/// A token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Token<'t> {
+    Word(&'t [u8]),
+    Literal,
+    /// A punctuation character, and whether another one follows without a space.
+    Punct(u8, bool),
+    /// An opening bracket: `(`, `[` or `{`.
+    Open(u8),
+    /// A closing bracket: `)`, `]` or `}`.
+    Close(u8),
+    /// `///`, `//!`, `/** */` or `/*! */`.
+    DocComment,
+    /// A plain comment, `//` (`line`) or `/* */`; only returned when asked for.
+    Comment {
+        line: bool,
+    },
+}
+
+/// The plain line comments of a text (`// ..`, not doc comments), as byte ranges from the `//`
+/// to the end of the line. Text inside string literals (raw, byte, multi-line) and block
+/// comments is not a comment.
+pub(crate) fn plain_comments(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some((token, start, end)) = token_at(text, i, true) {
+        if token == (Token::Comment { line: true }) {
+            found.push(start..end);
+        }
+        i = end;
+    }
+    found
+}
+
+/// The next token at or after `i` (past whitespace and plain comments), with its start and end
+/// offsets; `None` at the end of the text.
+pub(super) fn next_token(text: &str, i: usize) -> Option<(Token<'_>, usize, usize)> {
+    token_at(text, i, false)
+}
+
+/// The next token at or after `i`, past whitespace, and past plain comments unless `comments`.
+pub(super) fn token_at(
+    text: &str,
+    mut i: usize,
+    comments: bool,
+) -> Option<(Token<'_>, usize, usize)> {
+    let bytes = text.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
+    let is_operator = |b: u8| b.is_ascii_punctuation() && !b"()[]{}\"'_,;".contains(&b);
+    loop {
+        let start = i;
+        let b = *bytes.get(i)?;
+        let next = bytes.get(i + 1).copied();
+        let (token, end) = match b {
+            b' ' | 0x09..=0x0d => {
+                i += 1;
+                continue;
+            }
+            0x80.. if whitespace_at(text, i) > 0 => {
+                i += whitespace_at(text, i);
+                continue;
+            }
+            b'/' if next == Some(b'/') => {
+                let doc = bytes.get(i + 2) == Some(&b'!')
+                    || (bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) != Some(&b'/'));
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                if !doc {
+                    if comments {
+                        return Some((Token::Comment { line: true }, start, i));
+                    }
+                    continue;
+                }
+                (Token::DocComment, i)
+            }
+            b'/' if next == Some(b'*') => {
+                let doc = bytes.get(i + 2) == Some(&b'!')
+                    || (bytes.get(i + 2) == Some(&b'*')
+                        && !matches!(bytes.get(i + 3), Some(b'*' | b'/')));
+                let mut nested = 0usize;
+                while i < bytes.len() {
+                    if bytes[i] == b'/' && bytes.get(i + 1) == Some(&b'*') {
+                        nested += 1;
+                        i += 2;
+                    } else if bytes[i] == b'*' && bytes.get(i + 1) == Some(&b'/') {
+                        nested -= 1;
+                        i += 2;
+                        if nested == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                if !doc {
+                    if comments {
+                        return Some((Token::Comment { line: false }, start, i));
+                    }
+                    continue;
+                }
+                (Token::DocComment, i)
+            }
+            b'(' | b'[' | b'{' => (Token::Open(b), i + 1),
+            b')' | b']' | b'}' => (Token::Close(b), i + 1),
+            b'"' => (Token::Literal, skip_string(bytes, i + 1)),
+            b'\'' if next == Some(b'\\') => {
+                // A char literal with an escape: '\n', '\'', '\u{..}'.
+                let mut end = i + 3;
+                while end < bytes.len() && bytes[end] != b'\'' {
+                    end += 1;
+                }
+                (Token::Literal, end + 1)
+            }
+            b'\'' => {
+                // A char literal ('x') or a lifetime ('a).
+                let len = utf8_len(next.unwrap_or(0));
+                if bytes.get(i + 1 + len) == Some(&b'\'') {
+                    (Token::Literal, i + 2 + len)
+                } else {
+                    (Token::Punct(b'\'', false), i + 1)
+                }
+            }
+            _ if b.is_ascii_digit() => {
+                // Digits, suffix and fraction (`1_000u32`, `1.5`, not the `..` of `1..2`).
+                let mut end = word_end(text, i);
+                while bytes.get(end) == Some(&b'.')
+                    && bytes.get(end + 1).is_some_and(u8::is_ascii_digit)
+                {
+                    end = word_end(text, end + 1);
+                }
+                (Token::Literal, end)
+            }
+            _ if is_word(b) => {
+                let end = word_end(text, i);
+                let word = &bytes[i..end];
+                let after = bytes.get(end).copied();
+                let hashes = bytes[end..].iter().take_while(|b| **b == b'#').count();
+                if matches!(word, b"r" | b"br" | b"cr") && bytes.get(end + hashes) == Some(&b'"') {
+                    (
+                        Token::Literal,
+                        skip_raw_string(bytes, end + hashes + 1, hashes),
+                    )
+                } else if word == b"r"
+                    && hashes == 1
+                    && bytes.get(end + 1).is_some_and(|b| is_word(*b))
+                {
+                    // A raw identifier (`r#type`), never a keyword.
+                    (Token::Word(b"r#"), word_end(text, end + 1))
+                } else if matches!(word, b"b" | b"c") && after == Some(b'"') {
+                    (Token::Literal, skip_string(bytes, end + 1))
+                } else if word == b"b" && after == Some(b'\'') {
+                    let mut past = end + 2 + usize::from(bytes.get(end + 1) == Some(&b'\\'));
+                    while past < bytes.len() && bytes[past] != b'\'' {
+                        past += 1;
+                    }
+                    (Token::Literal, past + 1)
+                } else {
+                    (Token::Word(word), end)
+                }
+            }
+            _ => (
+                Token::Punct(b, is_operator(b) && next.is_some_and(is_operator)),
+                i + 1,
+            ),
+        };
+        return Some((token, start, end.min(bytes.len())));
+    }
+}
+
+/// The length of the whitespace character at `i`, or 0: what proc-macro2 skips, ASCII 9 to 13
+/// and space, Unicode white space, and the left-to-right and right-to-left marks.
+pub(super) fn whitespace_at(text: &str, i: usize) -> usize {
+    match text.as_bytes()[i] {
+        b' ' | 0x09..=0x0d => 1,
+        b if b.is_ascii() => 0,
+        _ => text[i..]
+            .chars()
+            .next()
+            .filter(|ch| ch.is_whitespace() || matches!(ch, '\u{200e}' | '\u{200f}'))
+            .map_or(0, char::len_utf8),
+    }
+}
+
+/// The end of the identifier-like run of characters (ASCII letters, digits and `_`, and every
+/// non-ASCII character but white space) starting at `i`.
+pub(super) fn word_end(text: &str, mut i: usize) -> usize {
+    let bytes = text.as_bytes();
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii_alphanumeric() || b == b'_' {
+            i += 1;
+        } else if b >= 0x80 && whitespace_at(text, i) == 0 {
+            i += utf8_len(b);
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The length of the UTF-8 character whose first byte is `first`.
+pub(super) fn utf8_len(first: u8) -> usize {
+    match first {
+        0xf0.. => 4,
+        0xe0.. => 3,
+        0xc0.. => 2,
+        _ => 1,
+    }
+}
+
+/// The offset past a string literal whose body starts at `i`.
+pub(super) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && bytes[i] != b'"' {
+        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    }
+    i + 1
+}
+
+/// The offset past a raw string literal whose body starts at `i` and ends with `"` and `hashes`
+/// hashes.
+pub(super) fn skip_raw_string(bytes: &[u8], mut i: usize, hashes: usize) -> usize {
+    while i < bytes.len() {
+        if bytes[i] == b'"'
+            && bytes[i + 1..]
+                .iter()
+                .take(hashes)
+                .take_while(|b| **b == b'#')
+                .count()
+                == hashes
+        {
+            return i + 1 + hashes;
+        }
+        i += 1;
+    }
+    i
+}

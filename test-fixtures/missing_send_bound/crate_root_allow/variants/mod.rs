@@ -1,0 +1,2 @@
+//@ check-pass
+pub mod io;

@@ -1,0 +1,4 @@
+//@ check-pass
+pub trait OldStore {
+    async fn get(&self, key: &str) -> Option<Vec<u8>>;
+}
