@@ -15,9 +15,9 @@ pub mod resolve;
 pub mod select;
 pub mod signature;
 pub mod suppression;
+pub mod test_code;
 pub mod typing;
 pub mod value;
-pub mod test_code;
 pub mod workspace;
 
 use std::collections::{HashMap, HashSet};
