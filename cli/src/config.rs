@@ -7,17 +7,20 @@
 //! An unknown key, an unknown lint or a value of the wrong type is an error (exit 2) that names
 //! the file, the key and what is accepted.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use cancel_check_lints::config::Levels;
 use cancel_check_lints::knowledge::{ApiEntry, ApiKind, Effect, Origin, Verdict};
-use cancel_check_lints::{closest_lint, lint_by_name, Level};
+use cancel_check_lints::registry::ALL;
+use cancel_check_lints::{closest_lint_or_group, Group, Level};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::{Table, Value};
 
 use crate::escape::{path_label, printable};
+use crate::explain::Named;
 
 /// The name of the stand-alone configuration file.
 pub const CONFIG_FILE: &str = "cancel-check.toml";
@@ -202,28 +205,7 @@ impl Settings {
                 "lock-types" => settings.lock_types = strings(value, &file, &name)?,
                 "lints" => {
                     let lints = as_table_named(value, &file, &name)?;
-                    for (lint, level) in lints {
-                        let Some(known) = lint_by_name(lint) else {
-                            let hint = closest_lint(lint)
-                                .map(|close| format!(" (did you mean `{close}`?)"))
-                                .unwrap_or_default();
-                            bail!(
-                                "{file}: unknown lint `{}` in `{name}`{hint}; run `cargo cancel-check lints` for the list",
-                                printable(lint)
-                            );
-                        };
-                        let level = level
-                            .as_str()
-                            .and_then(Level::parse)
-                            .ok_or_else(|| {
-                                anyhow!(
-                                    "{file}: `{name}.{}` must be \"allow\", \"warn\" or \"deny\", found {}",
-                                    printable(lint),
-                                    describe(level)
-                                )
-                            })?;
-                        settings.levels.insert(known.name, level);
-                    }
+                    settings.levels = lint_levels(lints, &file, &name)?;
                 }
                 "api" => {
                     let Value::Array(entries) = value else {
@@ -245,6 +227,83 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// A `lints` table: lint and group names (as on the command line: any case, `-` for `_`, with
+/// or without `cancel_check::`) to levels. A table is unordered, so specificity decides: `all`
+/// first, then the topic groups, then the lints named themselves. Two topic groups that give
+/// one lint different levels are an error, unless the table also names that lint.
+fn lint_levels(table: &Table, file: &impl std::fmt::Display, name: &str) -> Result<Levels> {
+    let mut all = None;
+    let mut groups: Vec<(&'static Group, Level, &str)> = Vec::new();
+    let mut lints: BTreeMap<&'static str, (Level, &str)> = BTreeMap::new();
+    let mut seen: BTreeMap<&'static str, &str> = BTreeMap::new();
+    for (key, value) in table {
+        let named = Named::find(key).ok_or_else(|| {
+            let hint = closest_lint_or_group(key)
+                .map(|close| format!(" (did you mean `{close}`?)"))
+                .unwrap_or_default();
+            anyhow!(
+                "{file}: unknown lint `{}` in `{name}`{hint}; run `cargo cancel-check lints` for the lints and groups",
+                printable(key)
+            )
+        })?;
+        let canonical = match named {
+            Named::Lint(lint) => lint.name,
+            Named::Group(group) => group.name,
+        };
+        if let Some(earlier) = seen.insert(canonical, key) {
+            bail!(
+                "{file}: `{name}.{}` and `{name}.{}` both name `{canonical}`; keep one",
+                printable(earlier),
+                printable(key)
+            );
+        }
+        let level = value.as_str().and_then(Level::parse).ok_or_else(|| {
+            anyhow!(
+                "{file}: `{name}.{}` must be \"allow\", \"warn\" or \"deny\", found {}",
+                printable(key),
+                describe(value)
+            )
+        })?;
+        match named {
+            Named::Lint(lint) => {
+                lints.insert(lint.name, (level, key));
+            }
+            Named::Group(group) if group.name == ALL.name => all = Some(level),
+            Named::Group(group) => groups.push((group, level, key)),
+        }
+    }
+    let mut levels = Levels::new();
+    if let Some(level) = all {
+        for lint in ALL.lints() {
+            levels.insert(lint.name, level);
+        }
+    }
+    let mut from_group: BTreeMap<&'static str, (Level, &str)> = BTreeMap::new();
+    for (group, level, key) in &groups {
+        for lint in group.lints() {
+            if let Some((other, other_key)) = from_group.insert(lint.name, (*level, key)) {
+                if other != *level && !lints.contains_key(lint.name) {
+                    bail!(
+                        "{file}: `{name}.{}` and `{name}.{}` set `{}` to different levels; \
+                         set `{}` itself to say which",
+                        printable(other_key),
+                        printable(key),
+                        lint.name,
+                        lint.name
+                    );
+                }
+            }
+        }
+    }
+    for (lint, (level, _)) in from_group {
+        levels.insert(lint, level);
+    }
+    for (lint, (level, _)) in lints {
+        levels.insert(lint, level);
+    }
+    Ok(levels)
 }
 
 /// One `[[api]]` entry: the fields of the built-in data file, plus `cancel-safe = true/false`
@@ -569,6 +628,65 @@ mod tests {
             error,
             "cancel-check.toml: `api[0].cancel-safe` must be true or false, found the string \"no\""
         );
+    }
+
+    #[test]
+    fn lint_names_in_the_table_take_any_spelling_users_write() {
+        let settings = parse(
+            "[lints]\n\"cancel_check::select_arm_not_cancel_safe\" = \"deny\"\nSelect-Timer-Reset = \"allow\"",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.levels.get("select_arm_not_cancel_safe"),
+            Some(&Level::Deny)
+        );
+        assert_eq!(
+            settings.levels.get("select_timer_reset"),
+            Some(&Level::Allow)
+        );
+        let error = parse("[lints]\nfuturelock = \"deny\"\nFUTURELOCK = \"allow\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `lints.FUTURELOCK` and `lints.futurelock` both name `futurelock`; keep one"
+        );
+    }
+
+    #[test]
+    fn in_one_table_a_lint_beats_a_topic_group_which_beats_all() {
+        let settings = parse(
+            "[lints]\nall = \"allow\"\ndeadlock = \"deny\"\nlock_held_across_await = \"warn\"",
+        )
+        .unwrap();
+        let level = |lint: &str| settings.levels.get(lint).copied();
+        assert_eq!(level("select_arm_not_cancel_safe"), Some(Level::Allow));
+        assert_eq!(level("futurelock"), Some(Level::Deny));
+        assert_eq!(level("lock_held_across_await"), Some(Level::Warn));
+        // `all` is the lints that are on by default: an allow-by-default lint keeps its default.
+        assert_eq!(level("detached_spawn"), None);
+    }
+
+    #[test]
+    fn two_topic_groups_that_disagree_about_a_lint_need_the_lint_itself() {
+        let error = parse("[lints]\ncorrectness = \"deny\"\ndeadlock = \"warn\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `lints.correctness` and `lints.deadlock` set `futurelock` to \
+             different levels; set `futurelock` itself to say which"
+        );
+        let settings = parse(
+            "[lints]\ncorrectness = \"deny\"\ndeadlock = \"warn\"\nfuturelock = \"warn\"\nlock_held_across_await = \"deny\"",
+        )
+        .unwrap();
+        assert_eq!(settings.levels.get("futurelock"), Some(&Level::Warn));
+        assert_eq!(
+            settings.levels.get("lock_held_across_await"),
+            Some(&Level::Deny)
+        );
+        assert_eq!(settings.levels.get("block_on_in_async"), Some(&Level::Deny));
     }
 
     #[test]

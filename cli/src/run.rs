@@ -22,7 +22,7 @@ use crate::cache::{self, Cache};
 use crate::config::{discover_root, manifests_for, ProjectConfig};
 use crate::deps::{dependency_docs, Scope};
 use crate::escape::{path_label, printable};
-use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
+use crate::explain::{explain, is_warnings, list_lints, unknown_lint_message, Named};
 use crate::render::{json, render};
 use crate::stderr;
 use crate::with_cargo::CargoRun;
@@ -392,24 +392,23 @@ fn configure(
     Ok((files, config))
 }
 
-/// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win). `warnings` is
-/// the group of every finding at warn level: `-D warnings` makes them errors, `-A warnings`
-/// silences them, `-W warnings` undoes either.
+/// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win; a group sets
+/// each of its lints where it stands, as in rustc). `warnings` is the group of every finding at
+/// warn level: `-D warnings` makes them errors, `-A warnings` silences them, `-W warnings`
+/// undoes either; it applies last, to whatever is at warn level then.
 fn apply_lint_flags(config: &mut Config, levels: &[(Level, String)]) -> Result<()> {
     let mut warnings = Level::Warn;
     for (level, name) in levels {
-        if name == "warnings" {
+        if is_warnings(name) {
             warnings = *level;
             continue;
         }
-        let Some(lint) = find_lint(name) else {
-            bail!(
-                "{}\n  known lints: {}",
-                unknown_lint_message(name),
-                known_lints()
-            );
+        let Some(named) = Named::find(name) else {
+            bail!("{}", unknown_lint_message(name));
         };
-        config.set_level(lint, *level);
+        for lint in named.lints() {
+            config.set_level(lint, *level);
+        }
     }
     if warnings != Level::Warn {
         config.warnings = Some(warnings);
@@ -452,11 +451,39 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_lint_lists_the_known_ones() {
+    fn an_unknown_lint_points_to_the_list() {
         let error = levels(&[(Level::Allow, "no_such_lint")])
             .unwrap_err()
             .to_string();
         assert!(error.contains("unknown lint `no_such_lint`"), "{error}");
-        assert!(error.contains("select_arm_not_cancel_safe"), "{error}");
+        assert!(error.contains("`cargo cancel-check lints`"), "{error}");
+    }
+
+    #[test]
+    fn a_group_sets_its_lints_where_it_stands() {
+        let futurelock = lint_by_name("futurelock").unwrap();
+        let select = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        let config = levels(&[(Level::Allow, "all"), (Level::Deny, "futurelock")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Deny);
+        assert_eq!(config.level(select), Level::Allow);
+        let config = levels(&[(Level::Deny, "futurelock"), (Level::Allow, "all")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Allow);
+        let config = levels(&[(Level::Deny, "cancel_check::Deadlock")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Deny);
+        assert_eq!(config.level(select), Level::Warn);
+    }
+
+    #[test]
+    fn lint_names_take_the_tool_prefix_any_case_and_dashes() {
+        let select = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        for name in [
+            "cancel_check::select_arm_not_cancel_safe",
+            "Select-Arm-Not-Cancel-Safe",
+        ] {
+            let config = levels(&[(Level::Deny, name)]).unwrap();
+            assert_eq!(config.level(select), Level::Deny, "{name}");
+        }
+        let config = levels(&[(Level::Deny, "Warnings")]).unwrap();
+        assert_eq!(config.level(select), Level::Deny);
     }
 }

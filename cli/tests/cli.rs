@@ -91,14 +91,21 @@ fn a_missing_path_exits_2_and_names_it() {
 }
 
 #[test]
-fn an_unknown_lint_exits_2_with_the_known_lints() {
+fn an_unknown_lint_exits_2_and_points_to_the_list() {
     tool()
-        .args(["-A", "no_such_lint", "test-fixtures/projects/demo"])
+        .args([
+            "-A",
+            "select_arm_not_cancelsafe",
+            "test-fixtures/projects/demo",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown lint `no_such_lint`"))
-        .stderr(predicate::str::contains(SELECT_LINT))
-        .stderr(predicate::str::contains("parse_error"));
+        .stdout("")
+        .stderr(
+            "error: unknown lint `select_arm_not_cancelsafe`\n  \
+             help: did you mean `select_arm_not_cancel_safe`?\n  \
+             note: `cargo cancel-check lints` lists every lint and group\n",
+        );
 }
 
 #[test]
@@ -196,6 +203,48 @@ fn the_last_level_flag_wins() {
         )));
 }
 
+#[test]
+fn lint_flags_take_the_json_code_any_case_and_dashes() {
+    for name in [
+        format!("cancel_check::{SELECT_LINT}"),
+        SELECT_LINT.to_uppercase(),
+        SELECT_LINT.replace('_', "-"),
+    ] {
+        tool()
+            .args(["-A", &name, "test-fixtures/projects/demo"])
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn groups_set_their_lints_and_the_later_flag_wins() {
+    // `select_arm_not_cancel_safe` is in `all`, `correctness` and `cancel_safety`.
+    for (flags, code) in [
+        (&["-A", "all"][..], 0),
+        (&["-A", "cancel_safety"], 0),
+        (&["-A", "cancel-check::Correctness"], 0),
+        (&["-A", "deadlock"], 1),
+        (&["-A", "all", "-W", SELECT_LINT], 1),
+        (&["-W", SELECT_LINT, "-A", "all"], 0),
+        (&["-A", SELECT_LINT, "-W", "cancel_safety"], 1),
+    ] {
+        tool()
+            .args(flags)
+            .arg("test-fixtures/projects/demo")
+            .assert()
+            .code(code);
+    }
+    tool()
+        .args(["--format", "short", "-D", "cancel_safety"])
+        .arg("test-fixtures/projects/demo")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            ": error[{SELECT_LINT}]: "
+        )));
+}
+
 // ---- subcommands ----
 
 #[test]
@@ -221,17 +270,55 @@ fn explain_accepts_the_json_code() {
 }
 
 #[test]
-fn explain_of_an_unknown_lint_suggests_the_closest() {
+fn explain_of_an_unknown_lint_suggests_the_closest_and_points_to_the_list() {
     tool()
-        .args(["explain", "select_arm_not_cancelsafe"])
+        .args(["explain", "Select-Arm-Not-Cancelsafe"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "unknown lint `select_arm_not_cancelsafe`",
+        .stdout("")
+        .stderr(
+            "error: unknown lint `Select-Arm-Not-Cancelsafe`\n  \
+             help: did you mean `select_arm_not_cancel_safe`?\n  \
+             note: `cargo cancel-check lints` lists every lint and group\n",
+        );
+    // Nothing close: only the pointer.
+    tool()
+        .args(["explain", "zzz"])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: unknown lint `zzz`\n  note: `cargo cancel-check lints` lists every lint and group\n",
+        );
+}
+
+#[test]
+fn explain_takes_any_case_and_dashes() {
+    let expected = stdout_of(tool().args(["explain", SELECT_LINT]));
+    for name in [
+        SELECT_LINT.to_uppercase(),
+        SELECT_LINT.replace('_', "-"),
+        format!("Cancel_Check::{SELECT_LINT}"),
+    ] {
+        assert_eq!(
+            stdout_of(tool().args(["explain", &name])),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn explain_of_a_group_lists_its_lints() {
+    tool()
+        .args(["explain", "deadlock"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# deadlock (lint group)\n"))
+        .stdout(predicate::str::contains("- `futurelock` (warn): "))
+        .stdout(predicate::str::contains(
+            "- `lock_held_across_await` (warn): ",
         ))
-        .stderr(predicate::str::contains(format!(
-            "did you mean `{SELECT_LINT}`?"
-        )));
+        .stdout(predicate::str::contains(SELECT_LINT).not());
 }
 
 #[test]

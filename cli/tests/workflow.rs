@@ -117,6 +117,37 @@ fn cancel_check_toml_configures_a_workspace() {
 }
 
 #[test]
+fn the_lints_table_takes_groups_and_the_names_editors_show() {
+    let krate = Crate::new("");
+    krate.write(
+        "src/lib.rs",
+        &format!("{LOSSY_LOOP}pub fn spawn() {{ tokio::spawn(async {{}}); }}\n"),
+    );
+    // A lint's own setting beats its group's in the same table, whatever the order.
+    krate.write(
+        "cancel-check.toml",
+        "[lints]\n\"cancel_check::Select-Arm-Not-Cancel-Safe\" = \"deny\"\ncancel_safety = \"allow\"\nstructured_concurrency = \"warn\"\n",
+    );
+    let (stdout, _, code) = krate.short(&[]);
+    let found: Vec<&str> = stdout
+        .lines()
+        .map(|line| line.split(": ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "error[select_arm_not_cancel_safe]",
+            "warning[detached_spawn]"
+        ],
+        "{stdout}"
+    );
+    assert_eq!(code, 1);
+    // The command line wins over the table, group or not.
+    let (stdout, _, code) = krate.short(&["-A", "all", "-A", "structured-concurrency"]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+}
+
+#[test]
 fn package_settings_override_workspace_settings() {
     let krate = Crate::new("");
     fs::write(
@@ -239,7 +270,11 @@ fn configuration_errors_exit_2_naming_file_key_and_accepted_values() {
         ),
         (
             "[package.metadata.cancel-check.lints]\nselect_arm_not_cancelsafe = \"allow\"\n",
-            "error: {manifest}: unknown lint `select_arm_not_cancelsafe` in `package.metadata.cancel-check.lints` (did you mean `select_arm_not_cancel_safe`?); run `cargo cancel-check lints` for the list\n",
+            "error: {manifest}: unknown lint `select_arm_not_cancelsafe` in `package.metadata.cancel-check.lints` (did you mean `select_arm_not_cancel_safe`?); run `cargo cancel-check lints` for the lints and groups\n",
+        ),
+        (
+            "[package.metadata.cancel-check.lints]\ncorrectness = \"deny\"\ncancel_safety = \"warn\"\n",
+            "error: {manifest}: `package.metadata.cancel-check.lints.cancel_safety` and `package.metadata.cancel-check.lints.correctness` set `select_arm_not_cancel_safe` to different levels; set `select_arm_not_cancel_safe` itself to say which\n",
         ),
         (
             "[package.metadata.cancel-check.lints]\nfuturelock = 1\n",

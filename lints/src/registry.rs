@@ -49,7 +49,7 @@ macro_rules! groups {
 }
 
 groups! {
-    ALL = "all": "every lint that is on by default (warn or deny)",
+    ALL = "all": "every lint that is on by default",
     CORRECTNESS = "correctness": "code that loses data, deadlocks or stalls the runtime",
     CANCEL_SAFETY = "cancel_safety": "futures that lose data or work when a race drops them",
     DEADLOCK = "deadlock": "locks and queues that can stop a task for good",
