@@ -1,4 +1,5 @@
-//! The project's configuration (SPEC §7): `cancel-check.toml` at the workspace root, or
+//! The project's configuration (SPEC §7): `cancel-check.toml` (or `.cancel-check.toml`, not
+//! both) at the workspace root, or
 //! `[workspace.metadata.cancel-check]` in the root `Cargo.toml`, and
 //! `[package.metadata.cancel-check]` in each package's `Cargo.toml` (package settings override
 //! workspace ones for the package's files). Never the `[lints]` table: cargo hands unknown lint
@@ -24,6 +25,26 @@ use crate::explain::Named;
 
 /// The name of the stand-alone configuration file.
 pub const CONFIG_FILE: &str = "cancel-check.toml";
+/// Its hidden spelling, as ruff reads `.ruff.toml`: the same file, for those who keep tool
+/// configuration out of sight. Having both is an error.
+pub const HIDDEN_CONFIG_FILE: &str = ".cancel-check.toml";
+
+/// The stand-alone configuration file in `dir`: `cancel-check.toml` or `.cancel-check.toml`,
+/// or an error when both exist.
+pub fn standalone_file(dir: &Path) -> Result<Option<PathBuf>> {
+    let plain = dir.join(CONFIG_FILE);
+    let hidden = dir.join(HIDDEN_CONFIG_FILE);
+    match (plain.is_file(), hidden.is_file()) {
+        (true, true) => bail!(
+            "both `{}` and `{}` exist; keep one (they hold the same settings)",
+            path_label(&plain),
+            path_label(&hidden)
+        ),
+        (true, false) => Ok(Some(plain)),
+        (false, true) => Ok(Some(hidden)),
+        (false, false) => Ok(None),
+    }
+}
 
 /// The keys of a configuration table.
 const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `api`";
@@ -87,8 +108,7 @@ impl ProjectConfig {
         let from_metadata = root_table
             .as_ref()
             .and_then(|table| nested(table, &["workspace", "metadata", "cancel-check"]));
-        let standalone = root.join(CONFIG_FILE);
-        if standalone.is_file() {
+        if let Some(standalone) = standalone_file(root)? {
             let table = read(&standalone)?.unwrap_or_default();
             config.workspace = Settings::parse(&table, &standalone, "")?;
             config.source = Some(standalone.clone());
@@ -142,9 +162,11 @@ impl ProjectConfig {
     /// The exclusion matcher: workspace globs relative to the root, package globs relative to
     /// their package.
     pub fn excluder(&self) -> Result<Excluder> {
-        let mut sets = vec![(self.root.clone(), globs(&self.workspace.exclude)?)];
+        let (set, patterns) = globs(&self.workspace.exclude)?;
+        let mut sets = vec![(self.root.clone(), set, patterns)];
         for package in &self.packages {
-            sets.push((package.dir.clone(), globs(&package.settings.exclude)?));
+            let (set, patterns) = globs(&package.settings.exclude)?;
+            sets.push((package.dir.clone(), set, patterns));
         }
         Ok(Excluder { sets })
     }
@@ -161,33 +183,43 @@ impl ProjectConfig {
 /// Decides which files are excluded by `exclude` globs.
 #[derive(Debug)]
 pub struct Excluder {
-    sets: Vec<(PathBuf, GlobSet)>,
+    /// Each table's base folder, glob set and, for each glob of the set, its pattern.
+    sets: Vec<(PathBuf, GlobSet, Vec<String>)>,
 }
 
 impl Excluder {
     /// Whether the file at this absolute path is excluded.
     pub fn excludes(&self, path: &Path) -> bool {
-        self.sets.iter().any(|(base, set)| {
-            path.strip_prefix(base)
-                .is_ok_and(|relative| !set.is_empty() && set.is_match(relative))
+        self.excluded_by(path).is_some()
+    }
+
+    /// The `exclude` pattern that excludes the file at this absolute path, if any.
+    pub fn excluded_by(&self, path: &Path) -> Option<&str> {
+        self.sets.iter().find_map(|(base, set, patterns)| {
+            let relative = path.strip_prefix(base).ok()?;
+            let first = *set.matches(relative).first()?;
+            Some(patterns[first].as_str())
         })
     }
 }
 
-fn globs(patterns: &[String]) -> Result<GlobSet> {
+fn globs(patterns: &[String]) -> Result<(GlobSet, Vec<String>)> {
     let mut builder = GlobSetBuilder::new();
+    let mut of_glob = Vec::new();
     for pattern in patterns {
         let glob: Glob = GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
             .map_err(|error| anyhow!("invalid `exclude` glob `{pattern}`: {error}"))?;
         builder.add(glob);
+        of_glob.push(pattern.clone());
         // `generated/**` also names the folder itself; `generated` names what is inside it.
         if !pattern.contains('*') {
             builder.add(Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))?);
+            of_glob.push(pattern.clone());
         }
     }
-    Ok(builder.build()?)
+    Ok((builder.build()?, of_glob))
 }
 
 impl Settings {
@@ -515,11 +547,13 @@ fn read_toml(path: &Path) -> Result<Option<Table>> {
 
 /// The workspace root for a run on PATHs, found from `start` (the current directory) as cargo
 /// would: the nearest `Cargo.toml` above, then the nearest `Cargo.toml` above that with a
-/// `[workspace]` table; a folder with `cancel-check.toml` on the way also counts as a root.
+/// `[workspace]` table; a folder with `cancel-check.toml` (or `.cancel-check.toml`) on the way
+/// also counts as a root.
 pub fn discover_root(start: &Path) -> Option<PathBuf> {
     let mut nearest = None;
     for dir in start.ancestors() {
-        if dir.join(CONFIG_FILE).is_file() && nearest.is_none() {
+        let standalone = dir.join(CONFIG_FILE).is_file() || dir.join(HIDDEN_CONFIG_FILE).is_file();
+        if standalone && nearest.is_none() {
             return Some(dir.to_path_buf());
         }
         let manifest = dir.join("Cargo.toml");
@@ -711,6 +745,14 @@ mod tests {
         assert!(excluder.excludes(Path::new("/ws/src/bindings.rs")));
         assert!(!excluder.excludes(Path::new("/ws/src/lib.rs")));
         assert!(excluder.excludes(Path::new("/ws/crates/a/src/vendored/z.rs")));
+        assert_eq!(
+            excluder.excluded_by(Path::new("/ws/crates/a/src/vendored/z.rs")),
+            Some("src/vendored")
+        );
+        assert_eq!(
+            excluder.excluded_by(Path::new("/ws/generated/x/y.rs")),
+            Some("generated/**")
+        );
         assert!(!excluder.excludes(Path::new("/ws/crates/b/src/vendored/z.rs")));
     }
 }

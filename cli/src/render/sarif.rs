@@ -22,6 +22,7 @@ use serde::Serialize;
 use crate::analyze::Analysis;
 use crate::fingerprint::{fingerprints, Fingerprint, RepoRoot};
 use crate::links;
+use crate::render::Notice;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The base id that result URIs are relative to: the repository root.
@@ -108,6 +109,22 @@ pub struct AutomationDetails {
 #[serde(rename_all = "camelCase")]
 pub struct Invocation {
     pub execution_successful: bool,
+    /// What the run has to tell besides its findings (the dependency docs could not be mined).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_execution_notifications: Vec<Notification>,
+}
+
+/// A notification about the run itself, not about the analysed code.
+#[derive(Debug, Serialize)]
+pub struct Notification {
+    pub level: &'static str,
+    pub message: Text,
+    pub descriptor: DescriptorReference,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DescriptorReference {
+    pub id: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -158,15 +175,16 @@ pub struct Region {
     pub end_column: u32,
 }
 
-pub fn render(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(analysis: &Analysis, notices: &[Notice], out: &mut dyn Write) -> io::Result<()> {
     let root = RepoRoot::for_analysis(analysis);
-    serde_json::to_writer_pretty(&mut *out, &log(analysis, &root))?;
+    serde_json::to_writer_pretty(&mut *out, &log(analysis, &root, notices))?;
     out.write_all(b"\n")?;
     out.flush()
 }
 
-/// The SARIF log of a run, with paths relative to `root`.
-pub fn log(analysis: &Analysis, root: &RepoRoot) -> SarifLog {
+/// The SARIF log of a run, with paths relative to `root` and the run's notices as notifications
+/// of its invocation.
+pub fn log(analysis: &Analysis, root: &RepoRoot, notices: &[Notice]) -> SarifLog {
     let results = analysis
         .diagnostics
         .iter()
@@ -199,6 +217,16 @@ pub fn log(analysis: &Analysis, root: &RepoRoot) -> SarifLog {
             },
             invocations: vec![Invocation {
                 execution_successful: true,
+                tool_execution_notifications: notices
+                    .iter()
+                    .map(|notice| Notification {
+                        level: "note",
+                        message: Text {
+                            text: notice.message.clone(),
+                        },
+                        descriptor: DescriptorReference { id: notice.id },
+                    })
+                    .collect(),
             }],
             results,
         }],
