@@ -177,10 +177,8 @@ where
         .map(|command| CargoRun::start(command, &args))
         .transpose()?;
     // A progress bar only for people watching: human output, stderr a terminal, not `-q`.
-    let progress = args.message_format == MessageFormat::Human
-        && !args.quiet
-        && !args.statistics
-        && io::stderr().is_terminal();
+    let progress =
+        args.message_format == MessageFormat::Human && !args.quiet && io::stderr().is_terminal();
     let cache = cache
         .then(|| target_dir(&args, &project))
         .flatten()

@@ -419,6 +419,33 @@ fn api_with_a_missing_manifest_exits_2() {
         .stderr(predicate::str::contains("does not exist"));
 }
 
+#[test]
+fn verbose_says_what_each_dependency_gave_and_whether_from_the_cache() {
+    let dir = project();
+    let (_, first, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    let mined: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("info: dependency docs"))
+        .collect();
+    assert_eq!(
+        mined[..2],
+        [
+            "info: dependency docs: fixture-dep 0.1.0: 2 entries",
+            "info: dependency docs: 2 entries from 1 package (1 mined, 0 from the cache)",
+        ],
+        "{stderr}"
+    );
+    let (_, second, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    assert!(
+        stderr.contains("info: dependency docs: fixture-dep 0.1.0: 2 entries (from the cache)\n"),
+        "{stderr}"
+    );
+    assert_eq!(first, second);
+    // Without `-v`, not a word.
+    let (_, _, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(stderr, "");
+}
+
 // ---- the note when the docs cannot be mined ----
 
 /// A crate whose lock file names a Windows-only dependency that no cargo cache on this machine
