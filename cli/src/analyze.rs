@@ -68,6 +68,8 @@ pub struct AnalyzedFile {
 pub struct Analysis {
     pub files: Vec<AnalyzedFile>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The findings are the result cache's (no file, setting or knowledge changed).
+    pub from_cache: bool,
 }
 
 /// Analyses every file on a pool of `jobs` threads: the files are read in parallel, then
@@ -141,14 +143,21 @@ pub fn analyze(
         bar.0.finish_and_clear();
     }
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let from_cache = lookup
+        .as_ref()
+        .is_some_and(|lookup| lookup.diagnostics.is_some());
     if let (Some(cache), Some(lookup)) = (cache, lookup) {
         if lookup.diagnostics.is_none() {
             if let Err(warning) = cache.store(&lookup, &diagnostics) {
-                stderr::line(format!("warning: {warning}"));
+                stderr::notice(format!("warning: {warning}"));
             }
         }
     }
-    Ok(Analysis { files, diagnostics })
+    Ok(Analysis {
+        files,
+        diagnostics,
+        from_cache,
+    })
 }
 
 /// One file as read: the file with its text, the input for the analysis (none when it cannot be

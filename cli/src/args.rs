@@ -5,20 +5,24 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
+use cancel_check_lints::knowledge::Knowledge;
 use cancel_check_lints::Level;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 /// Finds cancel-safety bugs in async Rust, without compiling it.
 ///
 /// With no PATH, analyses every target of every member of the cargo workspace around the current
-/// directory. Exit status: 0 no finding, 1 findings, 2 the tool could not do its job.
+/// directory. Exit status: 0 no finding, 1 findings (warnings too, as with ruff; `--exit-zero`
+/// for an advisory run), 2 the tool could not do its job.
 #[derive(Debug, Parser)]
 #[command(
     name = "cargo-cancel-check",
     bin_name = "cargo cancel-check",
     version,
-    override_usage = "cargo cancel-check [OPTIONS] [PATH]...\n       cargo cancel-check explain <LINT>\n       cargo cancel-check lints\n       cargo cancel-check api <PATH-OR-METHOD>"
+    override_usage = "cargo cancel-check [OPTIONS] [PATH]...\n       cargo cancel-check explain <LINT-OR-GROUP>\n       cargo cancel-check lints\n       cargo cancel-check api <PATH-OR-METHOD>\n       cargo cancel-check completions <SHELL>\n       cargo cancel-check man",
+    after_help = "The first word that is not an option is a subcommand when it is spelt like one (`explain`, `lints`, `api`, `completions`, `man`, `help`), even where a folder has that name: write `./lints`, or put the PATHs after `--`, to analyse such a folder."
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -59,19 +63,36 @@ pub struct Args {
     )]
     pub message_format: MessageFormat,
 
-    /// When to use colors (`NO_COLOR` turns `auto` off)
-    #[arg(long, value_name = "WHEN", value_enum, default_value_t)]
-    pub color: ColorChoice,
+    /// When to use colors [default: `CARGO_TERM_COLOR`, else auto; `NO_COLOR` turns auto off]
+    #[arg(long, value_name = "WHEN", value_enum)]
+    pub color: Option<ColorChoice>,
 
-    /// Set a lint to warn (repeatable)
+    /// Print the findings and nothing else: no summary line, progress bar, warnings or notes
+    /// (errors still go to stderr)
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Also say on stderr what was found and mined, which files were skipped and why, and how
+    /// long each phase took
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Print how many findings each lint has instead of the findings (a table; a JSON array with
+    /// `--message-format json`)
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Set a lint or a group (`all`, `cancel_safety`, ...; see `lints`) to warn (repeatable; the
+    /// last flag for a lint wins)
     #[arg(short = 'W', long = "warn", value_name = "LINT")]
     warn: Vec<String>,
 
-    /// Set a lint to allow (repeatable)
+    /// Set a lint or a group to allow (repeatable)
     #[arg(short = 'A', long = "allow", value_name = "LINT")]
     allow: Vec<String>,
 
-    /// Set a lint to deny (repeatable; `-D warnings` turns every warning into an error)
+    /// Set a lint or a group to deny (repeatable; `-D warnings` turns every warning into an
+    /// error)
     #[arg(short = 'D', long = "deny", value_name = "LINT")]
     deny: Vec<String>,
 
@@ -114,12 +135,14 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Print the documentation of a lint
+    /// Print the documentation of a lint, or the lints of a group
     Explain {
-        /// The lint's name, e.g. `select_arm_not_cancel_safe`
+        /// The lint's name, e.g. `select_arm_not_cancel_safe` or
+        /// `cancel_check::select_arm_not_cancel_safe`, or a group's, e.g. `deadlock`
+        #[arg(value_name = "LINT-OR-GROUP")]
         lint: String,
     },
-    /// List every lint with its default level and a one-line summary
+    /// List every lint with its default level and a one-line summary, and every lint group
     Lints,
     /// Print what is known about an API's cancel safety and where that knowledge comes from
     Api {
@@ -136,6 +159,40 @@ pub enum Command {
         #[arg(long)]
         no_deps_docs: bool,
     },
+    /// Print a shell completion script for `cargo-cancel-check` (which cargo's own bash and zsh
+    /// completions call for `cargo cancel-check`)
+    Completions {
+        /// The shell to complete in
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `cargo cancel-check man | man -l -`
+    Man,
+}
+
+/// The binary's name: what completions complete and the manual page is named after.
+pub const BINARY: &str = "cargo-cancel-check";
+
+/// The version line's text after the name: `0.1.0 (5ee4b9d1a, knowledge base of 2025-12-01)`.
+/// The commit comes from the build script (`cli/build.rs`), which leaves it out when it cannot
+/// tell; the date is the `updated` field of the built-in knowledge base.
+pub fn version() -> &'static str {
+    static VERSION: OnceLock<String> = OnceLock::new();
+    VERSION.get_or_init(|| {
+        let mut details = Vec::new();
+        let commit = env!("CANCEL_CHECK_COMMIT");
+        if !commit.is_empty() {
+            details.push(commit.to_string());
+        }
+        if let Some(date) = Knowledge::builtin().updated() {
+            details.push(format!("knowledge base of {date}"));
+        }
+        if details.is_empty() {
+            env!("CARGO_PKG_VERSION").to_string()
+        } else {
+            format!("{} ({})", env!("CARGO_PKG_VERSION"), details.join(", "))
+        }
+    })
 }
 
 /// The output format.
@@ -301,10 +358,22 @@ impl Args {
         if args.get(1).is_some_and(|word| word == "cancel-check") {
             args.remove(1);
         }
-        let matches = Args::command().try_get_matches_from(args)?;
+        let matches = Args::command()
+            .version(version())
+            .try_get_matches_from(args)?;
         let mut parsed = Args::from_arg_matches(&matches)?;
         parsed.lint_levels = lint_levels_in_order(&matches);
         Ok(parsed)
+    }
+}
+
+impl Args {
+    /// The command as completions and the manual page describe it: named after the binary.
+    pub fn command_for_docs() -> clap::Command {
+        Args::command()
+            .name(BINARY)
+            .bin_name(BINARY)
+            .version(version())
     }
 }
 

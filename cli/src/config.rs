@@ -1,4 +1,5 @@
-//! The project's configuration (SPEC §7): `cancel-check.toml` at the workspace root, or
+//! The project's configuration (SPEC §7): `cancel-check.toml` (or `.cancel-check.toml`, not
+//! both) at the workspace root, or
 //! `[workspace.metadata.cancel-check]` in the root `Cargo.toml`, and
 //! `[package.metadata.cancel-check]` in each package's `Cargo.toml` (package settings override
 //! workspace ones for the package's files). Never the `[lints]` table for our own settings: cargo
@@ -10,20 +11,43 @@
 //! An unknown key, an unknown lint or a value of the wrong type is an error (exit 2) that names
 //! the file, the key and what is accepted.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context as _, Result};
 use cancel_check_lints::config::Levels;
 use cancel_check_lints::knowledge::{ApiEntry, ApiKind, Effect, Origin, Verdict};
-use cancel_check_lints::{closest_lint, lint_by_name, Level};
+use cancel_check_lints::registry::ALL;
+use cancel_check_lints::{closest_lint_or_group, Group, Level};
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use toml::{Table, Value};
 
 use crate::escape::{path_label, printable};
+use crate::explain::Named;
 
 /// The name of the stand-alone configuration file.
 pub const CONFIG_FILE: &str = "cancel-check.toml";
+/// Its hidden spelling, as ruff reads `.ruff.toml`: the same file, for those who keep tool
+/// configuration out of sight. Having both is an error.
+pub const HIDDEN_CONFIG_FILE: &str = ".cancel-check.toml";
+
+/// The stand-alone configuration file in `dir`: `cancel-check.toml` or `.cancel-check.toml`,
+/// or an error when both exist.
+pub fn standalone_file(dir: &Path) -> Result<Option<PathBuf>> {
+    let plain = dir.join(CONFIG_FILE);
+    let hidden = dir.join(HIDDEN_CONFIG_FILE);
+    match (plain.is_file(), hidden.is_file()) {
+        (true, true) => bail!(
+            "both `{}` and `{}` exist; keep one (they hold the same settings)",
+            path_label(&plain),
+            path_label(&hidden)
+        ),
+        (true, false) => Ok(Some(plain)),
+        (false, true) => Ok(Some(hidden)),
+        (false, false) => Ok(None),
+    }
+}
 
 /// The keys of a configuration table.
 const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `lints-in-tests`, `api`";
@@ -92,8 +116,7 @@ impl ProjectConfig {
         let from_metadata = root_table
             .as_ref()
             .and_then(|table| nested(table, &["workspace", "metadata", "cancel-check"]));
-        let standalone = root.join(CONFIG_FILE);
-        if standalone.is_file() {
+        if let Some(standalone) = standalone_file(root)? {
             let table = read(&standalone)?.unwrap_or_default();
             config.workspace = Settings::parse(&table, &standalone, "")?;
             config.source = Some(standalone.clone());
@@ -161,9 +184,11 @@ impl ProjectConfig {
     /// The exclusion matcher: workspace globs relative to the root, package globs relative to
     /// their package.
     pub fn excluder(&self) -> Result<Excluder> {
-        let mut sets = vec![(self.root.clone(), globs(&self.workspace.exclude)?)];
+        let (set, patterns) = globs(&self.workspace.exclude)?;
+        let mut sets = vec![(self.root.clone(), set, patterns)];
         for package in &self.packages {
-            sets.push((package.dir.clone(), globs(&package.settings.exclude)?));
+            let (set, patterns) = globs(&package.settings.exclude)?;
+            sets.push((package.dir.clone(), set, patterns));
         }
         Ok(Excluder { sets })
     }
@@ -190,33 +215,43 @@ impl ProjectConfig {
 /// Decides which files are excluded by `exclude` globs.
 #[derive(Debug)]
 pub struct Excluder {
-    sets: Vec<(PathBuf, GlobSet)>,
+    /// Each table's base folder, glob set and, for each glob of the set, its pattern.
+    sets: Vec<(PathBuf, GlobSet, Vec<String>)>,
 }
 
 impl Excluder {
     /// Whether the file at this absolute path is excluded.
     pub fn excludes(&self, path: &Path) -> bool {
-        self.sets.iter().any(|(base, set)| {
-            path.strip_prefix(base)
-                .is_ok_and(|relative| !set.is_empty() && set.is_match(relative))
+        self.excluded_by(path).is_some()
+    }
+
+    /// The `exclude` pattern that excludes the file at this absolute path, if any.
+    pub fn excluded_by(&self, path: &Path) -> Option<&str> {
+        self.sets.iter().find_map(|(base, set, patterns)| {
+            let relative = path.strip_prefix(base).ok()?;
+            let first = *set.matches(relative).first()?;
+            Some(patterns[first].as_str())
         })
     }
 }
 
-fn globs(patterns: &[String]) -> Result<GlobSet> {
+fn globs(patterns: &[String]) -> Result<(GlobSet, Vec<String>)> {
     let mut builder = GlobSetBuilder::new();
+    let mut of_glob = Vec::new();
     for pattern in patterns {
         let glob: Glob = GlobBuilder::new(pattern)
             .literal_separator(true)
             .build()
             .map_err(|error| anyhow!("invalid `exclude` glob `{pattern}`: {error}"))?;
         builder.add(glob);
+        of_glob.push(pattern.clone());
         // `generated/**` also names the folder itself; `generated` names what is inside it.
         if !pattern.contains('*') {
             builder.add(Glob::new(&format!("{}/**", pattern.trim_end_matches('/')))?);
+            of_glob.push(pattern.clone());
         }
     }
-    Ok(builder.build()?)
+    Ok((builder.build()?, of_glob))
 }
 
 impl Settings {
@@ -234,32 +269,11 @@ impl Settings {
                 "lock-types" => settings.lock_types = strings(value, &file, &name)?,
                 "lints" | "lints-in-tests" => {
                     let lints = as_table_named(value, &file, &name)?;
-                    let target = if key == "lints" {
-                        &mut settings.levels
+                    let levels = lint_levels(lints, &file, &name)?;
+                    if key == "lints" {
+                        settings.levels = levels;
                     } else {
-                        &mut settings.test_levels
-                    };
-                    for (lint, level) in lints {
-                        let Some(known) = lint_by_name(lint) else {
-                            let hint = closest_lint(lint)
-                                .map(|close| format!(" (did you mean `{close}`?)"))
-                                .unwrap_or_default();
-                            bail!(
-                                "{file}: unknown lint `{}` in `{name}`{hint}; run `cargo cancel-check lints` for the list",
-                                printable(lint)
-                            );
-                        };
-                        let level = level
-                            .as_str()
-                            .and_then(Level::parse)
-                            .ok_or_else(|| {
-                                anyhow!(
-                                    "{file}: `{name}.{}` must be \"allow\", \"warn\" or \"deny\", found {}",
-                                    printable(lint),
-                                    describe(level)
-                                )
-                            })?;
-                        target.insert(known.name, level);
+                        settings.test_levels = levels;
                     }
                 }
                 "api" => {
@@ -282,6 +296,83 @@ impl Settings {
         }
         Ok(settings)
     }
+}
+
+/// A `lints` table: lint and group names (as on the command line: any case, `-` for `_`, with
+/// or without `cancel_check::`) to levels. A table is unordered, so specificity decides: `all`
+/// first, then the topic groups, then the lints named themselves. Two topic groups that give
+/// one lint different levels are an error, unless the table also names that lint.
+fn lint_levels(table: &Table, file: &impl std::fmt::Display, name: &str) -> Result<Levels> {
+    let mut all = None;
+    let mut groups: Vec<(&'static Group, Level, &str)> = Vec::new();
+    let mut lints: BTreeMap<&'static str, (Level, &str)> = BTreeMap::new();
+    let mut seen: BTreeMap<&'static str, &str> = BTreeMap::new();
+    for (key, value) in table {
+        let named = Named::find(key).ok_or_else(|| {
+            let hint = closest_lint_or_group(key)
+                .map(|close| format!(" (did you mean `{close}`?)"))
+                .unwrap_or_default();
+            anyhow!(
+                "{file}: unknown lint `{}` in `{name}`{hint}; run `cargo cancel-check lints` for the lints and groups",
+                printable(key)
+            )
+        })?;
+        let canonical = match named {
+            Named::Lint(lint) => lint.name,
+            Named::Group(group) => group.name,
+        };
+        if let Some(earlier) = seen.insert(canonical, key) {
+            bail!(
+                "{file}: `{name}.{}` and `{name}.{}` both name `{canonical}`; keep one",
+                printable(earlier),
+                printable(key)
+            );
+        }
+        let level = value.as_str().and_then(Level::parse).ok_or_else(|| {
+            anyhow!(
+                "{file}: `{name}.{}` must be \"allow\", \"warn\" or \"deny\", found {}",
+                printable(key),
+                describe(value)
+            )
+        })?;
+        match named {
+            Named::Lint(lint) => {
+                lints.insert(lint.name, (level, key));
+            }
+            Named::Group(group) if group.name == ALL.name => all = Some(level),
+            Named::Group(group) => groups.push((group, level, key)),
+        }
+    }
+    let mut levels = Levels::new();
+    if let Some(level) = all {
+        for lint in ALL.lints() {
+            levels.insert(lint.name, level);
+        }
+    }
+    let mut from_group: BTreeMap<&'static str, (Level, &str)> = BTreeMap::new();
+    for (group, level, key) in &groups {
+        for lint in group.lints() {
+            if let Some((other, other_key)) = from_group.insert(lint.name, (*level, key)) {
+                if other != *level && !lints.contains_key(lint.name) {
+                    bail!(
+                        "{file}: `{name}.{}` and `{name}.{}` set `{}` to different levels; \
+                         set `{}` itself to say which",
+                        printable(other_key),
+                        printable(key),
+                        lint.name,
+                        lint.name
+                    );
+                }
+            }
+        }
+    }
+    for (lint, (level, _)) in from_group {
+        levels.insert(lint, level);
+    }
+    for (lint, (level, _)) in lints {
+        levels.insert(lint, level);
+    }
+    Ok(levels)
 }
 
 /// One `[[api]]` entry: the fields of the built-in data file, plus `cancel-safe = true/false`
@@ -504,11 +595,13 @@ fn read_toml(path: &Path) -> Result<Option<Table>> {
 
 /// The workspace root for a run on PATHs, found from `start` (the current directory) as cargo
 /// would: the nearest `Cargo.toml` above, then the nearest `Cargo.toml` above that with a
-/// `[workspace]` table; a folder with `cancel-check.toml` on the way also counts as a root.
+/// `[workspace]` table; a folder with `cancel-check.toml` (or `.cancel-check.toml`) on the way
+/// also counts as a root.
 pub fn discover_root(start: &Path) -> Option<PathBuf> {
     let mut nearest = None;
     for dir in start.ancestors() {
-        if dir.join(CONFIG_FILE).is_file() && nearest.is_none() {
+        let standalone = dir.join(CONFIG_FILE).is_file() || dir.join(HIDDEN_CONFIG_FILE).is_file();
+        if standalone && nearest.is_none() {
             return Some(dir.to_path_buf());
         }
         let manifest = dir.join("Cargo.toml");
@@ -626,6 +719,65 @@ mod tests {
     }
 
     #[test]
+    fn lint_names_in_the_table_take_any_spelling_users_write() {
+        let settings = parse(
+            "[lints]\n\"cancel_check::select_arm_not_cancel_safe\" = \"deny\"\nSelect-Timer-Reset = \"allow\"",
+        )
+        .unwrap();
+        assert_eq!(
+            settings.levels.get("select_arm_not_cancel_safe"),
+            Some(&Level::Deny)
+        );
+        assert_eq!(
+            settings.levels.get("select_timer_reset"),
+            Some(&Level::Allow)
+        );
+        let error = parse("[lints]\nfuturelock = \"deny\"\nFUTURELOCK = \"allow\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `lints.FUTURELOCK` and `lints.futurelock` both name `futurelock`; keep one"
+        );
+    }
+
+    #[test]
+    fn in_one_table_a_lint_beats_a_topic_group_which_beats_all() {
+        let settings = parse(
+            "[lints]\nall = \"allow\"\ndeadlock = \"deny\"\nlock_held_across_await = \"warn\"",
+        )
+        .unwrap();
+        let level = |lint: &str| settings.levels.get(lint).copied();
+        assert_eq!(level("select_arm_not_cancel_safe"), Some(Level::Allow));
+        assert_eq!(level("futurelock"), Some(Level::Deny));
+        assert_eq!(level("lock_held_across_await"), Some(Level::Warn));
+        // `all` is the lints that are on by default: an allow-by-default lint keeps its default.
+        assert_eq!(level("detached_spawn"), None);
+    }
+
+    #[test]
+    fn two_topic_groups_that_disagree_about_a_lint_need_the_lint_itself() {
+        let error = parse("[lints]\ncorrectness = \"deny\"\ndeadlock = \"warn\"")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "cancel-check.toml: `lints.correctness` and `lints.deadlock` set `futurelock` to \
+             different levels; set `futurelock` itself to say which"
+        );
+        let settings = parse(
+            "[lints]\ncorrectness = \"deny\"\ndeadlock = \"warn\"\nfuturelock = \"warn\"\nlock_held_across_await = \"deny\"",
+        )
+        .unwrap();
+        assert_eq!(settings.levels.get("futurelock"), Some(&Level::Warn));
+        assert_eq!(
+            settings.levels.get("lock_held_across_await"),
+            Some(&Level::Deny)
+        );
+        assert_eq!(settings.levels.get("block_on_in_async"), Some(&Level::Deny));
+    }
+
+    #[test]
     fn excludes_are_relative_to_their_base() {
         let config = ProjectConfig {
             root: PathBuf::from("/ws"),
@@ -647,6 +799,14 @@ mod tests {
         assert!(excluder.excludes(Path::new("/ws/src/bindings.rs")));
         assert!(!excluder.excludes(Path::new("/ws/src/lib.rs")));
         assert!(excluder.excludes(Path::new("/ws/crates/a/src/vendored/z.rs")));
+        assert_eq!(
+            excluder.excluded_by(Path::new("/ws/crates/a/src/vendored/z.rs")),
+            Some("src/vendored")
+        );
+        assert_eq!(
+            excluder.excluded_by(Path::new("/ws/generated/x/y.rs")),
+            Some("generated/**")
+        );
         assert!(!excluder.excludes(Path::new("/ws/crates/b/src/vendored/z.rs")));
     }
 }

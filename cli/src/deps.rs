@@ -6,8 +6,8 @@
 //! [`crate::process`], outside the checkout, with the checkout's `[source]` replacement passed
 //! on. Each package outside the workspace that has a library is mined ([`mine_source`]) and the
 //! result is cached as JSON under `<target dir>/cancel-check/deps/` (not with `--no-cache`).
-//! None of this can fail a run: a problem becomes one warning and the built-in knowledge is used
-//! as it is.
+//! None of this can fail a run: a reason not to mine becomes one note (with what to do about
+//! it), and the built-in knowledge is used as it is.
 //!
 //! Only packages whose sources are in cargo's own caches (`$CARGO_HOME/registry`,
 //! `$CARGO_HOME/git`) or inside the workspace (a path dependency, a vendored copy) are read: a
@@ -49,10 +49,16 @@ pub enum Scope<'a> {
 #[derive(Debug, Default)]
 pub struct DependencyDocs {
     pub entries: Vec<ApiEntry>,
+    /// Why the docs could not be mined at all, with what to do about it: one line, told once
+    /// per run (as a note, or as the output format's own notice).
+    pub not_mined: Option<String>,
+    /// Other problems (the cache could not be written).
     pub warnings: Vec<String>,
     /// Packages mined now (cache misses) and read from the cache.
     pub mined: usize,
     pub cached: usize,
+    /// What each package gave, and the packages left out and why, for `-v`.
+    pub packages: Vec<String>,
 }
 
 impl DependencyDocs {
@@ -61,6 +67,25 @@ impl DependencyDocs {
         if !self.warnings.contains(&warning) {
             self.warnings.push(warning);
         }
+    }
+
+    /// Records why the docs were not mined, with the advice that goes with the reason (the
+    /// first reason only).
+    fn not_mined(&mut self, reason: &anyhow::Error) {
+        if self.not_mined.is_some() {
+            return;
+        }
+        let reason = format!("{reason:#}");
+        let advice = if reason.starts_with(LOCK_FILE_REASON) {
+            "run `cargo fetch` (it writes Cargo.lock and downloads the dependencies), or pass \
+             `--no-deps-docs` to skip mining"
+        } else if reason.contains(OFFLINE_REASON) {
+            "a locked dependency is missing from cargo's cache (often one for another platform): \
+             run `cargo fetch` to download it, or pass `--no-deps-docs` to skip mining"
+        } else {
+            "pass `--no-deps-docs` to skip mining"
+        };
+        self.not_mined = Some(format!("dependency docs not mined: {reason}; {advice}"));
     }
 
     /// The built-in knowledge base with these entries merged in.
@@ -98,7 +123,7 @@ pub fn dependency_docs(scope: Scope<'_>, jobs: usize, cache: bool) -> Dependency
         let metadata = match dependency_metadata(manifest.as_deref()) {
             Ok(metadata) => metadata,
             Err(reason) => {
-                docs.warn(format!("dependency docs not mined: {reason:#}"));
+                docs.not_mined(&reason);
                 continue;
             }
         };
@@ -106,7 +131,7 @@ pub fn dependency_docs(scope: Scope<'_>, jobs: usize, cache: bool) -> Dependency
             continue;
         }
         if let Err(error) = mine_workspace(&metadata, jobs, cache, &mut docs) {
-            docs.warn(format!("dependency docs not mined: {error:#}"));
+            docs.not_mined(&error);
         }
     }
     docs
@@ -204,10 +229,16 @@ fn source_config(manifest: &Path) -> Result<Vec<String>> {
 const LOCK_FILE_REASON: &str =
     "Cargo.lock is missing or out of date, and cancel-check does not write it";
 
-/// One line that says why `cargo metadata` failed.
+/// How a failure of `cargo metadata --offline` starts: `cargo fetch` may help.
+const OFFLINE_REASON: &str = "`cargo metadata --offline` failed: ";
+
+/// One line that says why `cargo metadata` failed. Offline, cargo needs every locked package in
+/// its cache, for every platform: a package nothing on this machine downloaded yet fails it as
+/// `no matching package named ...` (`ntapi`, a Windows-only dependency of old `mio`, for a
+/// tokio 1.8 application on Linux), or as a download `--offline` forbids.
 fn cargo_reason(stderr: &str) -> String {
     if stderr.contains("--locked") {
-        return format!("{LOCK_FILE_REASON} (`cargo generate-lockfile` does)");
+        return LOCK_FILE_REASON.to_string();
     }
     let line = stderr
         .lines()
@@ -215,7 +246,7 @@ fn cargo_reason(stderr: &str) -> String {
         .find_map(|line| line.strip_prefix("error: "))
         .or_else(|| stderr.lines().map(str::trim).find(|line| !line.is_empty()))
         .unwrap_or("no reason given");
-    format!("`cargo metadata` failed: {line}")
+    format!("{OFFLINE_REASON}{line}")
 }
 
 /// A package to mine: where its sources are and what its entries are called.
@@ -254,15 +285,23 @@ fn mine_workspace(
     let cache_dir = metadata.target_directory.as_std_path().join(CACHE_DIR);
     let cache = cache && cache::usable_dir(&cache_dir, root);
     let readable = ReadableSources::new(root);
+    let mut outside = Vec::new();
     let mut dependencies: Vec<Dependency<'_>> = metadata
         .packages
         .iter()
         .filter(|package| !members.contains(&package.id))
         .filter(|package| {
-            package
+            let allowed = package
                 .manifest_path
                 .parent()
-                .is_some_and(|dir| readable.allows(dir.as_std_path()))
+                .is_some_and(|dir| readable.allows(dir.as_std_path()));
+            if !allowed {
+                outside.push(format!(
+                    "{} {}: not read (its sources are outside cargo's caches and the workspace)",
+                    package.name, package.version
+                ));
+            }
+            allowed
         })
         .filter_map(|package| {
             let lib = package.targets.iter().find(|target| {
@@ -280,6 +319,8 @@ fn mine_workspace(
         })
         .collect();
     dependencies.sort_by(|a, b| a.package.id.cmp(&b.package.id));
+    outside.sort();
+    docs.packages.append(&mut outside);
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(jobs.min(dependencies.len()).max(1))
@@ -294,12 +335,20 @@ fn mine_workspace(
             .collect()
     });
     let mut write_failed = false;
-    for (mut entries, from_cache, write_error) in results {
+    for (dependency, (mut entries, from_cache, write_error)) in dependencies.iter().zip(results) {
         if from_cache {
             docs.cached += 1;
         } else {
             docs.mined += 1;
         }
+        docs.packages.push(format!(
+            "{} {}: {} entr{}{}",
+            dependency.package.name,
+            dependency.package.version,
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            if from_cache { " (from the cache)" } else { "" }
+        ));
         if let Some(error) = write_error.filter(|_| !write_failed) {
             write_failed = true;
             docs.warn(format!("dependency docs not cached: {error}"));
@@ -511,12 +560,29 @@ mod tests {
     fn cargo_failures_read_as_one_line() {
         assert_eq!(
             cargo_reason("error: cannot create the lock file /x/Cargo.lock because --locked was passed to prevent this\nhelp: ..."),
-            "Cargo.lock is missing or out of date, and cancel-check does not write it \
-             (`cargo generate-lockfile` does)"
+            "Cargo.lock is missing or out of date, and cancel-check does not write it"
         );
         assert_eq!(
             cargo_reason("    Updating index\nerror: no matching package named `nope` found\n"),
-            "`cargo metadata` failed: no matching package named `nope` found"
+            "`cargo metadata --offline` failed: no matching package named `nope` found"
+        );
+    }
+
+    #[test]
+    fn the_reason_not_to_mine_says_what_to_do_and_is_told_once() {
+        let mut docs = DependencyDocs::default();
+        docs.not_mined(&anyhow!(cargo_reason(
+            "error: no matching package named `ntapi` found\nlocation searched: crates.io index\n"
+        )));
+        docs.not_mined(&anyhow!("a second reason"));
+        assert_eq!(
+            docs.not_mined.as_deref(),
+            Some(
+                "dependency docs not mined: `cargo metadata --offline` failed: no matching \
+                 package named `ntapi` found; a locked dependency is missing from cargo's cache \
+                 (often one for another platform): run `cargo fetch` to download it, or pass \
+                 `--no-deps-docs` to skip mining"
+            )
         );
     }
 }

@@ -8,6 +8,7 @@ use std::num::NonZero;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
+use std::time::Instant;
 
 use anyhow::{bail, Context as _, Result};
 use cancel_check_lints::knowledge::Knowledge;
@@ -16,15 +17,15 @@ use codespan_reporting::term::termcolor::{BufferedStandardStream, ColorChoice as
 
 use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
-use crate::args::{Args, ColorChoice, Command, MessageFormat};
+use crate::args::{Args, ColorChoice, Command, MessageFormat, BINARY};
 use crate::baseline;
 use crate::cache::{self, Cache};
-use crate::config::{discover_root, manifests_for, ProjectConfig};
+use crate::config::{discover_root, manifests_for, ProjectConfig, CONFIG_FILE, HIDDEN_CONFIG_FILE};
 use crate::deps::{dependency_docs, Scope};
 use crate::escape::{path_label, printable};
-use crate::explain::{explain, find_lint, known_lints, list_lints, unknown_lint_message};
-use crate::render::{json, render};
-use crate::stderr;
+use crate::explain::{explain, is_warnings, list_lints, unknown_lint_message, Named};
+use crate::render::{json, render, statistics, Notice, Output};
+use crate::stderr::{self, Verbosity};
 use crate::with_cargo::CargoRun;
 use crate::workspace::{path_files, workspace_files, PackageSelection, SourceFile};
 
@@ -55,7 +56,14 @@ where
             }));
         }
     };
-    let color = if use_color(args.color) {
+    stderr::set_verbosity(if args.quiet {
+        Verbosity::Quiet
+    } else if args.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    });
+    let color = if use_color(args.color)? {
         TermColor::Always
     } else {
         TermColor::Never
@@ -86,9 +94,25 @@ where
             let cache = !args.no_cache;
             return api_command(api, manifest_path, no_deps_docs, jobs, cache, &mut out);
         }
+        Some(Command::Completions { shell }) => {
+            completions(*shell, &mut out)?;
+            return Ok(ExitCode::from(CLEAN));
+        }
+        Some(Command::Man) => {
+            man_page(&mut out)?;
+            return Ok(ExitCode::from(CLEAN));
+        }
         None => {}
     }
+    if args.statistics && !statistics::supports(args.message_format) {
+        bail!(
+            "`--statistics` prints counts instead of findings, which a {} report is made of; \
+             use it with `--message-format human`, `short` or `json`",
+            format_name(args.message_format)
+        );
+    }
 
+    let started = Instant::now();
     let files = if args.paths.is_empty() {
         workspace_files(&PackageSelection {
             manifest_path: args.manifest_path.as_deref(),
@@ -100,19 +124,50 @@ where
         // Only the JSON output reports packages and targets.
         path_files(&args.paths, args.message_format.is_json())?
     };
+    stderr::verbose(format!(
+        "found {} file{} to analyse ({}) in {:.1?}",
+        files.len(),
+        plural(files.len()),
+        if args.paths.is_empty() {
+            "the workspace's targets, from `cargo metadata`"
+        } else {
+            "the PATHs given"
+        },
+        started.elapsed()
+    ));
     let project = project_config(&args, &files)?;
     for warning in &project.warnings {
-        stderr::line(format!("warning: {warning}"));
+        stderr::notice(format!("warning: {warning}"));
+    }
+    if stderr::is_verbose() {
+        verbose_configuration(&project);
     }
     let (files, config) = configure(files, &project, &args.lint_levels)?;
     let cache = !args.no_cache;
-    let mut knowledge = if args.no_deps_docs {
-        Cow::Borrowed(Knowledge::builtin())
+    let started = Instant::now();
+    let (mut knowledge, notices) = if args.no_deps_docs {
+        stderr::verbose("dependency docs: not mined (`--no-deps-docs`)");
+        (Cow::Borrowed(Knowledge::builtin()), Vec::new())
     } else if args.paths.is_empty() {
         knowledge_with_deps(Scope::Workspace(args.manifest_path.as_deref()), jobs, cache)
     } else {
         knowledge_with_deps(Scope::Paths(&args.paths), jobs, cache)
     };
+    let output = |success: bool| Output {
+        format: args.message_format,
+        success,
+        quiet: args.quiet,
+        statistics: args.statistics,
+        notices: &notices,
+    };
+    if !output(true).shows_notices() {
+        for notice in &notices {
+            stderr::notice(format!("note: {}", notice.message));
+        }
+    }
+    if !args.no_deps_docs {
+        stderr::verbose(format!("dependency docs took {:.1?}", started.elapsed()));
+    }
     for entry in project.api_entries() {
         knowledge.to_mut().insert(entry.clone());
     }
@@ -121,8 +176,9 @@ where
         .with_cargo
         .map(|command| CargoRun::start(command, &args))
         .transpose()?;
-    // A progress bar only for people watching: human output, stderr a terminal.
-    let progress = args.message_format == MessageFormat::Human && io::stderr().is_terminal();
+    // A progress bar only for people watching: human output, stderr a terminal, not `-q`.
+    let progress =
+        args.message_format == MessageFormat::Human && !args.quiet && io::stderr().is_terminal();
     let cache = cache
         .then(|| target_dir(&args, &project))
         .flatten()
@@ -130,10 +186,26 @@ where
         .map(|dir| Cache::new(&dir, &config, &knowledge));
     // No more threads than files: each thread has a large stack to set up.
     let jobs = jobs.min(files.len().max(1));
+    let started = Instant::now();
+    let file_count = files.len();
+    let caching = cache.is_some();
     let mut analysis = analyze(files, &config, &knowledge, jobs, progress, cache.as_ref())?;
+    stderr::verbose(format!(
+        "analysed {file_count} file{} on {jobs} thread{} in {:.1?}: {} finding{} ({})",
+        plural(file_count),
+        plural(jobs),
+        started.elapsed(),
+        analysis.diagnostics.len(),
+        plural(analysis.diagnostics.len()),
+        match (caching, analysis.from_cache) {
+            (false, _) => "results cache off",
+            (true, true) => "from the results cache: nothing changed",
+            (true, false) => "the results cache had no match",
+        }
+    ));
     if let Some(path) = &args.write_baseline {
         let count = baseline::write(path, &analysis)?;
-        stderr::line(format!(
+        stderr::notice(format!(
             "wrote {count} finding{} to the baseline `{}`",
             plural(count),
             path_label(path)
@@ -151,15 +223,17 @@ where
     } else {
         FINDINGS
     };
+    let started = Instant::now();
     let Some(cargo) = cargo else {
-        let rendered = render(args.message_format, &analysis, code == CLEAN, &mut out);
+        let rendered = render(&output(code == CLEAN), &analysis, &mut out);
+        stderr::verbose(format!("output written in {:.1?}", started.elapsed()));
         return exit_after_output(rendered, code);
     };
     let cargo = cargo.finish()?;
     if !cargo.success && !args.exit_zero {
         code = FINDINGS;
     }
-    let rendered = if args.message_format.is_json() {
+    let rendered = if args.message_format.is_json() && !args.statistics {
         (|| -> io::Result<()> {
             for line in &cargo.lines {
                 writeln!(out, "{line}")?;
@@ -169,9 +243,58 @@ where
             json::render_finished(code == CLEAN && cargo.success, &mut out)
         })()
     } else {
-        render(args.message_format, &analysis, code == CLEAN, &mut out)
+        render(&output(code == CLEAN), &analysis, &mut out)
     };
     exit_after_output(rendered, code)
+}
+
+/// The name of a format in messages.
+fn format_name(format: MessageFormat) -> &'static str {
+    match format {
+        MessageFormat::Sarif => "SARIF",
+        MessageFormat::Github => "GitHub",
+        MessageFormat::Gitlab => "GitLab",
+        MessageFormat::Human => "human",
+        MessageFormat::Short => "short",
+        MessageFormat::Json | MessageFormat::JsonDiagnosticRenderedAnsi => "JSON",
+    }
+}
+
+/// `-v`: where the configuration comes from.
+fn verbose_configuration(project: &ProjectConfig) {
+    match &project.source {
+        Some(source) => stderr::verbose(format!("configuration: `{}`", path_label(source))),
+        None if project.root.as_os_str().is_empty() => {
+            stderr::verbose("configuration: none (no workspace root)")
+        }
+        None => stderr::verbose(format!(
+            "configuration: none at the workspace root `{}` (no `{CONFIG_FILE}`, `{HIDDEN_CONFIG_FILE}` or `[workspace.metadata.cancel-check]`)",
+            path_label(&project.root)
+        )),
+    }
+    for package in &project.packages {
+        stderr::verbose(format!(
+            "configuration: `[package.metadata.cancel-check]` in `{}`",
+            path_label(&package.dir.join("Cargo.toml"))
+        ));
+    }
+}
+
+/// `completions <shell>`: the script for `cargo-cancel-check`. cargo's own completions (zsh,
+/// and bash with bash-completion 2.12 or later) call it for `cargo cancel-check`.
+fn completions(shell: clap_complete::Shell, out: &mut dyn Write) -> io::Result<()> {
+    let mut command = Args::command_for_docs();
+    // Into memory first: clap_complete panics when its writer fails (a closed pipe).
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, BINARY, &mut script);
+    out.write_all(&script)?;
+    out.flush()
+}
+
+/// `man`: the manual page, in roff.
+fn man_page(out: &mut dyn Write) -> io::Result<()> {
+    clap_mangen::Man::new(Args::command_for_docs()).render(out)?;
+    out.flush()
 }
 
 /// The exit code once the findings are written. A closed stdout (`cargo cancel-check | head`)
@@ -199,7 +322,7 @@ fn target_dir(args: &Args, project: &ProjectConfig) -> Option<PathBuf> {
 /// come from a file: every value is escaped.
 fn report_baseline(applied: &baseline::Applied, path: &Path) {
     let suppressed = applied.suppressed;
-    stderr::line(format!(
+    stderr::notice(format!(
         "{suppressed} finding{} suppressed by the baseline `{}`",
         plural(suppressed),
         path_label(path)
@@ -208,7 +331,7 @@ fn report_baseline(applied: &baseline::Applied, path: &Path) {
         return;
     }
     let fixed = applied.fixed.len();
-    stderr::line(format!(
+    stderr::notice(format!(
         "{fixed} baseline {} no longer {} any finding (fixed); drop {} with `--write-baseline {}`:",
         if fixed == 1 { "entry" } else { "entries" },
         if fixed == 1 { "matches" } else { "match" },
@@ -216,7 +339,7 @@ fn report_baseline(applied: &baseline::Applied, path: &Path) {
         path_label(path)
     ));
     for entry in &applied.fixed {
-        stderr::line(format!(
+        stderr::notice(format!(
             "  {}:{}: [{}] {}",
             printable(&entry.path),
             entry.line,
@@ -234,18 +357,47 @@ fn plural(count: usize) -> &'static str {
     }
 }
 
-/// The built-in knowledge with the mined docs of the dependencies in `scope` merged in. Problems
-/// are warnings: the run goes on with what is known.
-fn knowledge_with_deps(scope: Scope<'_>, jobs: usize, cache: bool) -> Cow<'static, Knowledge> {
+/// The built-in knowledge with the mined docs of the dependencies in `scope` merged in, and the
+/// notice that says why they could not be mined. Other problems are warnings: the run goes on
+/// with what is known.
+fn knowledge_with_deps(
+    scope: Scope<'_>,
+    jobs: usize,
+    cache: bool,
+) -> (Cow<'static, Knowledge>, Vec<Notice>) {
     let docs = dependency_docs(scope, jobs, cache);
     for warning in &docs.warnings {
-        stderr::line(format!("warning: {warning}"));
+        stderr::notice(format!("warning: {warning}"));
     }
-    if docs.entries.is_empty() {
+    for package in &docs.packages {
+        stderr::verbose(format!("dependency docs: {package}"));
+    }
+    if docs.not_mined.is_none() {
+        stderr::verbose(format!(
+            "dependency docs: {} entr{} from {} package{} ({} mined, {} from the cache)",
+            docs.entries.len(),
+            if docs.entries.len() == 1 { "y" } else { "ies" },
+            docs.mined + docs.cached,
+            plural(docs.mined + docs.cached),
+            docs.mined,
+            docs.cached
+        ));
+    }
+    let notices: Vec<Notice> = docs
+        .not_mined
+        .clone()
+        .map(|message| Notice {
+            id: "dependency-docs-not-mined",
+            message,
+        })
+        .into_iter()
+        .collect();
+    let knowledge = if docs.entries.is_empty() {
         Cow::Borrowed(Knowledge::builtin())
     } else {
         Cow::Owned(docs.knowledge())
-    }
+    };
+    (knowledge, notices)
 }
 
 /// `api`: the entries whose path is the argument or ends with it, from the built-in base merged
@@ -271,7 +423,12 @@ fn api_command(
     let mut knowledge = if no_deps_docs || !in_workspace {
         Cow::Borrowed(Knowledge::builtin())
     } else {
-        knowledge_with_deps(Scope::Workspace(manifest_path), jobs, cache)
+        let (knowledge, notices) =
+            knowledge_with_deps(Scope::Workspace(manifest_path), jobs, cache);
+        for notice in &notices {
+            stderr::notice(format!("note: {}", notice.message));
+        }
+        knowledge
     };
     // The project's `[[api]]` entries, found as for a run on PATHs.
     let cwd = env::current_dir().context("could not read the current directory")?;
@@ -305,16 +462,33 @@ pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .any(|error| error.kind() == io::ErrorKind::BrokenPipe)
 }
 
-/// `--color`: `auto` colors when stdout is a terminal and `NO_COLOR` is unset or empty.
-fn use_color(choice: ColorChoice) -> bool {
-    match choice {
+/// Whether stdout gets colors: `--color`, else `CARGO_TERM_COLOR` (as cargo reads it: `auto`,
+/// `always` or `never`), else `auto`, which colors when stdout is a terminal and `NO_COLOR` is
+/// unset or empty.
+fn use_color(flag: Option<ColorChoice>) -> Result<bool> {
+    let choice = match flag {
+        Some(choice) => choice,
+        None => match env::var_os("CARGO_TERM_COLOR").filter(|value| !value.is_empty()) {
+            None => ColorChoice::Auto,
+            Some(value) => match value.to_str() {
+                Some("auto") => ColorChoice::Auto,
+                Some("always") => ColorChoice::Always,
+                Some("never") => ColorChoice::Never,
+                _ => bail!(
+                    "`CARGO_TERM_COLOR` must be `auto`, `always` or `never`, found `{}`",
+                    printable(&value.to_string_lossy())
+                ),
+            },
+        },
+    };
+    Ok(match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             io::stdout().is_terminal()
                 && env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
         }
-    }
+    })
 }
 
 /// The project's configuration: from the workspace of the files (its root and the manifests of
@@ -364,7 +538,17 @@ fn configure(
     let excluder = project.excluder()?;
     let files: Vec<SourceFile> = files
         .into_iter()
-        .filter(|file| !excluder.excludes(&cwd.join(&file.path)))
+        .filter(|file| match excluder.excluded_by(&cwd.join(&file.path)) {
+            None => true,
+            Some(pattern) => {
+                stderr::verbose(format!(
+                    "skipped `{}`: excluded by the `exclude` pattern `{}`",
+                    file.label,
+                    printable(pattern)
+                ));
+                false
+            }
+        })
         .collect();
     let mut config = Config::default();
     for (name, level) in &project.workspace.levels {
@@ -410,24 +594,23 @@ fn configure(
     Ok((files, config))
 }
 
-/// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win). `warnings` is
-/// the group of every finding at warn level: `-D warnings` makes them errors, `-A warnings`
-/// silences them, `-W warnings` undoes either.
+/// The lint levels of `-W/-A/-D`, applied in command-line order (later flags win; a group sets
+/// each of its lints where it stands, as in rustc). `warnings` is the group of every finding at
+/// warn level: `-D warnings` makes them errors, `-A warnings` silences them, `-W warnings`
+/// undoes either; it applies last, to whatever is at warn level then.
 fn apply_lint_flags(config: &mut Config, levels: &[(Level, String)]) -> Result<()> {
     let mut warnings = Level::Warn;
     for (level, name) in levels {
-        if name == "warnings" {
+        if is_warnings(name) {
             warnings = *level;
             continue;
         }
-        let Some(lint) = find_lint(name) else {
-            bail!(
-                "{}\n  known lints: {}",
-                unknown_lint_message(name),
-                known_lints()
-            );
+        let Some(named) = Named::find(name) else {
+            bail!("{}", unknown_lint_message(name));
         };
-        config.set_level(lint, *level);
+        for lint in named.lints() {
+            config.set_level(lint, *level);
+        }
     }
     if warnings != Level::Warn {
         config.warnings = Some(warnings);
@@ -470,11 +653,39 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_lint_lists_the_known_ones() {
+    fn an_unknown_lint_points_to_the_list() {
         let error = levels(&[(Level::Allow, "no_such_lint")])
             .unwrap_err()
             .to_string();
         assert!(error.contains("unknown lint `no_such_lint`"), "{error}");
-        assert!(error.contains("select_arm_not_cancel_safe"), "{error}");
+        assert!(error.contains("`cargo cancel-check lints`"), "{error}");
+    }
+
+    #[test]
+    fn a_group_sets_its_lints_where_it_stands() {
+        let futurelock = lint_by_name("futurelock").unwrap();
+        let select = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        let config = levels(&[(Level::Allow, "all"), (Level::Deny, "futurelock")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Deny);
+        assert_eq!(config.level(select), Level::Allow);
+        let config = levels(&[(Level::Deny, "futurelock"), (Level::Allow, "all")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Allow);
+        let config = levels(&[(Level::Deny, "cancel_check::Deadlock")]).unwrap();
+        assert_eq!(config.level(futurelock), Level::Deny);
+        assert_eq!(config.level(select), Level::Warn);
+    }
+
+    #[test]
+    fn lint_names_take_the_tool_prefix_any_case_and_dashes() {
+        let select = lint_by_name("select_arm_not_cancel_safe").unwrap();
+        for name in [
+            "cancel_check::select_arm_not_cancel_safe",
+            "Select-Arm-Not-Cancel-Safe",
+        ] {
+            let config = levels(&[(Level::Deny, name)]).unwrap();
+            assert_eq!(config.level(select), Level::Deny, "{name}");
+        }
+        let config = levels(&[(Level::Deny, "Warnings")]).unwrap();
+        assert_eq!(config.level(select), Level::Deny);
     }
 }

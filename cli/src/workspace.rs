@@ -162,7 +162,7 @@ fn note_outside(boundary: &Boundary, base: &Path, mut outside: Vec<PathBuf>) {
     outside.sort();
     outside.dedup();
     for path in outside {
-        stderr::line(boundary.note(path.strip_prefix(base).unwrap_or(&path)));
+        stderr::notice(boundary.note(path.strip_prefix(base).unwrap_or(&path)));
     }
 }
 
@@ -339,7 +339,7 @@ fn select_packages<'m>(
     };
     for spec in selection.exclude {
         if !members.iter().any(|p| matches_spec(p, spec)) {
-            stderr::line(format!(
+            stderr::notice(format!(
                 "warning: excluded package `{}` is not a member of the workspace",
                 printable(spec)
             ));
@@ -450,9 +450,20 @@ fn is_skipped_dir(entry: &walkdir::DirEntry, skip_nested_packages: bool) -> bool
         return false;
     }
     let name = entry.file_name().to_string_lossy();
-    name.starts_with('.')
-        || name == "target"
-        || (skip_nested_packages && entry.path().join("Cargo.toml").is_file())
+    let why = if name.starts_with('.') {
+        "a hidden folder"
+    } else if name == "target" {
+        "a `target` folder"
+    } else if skip_nested_packages && entry.path().join("Cargo.toml").is_file() {
+        "another package"
+    } else {
+        return false;
+    };
+    stderr::verbose(format!(
+        "skipped folder `{}`: {why}",
+        path_label(entry.path())
+    ));
+    true
 }
 
 /// The target a file belongs to: the one whose root file it is, else the one with the deepest

@@ -91,14 +91,21 @@ fn a_missing_path_exits_2_and_names_it() {
 }
 
 #[test]
-fn an_unknown_lint_exits_2_with_the_known_lints() {
+fn an_unknown_lint_exits_2_and_points_to_the_list() {
     tool()
-        .args(["-A", "no_such_lint", "test-fixtures/projects/demo"])
+        .args([
+            "-A",
+            "select_arm_not_cancelsafe",
+            "test-fixtures/projects/demo",
+        ])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("unknown lint `no_such_lint`"))
-        .stderr(predicate::str::contains(SELECT_LINT))
-        .stderr(predicate::str::contains("parse_error"));
+        .stdout("")
+        .stderr(
+            "error: unknown lint `select_arm_not_cancelsafe`\n  \
+             help: did you mean `select_arm_not_cancel_safe`?\n  \
+             note: `cargo cancel-check lints` lists every lint and group\n",
+        );
 }
 
 #[test]
@@ -196,6 +203,48 @@ fn the_last_level_flag_wins() {
         )));
 }
 
+#[test]
+fn lint_flags_take_the_json_code_any_case_and_dashes() {
+    for name in [
+        format!("cancel_check::{SELECT_LINT}"),
+        SELECT_LINT.to_uppercase(),
+        SELECT_LINT.replace('_', "-"),
+    ] {
+        tool()
+            .args(["-A", &name, "test-fixtures/projects/demo"])
+            .assert()
+            .code(0);
+    }
+}
+
+#[test]
+fn groups_set_their_lints_and_the_later_flag_wins() {
+    // `select_arm_not_cancel_safe` is in `all`, `correctness` and `cancel_safety`.
+    for (flags, code) in [
+        (&["-A", "all"][..], 0),
+        (&["-A", "cancel_safety"], 0),
+        (&["-A", "cancel-check::Correctness"], 0),
+        (&["-A", "deadlock"], 1),
+        (&["-A", "all", "-W", SELECT_LINT], 1),
+        (&["-W", SELECT_LINT, "-A", "all"], 0),
+        (&["-A", SELECT_LINT, "-W", "cancel_safety"], 1),
+    ] {
+        tool()
+            .args(flags)
+            .arg("test-fixtures/projects/demo")
+            .assert()
+            .code(code);
+    }
+    tool()
+        .args(["--format", "short", "-D", "cancel_safety"])
+        .arg("test-fixtures/projects/demo")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            ": error[{SELECT_LINT}]: "
+        )));
+}
+
 // ---- subcommands ----
 
 #[test]
@@ -221,17 +270,179 @@ fn explain_accepts_the_json_code() {
 }
 
 #[test]
-fn explain_of_an_unknown_lint_suggests_the_closest() {
+fn explain_of_an_unknown_lint_suggests_the_closest_and_points_to_the_list() {
     tool()
-        .args(["explain", "select_arm_not_cancelsafe"])
+        .args(["explain", "Select-Arm-Not-Cancelsafe"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
-            "unknown lint `select_arm_not_cancelsafe`",
+        .stdout("")
+        .stderr(
+            "error: unknown lint `Select-Arm-Not-Cancelsafe`\n  \
+             help: did you mean `select_arm_not_cancel_safe`?\n  \
+             note: `cargo cancel-check lints` lists every lint and group\n",
+        );
+    // Nothing close: only the pointer.
+    tool()
+        .args(["explain", "zzz"])
+        .assert()
+        .code(2)
+        .stderr(
+            "error: unknown lint `zzz`\n  note: `cargo cancel-check lints` lists every lint and group\n",
+        );
+}
+
+#[test]
+fn explain_takes_any_case_and_dashes() {
+    let expected = stdout_of(tool().args(["explain", SELECT_LINT]));
+    for name in [
+        SELECT_LINT.to_uppercase(),
+        SELECT_LINT.replace('_', "-"),
+        format!("Cancel_Check::{SELECT_LINT}"),
+    ] {
+        assert_eq!(
+            stdout_of(tool().args(["explain", &name])),
+            expected,
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn explain_of_a_group_lists_its_lints() {
+    tool()
+        .args(["explain", "deadlock"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with("# deadlock (lint group)\n"))
+        .stdout(predicate::str::contains("- `futurelock` (warn): "))
+        .stdout(predicate::str::contains(
+            "- `lock_held_across_await` (warn): ",
         ))
-        .stderr(predicate::str::contains(format!(
-            "did you mean `{SELECT_LINT}`?"
-        )));
+        .stdout(predicate::str::contains(SELECT_LINT).not());
+}
+
+#[test]
+fn a_subcommand_name_is_the_subcommand_and_dot_slash_or_dashes_make_it_a_path() {
+    // A workspace with a `lints/` folder, like this repository.
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("lints")).unwrap();
+    fs::write(
+        dir.path().join("lints/lib.rs"),
+        "pub fn spawn() {\n    tokio::spawn(async {});\n}\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let output = tool()
+            .current_dir(dir.path())
+            .args([
+                "--no-deps-docs",
+                "--format",
+                "short",
+                "-W",
+                "detached_spawn",
+            ])
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap(),
+            String::from_utf8(output.stdout).unwrap(),
+            String::from_utf8(output.stderr).unwrap(),
+        )
+    };
+    let finding = "lints/lib.rs:2:5: warning[detached_spawn]: ";
+    let (code, stdout, stderr) = run(&["lints"]);
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    assert!(
+        stdout.starts_with(SELECT_LINT),
+        "the list of lints: {stdout}"
+    );
+    let (code, stdout, _) = run(&["./lints"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with(finding), "{stdout}");
+    let (code, stdout, _) = run(&["--", "lints"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with(finding), "{stdout}");
+    // Only the first word can be a subcommand: after a PATH, `lints` is a PATH.
+    fs::write(dir.path().join("other.rs"), "pub fn f() {}\n").unwrap();
+    let (code, stdout, _) = run(&["other.rs", "lints"]);
+    assert_eq!(code, 1);
+    assert!(stdout.starts_with(finding), "{stdout}");
+}
+
+#[test]
+fn completions_for_every_shell_complete_the_binary() {
+    for (shell, marker) in [
+        ("bash", "complete -F _cargo__cancel__check"),
+        ("zsh", "#compdef cargo-cancel-check"),
+        ("fish", "complete -c cargo-cancel-check"),
+        ("elvish", "cargo-cancel-check"),
+        ("powershell", "cargo-cancel-check"),
+    ] {
+        let script = stdout_of(tool().args(["completions", shell]));
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(script.contains("--message-format"), "{shell}");
+    }
+    tool()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid value 'tcsh'"));
+}
+
+/// The bash script, loaded in a real bash, completes options, their values and subcommands.
+#[test]
+fn bash_completes_options_values_and_subcommands() {
+    let script = stdout_of(tool().args(["completions", "bash"]));
+    let complete = |words: &[&str]| -> String {
+        let array = words
+            .iter()
+            .map(|word| format!("'{word}'"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let program = format!(
+            "{script}\nCOMP_WORDS=({array}); COMP_CWORD={}; \
+             _cargo__cancel__check cargo-cancel-check '{}' '{}'; echo \"${{COMPREPLY[*]}}\"",
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let output = StdCommand::new("bash")
+            .arg("-c")
+            .arg(program)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(
+        complete(&["cargo-cancel-check", "--message-f"]),
+        "--message-format"
+    );
+    assert_eq!(
+        complete(&["cargo-cancel-check", "--message-format", ""]),
+        "human short json sarif github gitlab"
+    );
+    assert_eq!(complete(&["cargo-cancel-check", "comp"]), "completions");
+}
+
+#[test]
+fn man_prints_a_manual_page() {
+    let page = stdout_of(tool().arg("man"));
+    assert!(page.contains(".TH cargo-cancel-check 1"), "{page}");
+    for option in [
+        "message\\-format",
+        "statistics",
+        "exit\\-zero",
+        ".SH SUBCOMMANDS",
+    ] {
+        assert!(page.contains(option), "no {option} in the page");
+    }
+    assert!(page.contains("knowledge base of "), "the version: {page}");
 }
 
 #[test]
@@ -294,6 +505,214 @@ fn short_snapshot() {
         "test-fixtures/projects/with-parse-error",
     ]));
     insta::assert_snapshot!("short_demo", output);
+}
+
+// ---- quiet, verbose, statistics ----
+
+#[test]
+fn quiet_prints_the_findings_only() {
+    let demo = [
+        "--no-deps-docs",
+        "--color",
+        "never",
+        "test-fixtures/projects/demo",
+    ];
+    let normal = stdout_of(tool().args(demo));
+    let quiet = tool().arg("-q").args(demo).output().unwrap();
+    assert_eq!(quiet.status.code(), Some(1));
+    let quiet_stdout = String::from_utf8(quiet.stdout).unwrap();
+    // The same findings, without the summary line.
+    assert_eq!(
+        format!("{quiet_stdout}1 warning, 0 errors in 2 files\n"),
+        normal
+    );
+    assert_eq!(String::from_utf8_lossy(&quiet.stderr), "");
+    // A clean run says nothing at all.
+    tool()
+        .args([
+            "--quiet",
+            "--no-deps-docs",
+            "test-fixtures/projects/demo/src/main.rs",
+        ])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr("");
+    // Errors are still errors.
+    tool()
+        .args(["-q", "no/such/file.rs"])
+        .assert()
+        .code(2)
+        .stderr("error: path `no/such/file.rs` does not exist\n");
+}
+
+#[test]
+fn quiet_and_verbose_do_not_go_together() {
+    tool()
+        .args(["-q", "-v", "test-fixtures/projects/demo"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn verbose_says_what_was_found_and_how_long_each_phase_took_on_stderr() {
+    let args = [
+        "--no-deps-docs",
+        "--format",
+        "short",
+        "test-fixtures/projects/demo",
+    ];
+    let plain = tool().args(args).output().unwrap();
+    let verbose = tool().arg("-v").args(args).output().unwrap();
+    assert_eq!(verbose.stdout, plain.stdout, "stdout is the same");
+    let stderr = String::from_utf8(verbose.stderr).unwrap();
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert!(
+        lines.iter().all(|line| line.starts_with("info: ")),
+        "{stderr}"
+    );
+    for expected in [
+        "info: found 2 files to analyse (the PATHs given) in ",
+        "info: configuration: none at the workspace root ",
+        "info: dependency docs: not mined (`--no-deps-docs`)",
+        "info: analysed 2 files on ",
+        "info: output written in ",
+    ] {
+        assert!(
+            lines.iter().any(|line| line.starts_with(expected)),
+            "no `{expected}` in:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains(": 1 finding ("), "{stderr}");
+}
+
+#[test]
+fn statistics_count_findings_per_lint() {
+    let args = [
+        "--no-deps-docs",
+        "--color",
+        "never",
+        "--statistics",
+        "test-fixtures/projects/demo",
+        "test-fixtures/projects/with-parse-error",
+    ];
+    tool()
+        .args(args)
+        .assert()
+        .code(1)
+        .stdout(format!(
+            "2  {SELECT_LINT}  warning\n1  parse_error                 error\n2 warnings, 1 error in 4 files\n"
+        ));
+    tool().args(args).arg("-q").assert().code(1).stdout(format!(
+        "2  {SELECT_LINT}  warning\n1  parse_error                 error\n"
+    ));
+    tool()
+        .args(args)
+        .args(["--format", "short"])
+        .assert()
+        .code(1)
+        .stdout(format!(
+            "2  {SELECT_LINT}  warning\n1  parse_error                 error\n"
+        ));
+    let json = stdout_of(tool().args(args).args(["--format", "json"]));
+    let rows: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([
+            {"code": format!("cancel_check::{SELECT_LINT}"), "name": SELECT_LINT, "level": "warning", "count": 2},
+            {"code": "cancel_check::parse_error", "name": "parse_error", "level": "error", "count": 1},
+        ])
+    );
+    // Findings still decide the exit code; none is a clean table.
+    tool()
+        .args([
+            "--statistics",
+            "--exit-zero",
+            "--no-deps-docs",
+            "test-fixtures/projects/demo",
+        ])
+        .assert()
+        .code(0);
+    tool()
+        .args(["--statistics", "--format", "short", "--no-deps-docs"])
+        .arg("test-fixtures/projects/demo/src/main.rs")
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn statistics_are_refused_with_the_report_formats() {
+    for (format, name) in [
+        ("sarif", "SARIF"),
+        ("github", "GitHub"),
+        ("gitlab", "GitLab"),
+    ] {
+        tool()
+            .args([
+                "--statistics",
+                "--format",
+                format,
+                "test-fixtures/projects/demo",
+            ])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(format!(
+                "error: `--statistics` prints counts instead of findings, which a {name} report \
+                 is made of; use it with `--message-format human`, `short` or `json`\n"
+            ));
+    }
+}
+
+// ---- colors ----
+
+#[test]
+fn cargo_term_color_is_honoured_and_the_flag_wins() {
+    let colored = |command: &mut Command| stdout_of(command).contains('\u{1b}');
+    let demo = ["--no-deps-docs", "test-fixtures/projects/demo"];
+    assert!(colored(tool().env("CARGO_TERM_COLOR", "always").args(demo)));
+    assert!(!colored(tool().env("CARGO_TERM_COLOR", "never").args(demo)));
+    assert!(
+        !colored(tool().env("CARGO_TERM_COLOR", "auto").args(demo)),
+        "piped"
+    );
+    assert!(!colored(
+        tool()
+            .env("CARGO_TERM_COLOR", "always")
+            .args(["--color", "never"])
+            .args(demo)
+    ));
+    assert!(colored(
+        tool()
+            .env("CARGO_TERM_COLOR", "never")
+            .args(["--color", "always"])
+            .args(demo)
+    ));
+    // An explicit `always` is a setting: it beats `NO_COLOR`, which only turns `auto` off.
+    assert!(colored(
+        tool()
+            .env("CARGO_TERM_COLOR", "always")
+            .env("NO_COLOR", "1")
+            .args(demo)
+    ));
+    tool()
+        .env("CARGO_TERM_COLOR", "sometimes")
+        .args(demo)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            "error: `CARGO_TERM_COLOR` must be `auto`, `always` or `never`, found `sometimes`\n",
+        );
+    // The flag makes the variable irrelevant.
+    tool()
+        .env("CARGO_TERM_COLOR", "sometimes")
+        .args(["--color", "never"])
+        .args(demo)
+        .assert()
+        .code(1);
 }
 
 // ---- JSON ----

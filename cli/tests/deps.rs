@@ -277,16 +277,17 @@ fn a_cache_that_cannot_be_written_is_a_warning() {
     );
 }
 
+/// The note a run without a usable Cargo.lock gives, once.
+const NO_LOCK_FILE_NOTE: &str = "note: dependency docs not mined: Cargo.lock is missing or out \
+    of date, and cancel-check does not write it; run `cargo fetch` (it writes Cargo.lock and \
+    downloads the dependencies), or pass `--no-deps-docs` to skip mining\n";
+
 #[test]
-fn without_a_lock_file_dependency_docs_are_skipped_with_one_warning() {
+fn without_a_lock_file_dependency_docs_are_skipped_with_one_note_that_says_what_to_do() {
     let dir = project();
     fs::remove_file(dir.path().join("Cargo.lock")).unwrap();
     let (_, stdout, stderr) = run(dir.path(), &["--format", "short", "--no-cache"]);
-    assert_eq!(
-        stderr,
-        "warning: dependency docs not mined: Cargo.lock is missing or out of date, and \
-         cancel-check does not write it (`cargo generate-lockfile` does)\n"
-    );
+    assert_eq!(stderr, NO_LOCK_FILE_NOTE);
     // The run goes on with the built-in knowledge, and writes nothing into the project.
     assert_eq!(findings_at(&stdout, read_line_line()).len(), 1, "{stdout}");
     assert!(!dir.path().join("Cargo.lock").exists());
@@ -416,4 +417,158 @@ fn api_with_a_missing_manifest_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("does not exist"));
+}
+
+#[test]
+fn verbose_says_what_each_dependency_gave_and_whether_from_the_cache() {
+    let dir = project();
+    let (_, first, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    let mined: Vec<&str> = stderr
+        .lines()
+        .filter(|line| line.starts_with("info: dependency docs"))
+        .collect();
+    assert_eq!(
+        mined[..2],
+        [
+            "info: dependency docs: fixture-dep 0.1.0: 2 entries",
+            "info: dependency docs: 2 entries from 1 package (1 mined, 0 from the cache)",
+        ],
+        "{stderr}"
+    );
+    let (_, second, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    assert!(
+        stderr.contains("info: dependency docs: fixture-dep 0.1.0: 2 entries (from the cache)\n"),
+        "{stderr}"
+    );
+    assert_eq!(first, second);
+    // Without `-v`, not a word.
+    let (_, _, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!(stderr, "");
+}
+
+// ---- the note when the docs cannot be mined ----
+
+/// A crate whose lock file names a Windows-only dependency that no cargo cache on this machine
+/// has: offline, `cargo metadata` fails for it on every platform. This is what happens to
+/// mini-redis (tokio 1.8 needs `ntapi` through `mio` 0.7 on Windows) on a Linux machine that has
+/// only ever built it there.
+fn crate_with_an_uncached_dependency() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("src")).unwrap();
+    fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"sample\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [target.'cfg(windows)'.dependencies]\ncancel-check-uncached-fixture = \"1\"\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"cancel-check-uncached-fixture\"\nversion = \"1.0.0\"\n\
+         source = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+         checksum = \"0000000000000000000000000000000000000000000000000000000000000000\"\n\n\
+         [[package]]\nname = \"sample\"\nversion = \"0.1.0\"\ndependencies = [\n \"cancel-check-uncached-fixture\",\n]\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    dir
+}
+
+#[test]
+fn a_locked_dependency_missing_from_cargo_s_cache_gets_one_note_that_says_run_cargo_fetch() {
+    let dir = crate_with_an_uncached_dependency();
+    let (code, stdout, stderr) = run(dir.path(), &["--format", "short"]);
+    assert_eq!((code, stdout.as_str()), (0, ""), "{stderr}");
+    assert_eq!(
+        stderr,
+        "note: dependency docs not mined: `cargo metadata --offline` failed: no matching package \
+         named `cancel-check-uncached-fixture` found; a locked dependency is missing from cargo's \
+         cache (often one for another platform): run `cargo fetch` to download it, or pass \
+         `--no-deps-docs` to skip mining\n"
+    );
+    // `--no-deps-docs` is the other way out: no note at all.
+    let (_, _, stderr) = run(dir.path(), &["--format", "short", "--no-deps-docs"]);
+    assert_eq!(stderr, "");
+}
+
+/// The project without its lock file, so that the docs cannot be mined.
+fn project_without_lock_file() -> tempfile::TempDir {
+    let dir = project();
+    fs::remove_file(dir.path().join("Cargo.lock")).unwrap();
+    dir
+}
+
+#[test]
+fn the_note_is_on_stderr_once_and_never_on_stdout_of_human_short_json_and_gitlab() {
+    let dir = project_without_lock_file();
+    for format in ["human", "short", "json", "gitlab"] {
+        let (code, stdout, stderr) = run(dir.path(), &["--format", format, "--no-cache"]);
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert_eq!(stderr, NO_LOCK_FILE_NOTE, "{format}");
+        assert!(!stdout.contains("dependency docs"), "{format}: {stdout}");
+        if format == "json" {
+            // Only cargo's messages: rust-analyzer drops a message without a primary span, and
+            // cargo's own notes go to stderr too.
+            for line in stdout.lines() {
+                match serde_json::from_str::<cargo_metadata::Message>(line).unwrap() {
+                    cargo_metadata::Message::CompilerMessage(message) => {
+                        assert!(!message.message.spans.is_empty(), "{line}");
+                    }
+                    cargo_metadata::Message::BuildFinished(_) => {}
+                    other => panic!("unexpected message {other:?}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sarif_carries_the_note_as_a_tool_execution_notification() {
+    let dir = project_without_lock_file();
+    let (code, stdout, stderr) = run(dir.path(), &["--format", "sarif", "--no-cache"]);
+    assert_eq!(code, 1, "{stderr}");
+    let log: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    let message = NO_LOCK_FILE_NOTE.strip_prefix("note: ").unwrap().trim_end();
+    assert_eq!(
+        invocation["toolExecutionNotifications"],
+        serde_json::json!([{
+            "level": "note",
+            "message": { "text": message },
+            "descriptor": { "id": "dependency-docs-not-mined" },
+        }])
+    );
+    // The log usually goes to a file: the note is on stderr as well, for the job's log.
+    assert_eq!(stderr, NO_LOCK_FILE_NOTE);
+    // `-q` keeps the report whole and stderr empty.
+    let (_, quiet, stderr) = run(dir.path(), &["--format", "sarif", "--no-cache", "-q"]);
+    assert_eq!(quiet, stdout);
+    assert_eq!(stderr, "");
+}
+
+#[test]
+fn github_shows_the_note_as_a_notice_in_the_log_instead_of_stderr() {
+    let dir = project_without_lock_file();
+    let (code, stdout, stderr) = run(dir.path(), &["--format", "github", "--no-cache"]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0],
+        "::notice title=cancel-check::dependency docs not mined: Cargo.lock is missing or out of \
+         date, and cancel-check does not write it; run `cargo fetch` (it writes Cargo.lock and \
+         downloads the dependencies), or pass `--no-deps-docs` to skip mining"
+    );
+    assert!(
+        lines[1..].iter().all(|line| line.starts_with("::warning ")),
+        "{stdout}"
+    );
+    let (_, stdout, _) = run(dir.path(), &["--format", "github", "--no-cache", "-q"]);
+    assert!(!stdout.contains("::notice"), "{stdout}");
+}
+
+#[test]
+fn quiet_runs_show_no_note() {
+    let dir = project_without_lock_file();
+    let (code, _, stderr) = run(dir.path(), &["--format", "short", "--no-cache", "-q"]);
+    assert_eq!((code, stderr.as_str()), (1, ""));
 }

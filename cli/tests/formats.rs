@@ -168,6 +168,24 @@ fn sarif_with_several_findings_passes_the_validator() {
 }
 
 #[test]
+#[ignore = "installs external tools; run by .ci/run"]
+fn sarif_with_a_tool_execution_notification_passes_the_validator() {
+    // The demo has no Cargo.lock: its dependency docs cannot be mined, which the log says.
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(repo_root())
+        .arg("--manifest-path")
+        .arg(demo_manifest())
+        .args(["--message-format", "sarif", "--no-cache"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let log: Value = serde_json::from_str(&text).unwrap();
+    let notifications = &run_of(&log)["invocations"][0]["toolExecutionNotifications"];
+    assert_eq!(notifications.as_array().map(Vec::len), Some(1), "{text}");
+    assert_valid_sarif(&text);
+}
+
+#[test]
 fn sarif_snapshot() {
     let (mut text, log) = sarif(&demo_manifest(), &[]);
     // The absolute root differs between machines.
@@ -217,7 +235,17 @@ fn sarif_rules_are_every_lint() {
             "{}",
             lint.name
         );
-        assert!(!rule["properties"]["tags"].as_array().unwrap().is_empty());
+        // The tags are the lint's topic groups, from the one table in the registry.
+        let groups: Vec<String> = cancel_check_lints::registry::groups_of(lint)
+            .iter()
+            .map(|group| group.name.replace('_', "-"))
+            .collect();
+        assert_eq!(
+            rule["properties"]["tags"],
+            serde_json::json!(groups),
+            "{}",
+            lint.name
+        );
     }
 }
 

@@ -117,6 +117,92 @@ fn cancel_check_toml_configures_a_workspace() {
 }
 
 #[test]
+fn the_lints_table_takes_groups_and_the_names_editors_show() {
+    let krate = Crate::new("");
+    krate.write(
+        "src/lib.rs",
+        &format!("{LOSSY_LOOP}pub fn spawn() {{ tokio::spawn(async {{}}); }}\n"),
+    );
+    // A lint's own setting beats its group's in the same table, whatever the order.
+    krate.write(
+        "cancel-check.toml",
+        "[lints]\n\"cancel_check::Select-Arm-Not-Cancel-Safe\" = \"deny\"\ncancel_safety = \"allow\"\nstructured_concurrency = \"warn\"\n",
+    );
+    let (stdout, _, code) = krate.short(&[]);
+    let found: Vec<&str> = stdout
+        .lines()
+        .map(|line| line.split(": ").nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "error[select_arm_not_cancel_safe]",
+            "warning[detached_spawn]"
+        ],
+        "{stdout}"
+    );
+    assert_eq!(code, 1);
+    // The command line wins over the table, group or not.
+    let (stdout, _, code) = krate.short(&["-A", "all", "-A", "structured-concurrency"]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+}
+
+#[test]
+fn the_hidden_spelling_of_the_configuration_file_works_but_not_both() {
+    let krate = Crate::new("");
+    krate.write("src/lib.rs", LOSSY_LOOP);
+    krate.write(
+        ".cancel-check.toml",
+        "[lints]\nselect_arm_not_cancel_safe = \"allow\"\n",
+    );
+    let (stdout, stderr, code) = krate.short(&[]);
+    assert_eq!((stdout.as_str(), stderr.as_str(), code), ("", "", 0));
+    // On PATHs too: the file marks the root.
+    let (stdout, _, code) = krate.short(&["src"]);
+    assert_eq!((stdout.as_str(), code), ("", 0));
+    krate.write("cancel-check.toml", "[lints]\n");
+    let (stdout, stderr, code) = krate.short(&[]);
+    let root = krate.path().display().to_string();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: both `{root}/cancel-check.toml` and `{root}/.cancel-check.toml` exist; keep one (they hold the same settings)\n"
+        )
+    );
+    assert_eq!((stdout.as_str(), code), ("", 2));
+}
+
+#[test]
+fn verbose_names_the_configuration_and_why_each_file_was_skipped() {
+    let krate = Crate::new("");
+    krate.write("src/lib.rs", "mod generated;\nmod kept;\n");
+    krate.write("src/generated.rs", "pub fn g() {}\n");
+    krate.write("src/kept.rs", "pub fn k() {}\n");
+    krate.write("src/.scratch/notes.rs", "pub fn n() {}\n");
+    krate.write("cancel-check.toml", "exclude = [\"src/gen*.rs\"]\n");
+    let (stdout, stderr, code) = krate.short(&["-v", "src"]);
+    assert_eq!((stdout.as_str(), code), ("", 0), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    let root = krate.path().display().to_string();
+    for expected in [
+        "info: skipped folder `src/.scratch`: a hidden folder".to_string(),
+        format!("info: configuration: `{root}/cancel-check.toml`"),
+        "info: skipped `src/generated.rs`: excluded by the `exclude` pattern `src/gen*.rs`"
+            .to_string(),
+        "info: found 3 files to analyse (the PATHs given) in ".to_string(),
+        "info: analysed 2 files on ".to_string(),
+    ] {
+        assert!(
+            lines.iter().any(|line| line.starts_with(&expected)),
+            "no `{expected}` in:\n{stderr}"
+        );
+    }
+    // Without `-v`, none of it.
+    let (_, stderr, _) = krate.short(&["src"]);
+    assert_eq!(stderr, "");
+}
+
+#[test]
 fn package_settings_override_workspace_settings() {
     let krate = Crate::new("");
     fs::write(
@@ -239,7 +325,11 @@ fn configuration_errors_exit_2_naming_file_key_and_accepted_values() {
         ),
         (
             "[package.metadata.cancel-check.lints]\nselect_arm_not_cancelsafe = \"allow\"\n",
-            "error: {manifest}: unknown lint `select_arm_not_cancelsafe` in `package.metadata.cancel-check.lints` (did you mean `select_arm_not_cancel_safe`?); run `cargo cancel-check lints` for the list\n",
+            "error: {manifest}: unknown lint `select_arm_not_cancelsafe` in `package.metadata.cancel-check.lints` (did you mean `select_arm_not_cancel_safe`?); run `cargo cancel-check lints` for the lints and groups\n",
+        ),
+        (
+            "[package.metadata.cancel-check.lints]\ncorrectness = \"deny\"\ncancel_safety = \"warn\"\n",
+            "error: {manifest}: `package.metadata.cancel-check.lints.cancel_safety` and `package.metadata.cancel-check.lints.correctness` set `select_arm_not_cancel_safe` to different levels; set `select_arm_not_cancel_safe` itself to say which\n",
         ),
         (
             "[package.metadata.cancel-check.lints]\nfuturelock = 1\n",
@@ -568,6 +658,10 @@ fn a_progress_bar_shows_on_a_terminal_for_human_output_only() {
     let json = on_a_terminal(dir.path(), "--message-format json");
     assert_eq!(json.trim(), r#"{"reason":"build-finished","success":true}"#);
 
+    // `-q`: no progress bar and no summary, even on a terminal.
+    let quiet = on_a_terminal(dir.path(), "-q");
+    assert_eq!(quiet.trim(), "", "{quiet:?}");
+
     // Not a terminal: nothing on stderr.
     let piped = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
         .args(["--no-deps-docs"])
@@ -575,4 +669,37 @@ fn a_progress_bar_shows_on_a_terminal_for_human_output_only() {
         .output()
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&piped.stderr), "");
+}
+
+#[test]
+fn colors_on_a_terminal_follow_cargo_term_color_and_no_color() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("lib.rs"), LOSSY_LOOP).unwrap();
+    let colored = |env: &[(&str, &str)], args: &str| {
+        let binary = assert_cmd::cargo::cargo_bin!("cargo-cancel-check");
+        let mut command = std::process::Command::new("script");
+        command
+            .args(["--quiet", "--return", "--command"])
+            .arg(format!(
+                "{} --no-deps-docs {args} {}",
+                binary.display(),
+                dir.path().display()
+            ))
+            .arg("/dev/null")
+            .env_remove("NO_COLOR")
+            .env_remove("CARGO_TERM_COLOR");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let output = command
+            .output()
+            .expect("util-linux `script` runs the tool on a terminal");
+        String::from_utf8_lossy(&output.stdout).contains('\u{1b}')
+    };
+    assert!(colored(&[], ""), "auto on a terminal");
+    assert!(!colored(&[("NO_COLOR", "1")], ""));
+    assert!(!colored(&[("CARGO_TERM_COLOR", "never")], ""));
+    assert!(colored(&[("CARGO_TERM_COLOR", "auto")], ""));
+    assert!(colored(&[("CARGO_TERM_COLOR", "never")], "--color auto"));
+    assert!(!colored(&[("CARGO_TERM_COLOR", "always")], "--color never"));
 }

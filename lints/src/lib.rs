@@ -27,6 +27,8 @@ pub use diagnostic::{Diagnostic, Label};
 pub use lint::{Level, Lint};
 pub use model::TRACKED_METHODS;
 pub use parse::MAX_NESTING;
-pub use registry::{closest_lint, lint_by_name, LINTS};
+pub use registry::{
+    closest_lint, closest_lint_or_group, find_group, find_lint, lint_by_name, Group, GROUPS, LINTS,
+};
 pub use source::{module_path, SourceInput};
 pub use span::Span;

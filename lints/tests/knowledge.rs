@@ -280,3 +280,39 @@ fn async_lock_distinctions_are_kept() {
     );
     assert_eq!(verdict("async_lock::OnceCell::wait"), Verdict::Safe);
 }
+
+/// `updated` (shown by `--version`) is a plain date at the top of the file, before any entry.
+#[test]
+fn the_data_file_says_when_it_was_last_checked() {
+    let updated = Knowledge::builtin()
+        .updated()
+        .expect("apis.toml has `updated = YYYY-MM-DD` at the top");
+    let parts: Vec<u32> = updated
+        .split('-')
+        .map(|part| part.parse().expect("digits"))
+        .collect();
+    let [year, month, day] = parts[..] else {
+        panic!("`updated = {updated}` is not YYYY-MM-DD");
+    };
+    assert_eq!(updated.len(), 10, "`updated = {updated}` is not YYYY-MM-DD");
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => panic!("`updated = {updated}`: no month {month}"),
+    };
+    assert!(
+        (2025..2100).contains(&year) && (1..=days).contains(&day),
+        "{updated}"
+    );
+    let field = BUILTIN_DATA
+        .find("\nupdated = ")
+        .expect("an `updated` line");
+    let first_entry = BUILTIN_DATA.find("\n[[api]]").unwrap();
+    assert!(
+        field < first_entry,
+        "`updated` must come before the entries"
+    );
+}

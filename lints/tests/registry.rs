@@ -1,10 +1,14 @@
 //! The registry checks itself: every rule file is registered under its own name, every lint has
-//! fixtures and documentation with the required headings, and the documented examples behave.
+//! fixtures and documentation with the required headings, the documented examples behave, and
+//! the groups hold exactly the lints that name them.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use cancel_check_lints::{analyze_file, lint_by_name, Config, Level, LINTS};
+use cancel_check_lints::registry::{all_groups_of, canonical_name, groups_of};
+use cancel_check_lints::{
+    analyze_file, find_group, find_lint, lint_by_name, Config, Level, GROUPS, LINTS,
+};
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -175,4 +179,141 @@ fn the_readme_lists_every_lint_with_its_default_level() {
         rows, expected,
         "README.md's lint table must list every lint in catalogue order with its default level"
     );
+}
+
+// ---- groups ----
+
+#[test]
+fn every_group_is_non_empty_and_named_like_a_lint_but_not_as_one() {
+    let mut names = BTreeSet::new();
+    for group in GROUPS {
+        assert!(
+            group.lints().next().is_some(),
+            "group `{}` has no lint",
+            group.name
+        );
+        assert!(
+            group
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_'),
+            "group `{}` is not snake_case",
+            group.name
+        );
+        assert!(
+            lint_by_name(group.name).is_none() && group.name != "warnings",
+            "group `{}` has the name of a lint",
+            group.name
+        );
+        assert!(
+            !group.summary.is_empty(),
+            "group `{}` has no summary",
+            group.name
+        );
+        assert!(
+            names.insert(group.name),
+            "group `{}` is declared twice",
+            group.name
+        );
+    }
+    assert_eq!(GROUPS[0].name, "all", "`all` comes first");
+}
+
+#[test]
+fn every_lint_is_in_exactly_the_groups_it_declares() {
+    for lint in LINTS {
+        let declared: BTreeSet<&str> = all_groups_of(lint).map(|group| group.name).collect();
+        let holding: BTreeSet<&str> = GROUPS
+            .iter()
+            .filter(|group| group.lints().any(|member| member.name == lint.name))
+            .map(|group| group.name)
+            .collect();
+        assert_eq!(declared, holding, "the groups of `{}`", lint.name);
+        assert!(
+            !groups_of(lint).iter().any(|group| group.name == "all"),
+            "`{}` names `all`, which is derived from the default level",
+            lint.name
+        );
+        let topics: Vec<&str> = groups_of(lint).iter().map(|group| group.name).collect();
+        let unique: BTreeSet<&str> = topics.iter().copied().collect();
+        assert_eq!(
+            topics.len(),
+            unique.len(),
+            "`{}` names a group twice",
+            lint.name
+        );
+    }
+}
+
+#[test]
+fn all_is_every_lint_that_is_on_by_default() {
+    let all: Vec<&str> = find_group("all")
+        .unwrap()
+        .lints()
+        .map(|lint| lint.name)
+        .collect();
+    let on: Vec<&str> = LINTS
+        .iter()
+        .filter(|lint| lint.default_level != Level::Allow)
+        .map(|lint| lint.name)
+        .collect();
+    assert_eq!(all, on);
+    assert!(!all.contains(&"detached_spawn"));
+    assert!(all.contains(&"select_arm_not_cancel_safe"));
+}
+
+#[test]
+fn the_topic_groups_hold_what_their_names_say() {
+    let members = |name: &str| -> Vec<&str> {
+        find_group(name)
+            .unwrap()
+            .lints()
+            .map(|lint| lint.name)
+            .collect()
+    };
+    assert_eq!(
+        members("deadlock"),
+        ["futurelock", "lock_held_across_await"]
+    );
+    assert_eq!(
+        members("send"),
+        ["missing_send_bound", "non_send_held_across_await"]
+    );
+    assert_eq!(members("suppressions"), ["unused_allow", "unknown_lint"]);
+    assert_eq!(members("documentation"), ["undocumented_cancel_safety"]);
+    assert!(members("cancel_safety").contains(&"select_arm_not_cancel_safe"));
+    // Documentation is not a bug: denying the bugs must not deny undocumented functions.
+    assert!(!members("cancel_safety").contains(&"undocumented_cancel_safety"));
+    assert!(!members("correctness").contains(&"undocumented_cancel_safety"));
+}
+
+// ---- names as users write them ----
+
+#[test]
+fn names_are_found_with_the_tool_prefix_in_any_case_with_dashes() {
+    for written in [
+        "select_arm_not_cancel_safe",
+        "cancel_check::select_arm_not_cancel_safe",
+        "Cancel_Check::Select_Arm_Not_Cancel_Safe",
+        "select-arm-not-cancel-safe",
+        "cancel-check::SELECT-ARM-NOT-CANCEL-SAFE",
+    ] {
+        assert_eq!(
+            find_lint(written).map(|lint| lint.name),
+            Some("select_arm_not_cancel_safe"),
+            "{written}"
+        );
+    }
+    assert_eq!(canonical_name(" Cancel_Check::Deadlock "), "deadlock");
+    assert_eq!(
+        find_group("cancel-safety").map(|group| group.name),
+        Some("cancel_safety")
+    );
+    assert_eq!(
+        find_group("cancel_check::ALL").map(|group| group.name),
+        Some("all")
+    );
+    assert!(find_lint("cancel_check::").is_none());
+    assert!(find_lint("clippy::select_arm_not_cancel_safe").is_none());
+    assert!(find_group("select_arm_not_cancel_safe").is_none());
 }

@@ -6,7 +6,8 @@
 //! ```
 //!
 //! `::error` for findings at deny level. Paths are relative to the repository root, which is where
-//! the runner resolves them. Nothing else goes to stdout: no summary line.
+//! the runner resolves them. Nothing else goes to stdout but the run's notices (`::notice`, first;
+//! not with `-q`): no summary line.
 
 use std::io::{self, Write};
 
@@ -14,8 +15,18 @@ use cancel_check_lints::{Diagnostic, Level};
 
 use crate::analyze::Analysis;
 use crate::fingerprint::RepoRoot;
+use crate::render::Notice;
 
-pub fn render(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+/// The run's notices as `::notice` commands (shown in the log and the run's summary), then one
+/// command per finding.
+pub fn render(analysis: &Analysis, notices: &[Notice], out: &mut dyn Write) -> io::Result<()> {
+    for notice in notices {
+        writeln!(
+            out,
+            "::notice title=cancel-check::{}",
+            escape_data(&notice.message)
+        )?;
+    }
     let root = RepoRoot::for_analysis(analysis);
     for diagnostic in &analysis.diagnostics {
         let path = root.of_label(analysis, &diagnostic.primary.file);

@@ -1,5 +1,5 @@
 //! `--message-format human`: rustc-style diagnostics through codespan-reporting, then a summary
-//! line (`1 warning, 0 errors in 3 files`).
+//! line (`1 warning, 0 errors in 3 files`; not with `-q`).
 
 use std::io;
 
@@ -13,16 +13,19 @@ use super::{byte_range, count, explain_note, FileTable};
 use crate::analyze::Analysis;
 use crate::escape::printable;
 
-pub fn render(analysis: &Analysis, out: &mut dyn WriteColor) -> io::Result<()> {
+/// The findings, then (with `summary`, that is without `-q`) the summary line.
+pub fn render(analysis: &Analysis, summary_line: bool, out: &mut dyn WriteColor) -> io::Result<()> {
     let table = FileTable::new(&analysis.files);
     for diagnostic in &analysis.diagnostics {
         emit(&table, diagnostic, out)?;
     }
-    writeln!(
-        out,
-        "{}",
-        summary(&analysis.diagnostics, analysis.files.len())
-    )?;
+    if summary_line {
+        writeln!(
+            out,
+            "{}",
+            summary(&analysis.diagnostics, analysis.files.len())
+        )?;
+    }
     out.flush()
 }
 

@@ -6,6 +6,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod short;
+pub mod statistics;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -18,20 +19,63 @@ use codespan_reporting::term::termcolor::WriteColor;
 use crate::analyze::{Analysis, AnalyzedFile};
 use crate::args::MessageFormat;
 
-/// Writes a run in the chosen format. `success` is what the exit code says (JSON reports it).
+/// Something the run has to tell besides its findings (the dependency docs could not be
+/// mined): a note on stderr, or the format's own notice where it has one (SARIF's
+/// `toolExecutionNotifications`, a GitHub `::notice`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    /// A stable identifier (the SARIF notification's descriptor).
+    pub id: &'static str,
+    /// One line, without a `note: ` prefix.
+    pub message: String,
+}
+
+/// How a run is written.
+#[derive(Clone, Copy, Debug)]
+pub struct Output<'a> {
+    pub format: MessageFormat,
+    /// What the exit code says (JSON reports it).
+    pub success: bool,
+    /// `-q`: the findings only (no summary line, no GitHub notice).
+    pub quiet: bool,
+    /// `--statistics`: counts per lint instead of the findings.
+    pub statistics: bool,
+    pub notices: &'a [Notice],
+}
+
+impl Output<'_> {
+    /// Whether the format prints the notices itself, where people read it (GitHub's log):
+    /// then they are not repeated on stderr.
+    pub fn shows_notices(&self) -> bool {
+        self.format == MessageFormat::Github && !self.statistics
+    }
+}
+
+/// Writes a run in the chosen format.
 pub fn render(
-    format: MessageFormat,
+    output: &Output<'_>,
     analysis: &Analysis,
-    success: bool,
     out: &mut dyn WriteColor,
 ) -> io::Result<()> {
-    match format {
-        MessageFormat::Human => human::render(analysis, out),
+    if output.statistics {
+        return statistics::render(output, analysis, out);
+    }
+    match output.format {
+        MessageFormat::Human => human::render(analysis, !output.quiet, out),
         MessageFormat::Short => short::render(analysis, out),
-        MessageFormat::Json => json::render(analysis, success, false, out),
-        MessageFormat::JsonDiagnosticRenderedAnsi => json::render(analysis, success, true, out),
-        MessageFormat::Sarif => sarif::render(analysis, out),
-        MessageFormat::Github => github::render(analysis, out),
+        MessageFormat::Json => json::render(analysis, output.success, false, out),
+        MessageFormat::JsonDiagnosticRenderedAnsi => {
+            json::render(analysis, output.success, true, out)
+        }
+        MessageFormat::Sarif => sarif::render(analysis, output.notices, out),
+        MessageFormat::Github => {
+            let notices = if output.quiet {
+                &[][..]
+            } else {
+                output.notices
+            };
+            github::render(analysis, notices, out)
+        }
         MessageFormat::Gitlab => gitlab::render(analysis, out),
     }
 }

@@ -15,12 +15,14 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
 
+use cancel_check_lints::registry::groups_of;
 use cancel_check_lints::{Diagnostic, Label, Level, Lint, LINTS};
 use serde::Serialize;
 
 use crate::analyze::Analysis;
 use crate::fingerprint::{fingerprints, Fingerprint, RepoRoot};
 use crate::links;
+use crate::render::Notice;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The base id that result URIs are relative to: the repository root.
@@ -94,7 +96,7 @@ pub struct Configuration {
 
 #[derive(Debug, Serialize)]
 pub struct RuleProperties {
-    pub tags: &'static [&'static str],
+    pub tags: Vec<String>,
 }
 
 /// The run's identity for code scanning: `<category>/<run id>`; the run id is left empty.
@@ -107,6 +109,22 @@ pub struct AutomationDetails {
 #[serde(rename_all = "camelCase")]
 pub struct Invocation {
     pub execution_successful: bool,
+    /// What the run has to tell besides its findings (the dependency docs could not be mined).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tool_execution_notifications: Vec<Notification>,
+}
+
+/// A notification about the run itself, not about the analysed code.
+#[derive(Debug, Serialize)]
+pub struct Notification {
+    pub level: &'static str,
+    pub message: Text,
+    pub descriptor: DescriptorReference,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DescriptorReference {
+    pub id: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -157,15 +175,16 @@ pub struct Region {
     pub end_column: u32,
 }
 
-pub fn render(analysis: &Analysis, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(analysis: &Analysis, notices: &[Notice], out: &mut dyn Write) -> io::Result<()> {
     let root = RepoRoot::for_analysis(analysis);
-    serde_json::to_writer_pretty(&mut *out, &log(analysis, &root))?;
+    serde_json::to_writer_pretty(&mut *out, &log(analysis, &root, notices))?;
     out.write_all(b"\n")?;
     out.flush()
 }
 
-/// The SARIF log of a run, with paths relative to `root`.
-pub fn log(analysis: &Analysis, root: &RepoRoot) -> SarifLog {
+/// The SARIF log of a run, with paths relative to `root` and the run's notices as notifications
+/// of its invocation.
+pub fn log(analysis: &Analysis, root: &RepoRoot, notices: &[Notice]) -> SarifLog {
     let results = analysis
         .diagnostics
         .iter()
@@ -198,6 +217,16 @@ pub fn log(analysis: &Analysis, root: &RepoRoot) -> SarifLog {
             },
             invocations: vec![Invocation {
                 execution_successful: true,
+                tool_execution_notifications: notices
+                    .iter()
+                    .map(|notice| Notification {
+                        level: "note",
+                        message: Text {
+                            text: notice.message.clone(),
+                        },
+                        descriptor: DescriptorReference { id: notice.id },
+                    })
+                    .collect(),
             }],
             results,
         }],
@@ -245,30 +274,17 @@ fn rule(lint: &Lint) -> Rule {
                 Level::Deny => "error",
             },
         },
-        properties: RuleProperties {
-            tags: tags(lint.name),
-        },
+        properties: RuleProperties { tags: tags(lint) },
     }
 }
 
-/// What a lint is about, for filtering in code scanning (a unit test checks every lint is here).
-fn tags(lint: &str) -> &'static [&'static str] {
-    match lint {
-        "select_arm_not_cancel_safe"
-        | "timeout_not_cancel_safe"
-        | "select_timer_reset"
-        | "try_join_not_cancel_safe"
-        | "abandoned_blocking_work"
-        | "buffer_held_across_await" => &["async", "cancel-safety", "correctness"],
-        "undocumented_cancel_safety" => &["async", "cancel-safety", "documentation"],
-        "futurelock" | "lock_held_across_await" => &["async", "deadlock", "correctness"],
-        "block_on_in_async" => &["async", "blocking", "correctness"],
-        "detached_spawn" => &["async", "structured-concurrency"],
-        "missing_send_bound" | "non_send_held_across_await" => &["async", "send"],
-        "unused_allow" | "unknown_lint" => &["suppression"],
-        "parse_error" => &["tool"],
-        _ => &[],
-    }
+/// What a lint is about, for filtering in code scanning: its topic groups from the registry,
+/// spelt with dashes (`cancel-safety`, which `-W` also accepts).
+fn tags(lint: &Lint) -> Vec<String> {
+    groups_of(lint)
+        .iter()
+        .map(|group| group.name.replace('_', "-"))
+        .collect()
 }
 
 /// `select_arm_not_cancel_safe` as `SelectArmNotCancelSafe`.
@@ -447,9 +463,10 @@ mod tests {
     }
 
     #[test]
-    fn every_lint_has_tags() {
-        for lint in LINTS {
-            assert!(!tags(lint.name).is_empty(), "no tags for {}", lint.name);
-        }
+    fn tags_are_the_topic_groups_with_dashes() {
+        let lint = cancel_check_lints::lint_by_name("abandoned_blocking_work").unwrap();
+        assert_eq!(tags(lint), ["correctness", "cancel-safety", "blocking"]);
+        let lint = cancel_check_lints::lint_by_name("parse_error").unwrap();
+        assert!(tags(lint).is_empty());
     }
 }

@@ -152,12 +152,17 @@ impl ApiEntry {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DataFile {
+    /// When the entries were last checked against their sources (a TOML date).
+    #[serde(default)]
+    updated: Option<toml::value::Datetime>,
     api: Vec<ApiEntry>,
 }
 
 /// The knowledge base, indexed by method name and by full path.
 #[derive(Clone, Debug, Default)]
 pub struct Knowledge {
+    /// The data file's `updated` date, `YYYY-MM-DD`.
+    updated: Option<String>,
     entries: Vec<ApiEntry>,
     by_name: HashMap<String, Vec<usize>>,
     by_path: HashMap<String, usize>,
@@ -170,7 +175,10 @@ impl Knowledge {
     /// Builds a knowledge base from a data file's text.
     pub fn from_toml(text: &str) -> Result<Knowledge, String> {
         let file: DataFile = toml::from_str(text).map_err(|err| err.to_string())?;
-        let mut knowledge = Knowledge::default();
+        let mut knowledge = Knowledge {
+            updated: file.updated.map(|date| date.to_string()),
+            ..Knowledge::default()
+        };
         for entry in file.api {
             knowledge.insert(entry);
         }
@@ -198,6 +206,12 @@ impl Knowledge {
             .push(index);
         self.by_path.insert(entry.path.clone(), index);
         self.entries.push(entry);
+    }
+
+    /// When the data file's entries were last checked against their sources (its `updated`
+    /// date, `YYYY-MM-DD`), if it says.
+    pub fn updated(&self) -> Option<&str> {
+        self.updated.as_deref()
     }
 
     /// Every entry, in file order.
