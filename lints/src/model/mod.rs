@@ -13,6 +13,7 @@ pub mod operation;
 pub mod race;
 pub mod resolve;
 pub mod select;
+pub mod send_promise;
 pub mod signature;
 pub mod suppression;
 pub mod test_code;

@@ -28,9 +28,11 @@ pub struct MissingSend {
     pub type_span: Option<Span>,
     /// The trait whose method it is, for a trait method.
     pub in_trait: Option<String>,
+    /// The type of the inherent `impl` whose method it is (its last path segment).
+    pub in_impl: Option<String>,
     /// The other bounds of the returned `impl Future<..> + X` or `dyn Future<..> + X`, as
     /// written (`SendOutsideWasm`, `crate::sync::MaybeSend`): one of them may be a trait with
-    /// `Send` among its supertraits, which this pass does not resolve.
+    /// `Send` among its supertraits, which the workspace resolves.
     pub other_bounds: Vec<String>,
     /// The inline `mod` blocks around the item in this file, outermost first: a `pub trait`
     /// inside a private module is not reachable unless it is re-exported.
@@ -111,6 +113,7 @@ pub fn missing_send(file: &syn::File, text: &str) -> Vec<MissingSend> {
         text,
         found: Vec::new(),
         in_pub_trait: None,
+        in_impl: None,
         modules: Vec::new(),
         answered: false,
         single_threaded: false,
@@ -128,6 +131,8 @@ struct Finder<'t> {
     found: Vec<MissingSend>,
     /// The name of the `pub trait` being walked, unless it is marked single-threaded.
     in_pub_trait: Option<String>,
+    /// The self type of the inherent impl being walked.
+    in_impl: Option<String>,
     /// The inline modules around the walk, outermost first.
     modules: Vec<EnclosingModule>,
     /// An enclosing item (or the file) allows rustc's `async_fn_in_trait`: the author answered
@@ -449,6 +454,7 @@ impl Finder<'_> {
             name_span: Span::of(&sig.ident),
             type_span: Some(Span::of(&**ty)),
             in_trait: in_trait.then(|| self.in_pub_trait.clone()).flatten(),
+            in_impl: (!in_trait).then(|| self.in_impl.clone()).flatten(),
             other_bounds,
             modules: self.modules.clone(),
         });
@@ -510,6 +516,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
                     name_span: Span::of(&item.sig.ident),
                     type_span: None,
                     in_trait: Some(trait_name),
+                    in_impl: None,
                     other_bounds: Vec::new(),
                     modules: self.modules.clone(),
                 });
@@ -528,7 +535,13 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         // Trait impls follow their trait's signature; only inherent methods are checked.
         if item.trait_.is_none() && !self.decided(&item.attrs) {
+            let self_type = match &*item.self_ty {
+                syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let outer = std::mem::replace(&mut self.in_impl, self_type);
             self.within(&item.attrs, |this| visit::visit_item_impl(this, item));
+            self.in_impl = outer;
         }
     }
 
@@ -551,6 +564,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
                 name_span: Span::of(&item.ident),
                 type_span: Some(Span::of(&*item.ty)),
                 in_trait: None,
+                in_impl: None,
                 other_bounds: boxed_future_bounds(&item.ty),
                 modules: self.modules.clone(),
             });

@@ -25,8 +25,6 @@ pub enum Dispatch {
 /// A trait method and the workspace impls of it.
 #[derive(Clone, Debug)]
 pub struct DispatchSet {
-    pub trait_id: ItemId,
-    pub method: String,
     /// The method as the trait declares it (its docs and attributes speak for every impl), when
     /// the trait declares it.
     pub decl: Option<FnRef>,
@@ -35,6 +33,23 @@ pub struct DispatchSet {
 }
 
 impl Workspace<'_> {
+    /// The path of a workspace type in its crate (`my_crate::net::Conn`), as the knowledge base
+    /// and the configuration name it.
+    pub(crate) fn type_path(&self, id: ItemId) -> String {
+        let unit = &self.units[id.file];
+        let decl = &unit.model.items.types[id.index];
+        let mut path = vec![unit.crate_name.as_str()];
+        path.extend(unit.module.iter().map(String::as_str));
+        path.extend(
+            unit.model.items.scopes[decl.scope]
+                .module
+                .iter()
+                .map(String::as_str),
+        );
+        path.push(&decl.name);
+        path.join("::")
+    }
+
     /// The fn whose body contains `body` (the innermost fn of its chain) and the fn's index.
     pub(crate) fn fn_of_body(&self, file: usize, body: BodyId) -> Option<(usize, &FnItem)> {
         let model = &self.units[file].model;

@@ -255,8 +255,6 @@ impl<'k> Workspace<'k> {
                     .collect();
                 trait_sets.insert((trait_id, item.name.clone()), dispatch_sets.len());
                 dispatch_sets.push(DispatchSet {
-                    trait_id,
-                    method: item.name.clone(),
                     decl: Some(FnRef { file, index }),
                     impls,
                 });
@@ -319,9 +317,16 @@ impl<'k> Workspace<'k> {
                     model.local_before(body, name, op.span.start).is_none()
                         && model.param(body, name).is_some_and(|param| param.is_ref)
                 });
+                // A workspace type without the method: an entry the configuration gives for
+                // it by path (`my_crate::Conn::read_frame`), else a trait's.
+                let adt_path;
                 let receiver_type = match ty.peeled() {
                     Ty::External { path, .. } => ReceiverType::External(path),
-                    Ty::Adt { .. } | Ty::Bounds(_) | Ty::Future(_) => ReceiverType::TraitsOnly,
+                    Ty::Adt { id, .. } => {
+                        adt_path = self.type_path(*id);
+                        ReceiverType::External(&adt_path)
+                    }
+                    Ty::Bounds(_) | Ty::Future(_) => ReceiverType::TraitsOnly,
                     Ty::Tuple(_) | Ty::Ref { .. } | Ty::Unknown => ReceiverType::Unknown,
                 };
                 if let Some(api) = op.api(

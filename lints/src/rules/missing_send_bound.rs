@@ -1,5 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::lint::declare_lint;
+use crate::model::send_promise::SendPromise;
 use crate::model::signature::{MissingSend, SendGap};
 use crate::model::{FileModel, Workspace};
 use crate::rules::LintContext;
@@ -48,10 +49,22 @@ declare_lint! {
     /// root's `#![allow(async_fn_in_trait)]` covers every file of the crate, and one on a
     /// `mod name;` declaration that module's files.
     ///
-    /// Whether the body is really `Send` is not checked. A bound next to `Future` (`+
-    /// SendOutsideWasm`) is not yet followed to its supertraits, and `pub` is read as written:
-    /// a `pub trait` in a private module is reported although it is not reachable from outside.
-    /// The finding's notes say so when either applies.
+    /// A bound next to `Future` that promises `Send` satisfies the lint: a trait of the analysed
+    /// code with `Send` among its supertraits, directly or through other traits (`trait
+    /// SendOutsideWasm: Send {}`, also when a `cfg` twin of the same name in the same module has
+    /// no supertrait). A bound from outside the analysed code cannot be followed: one whose name
+    /// says `Send` (`MaybeSend`, `WasmNotSend`, `ConditionalSend`) is taken at its word, and for
+    /// any other the finding's note names it.
+    ///
+    /// Only the crate's public API is reported, as rustc's reachability sees it: an item in a
+    /// module reachable from the root of a library crate through `pub` modules, or named by a
+    /// `pub use` (a re-export, a glob, a chain of them) in such a module. A `pub trait` in a
+    /// private module that nothing re-exports is silent, and so is every item of a binary
+    /// crate, whose root is `main.rs`, `build.rs` or a file under `src/bin/`, `examples/`,
+    /// `tests/` or `benches/` (a package's `lib.rs` makes its crate a library). When the crate
+    /// root, or a module file between it and the item, is not among the analysed files, the
+    /// item is reported, with a note when it sits in a private inline module. Whether the body
+    /// is really `Send` is not checked.
     ///
     /// Test code (`#[cfg(test)]` modules, test fns, `tests/` folders) is not public API: the
     /// lint is allowed there by default (`lints-in-tests` turns it on).
@@ -85,7 +98,11 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         if answered && missing.in_trait.is_some() {
             continue;
         }
-        cx.emit(diagnostic(missing));
+        let promise = cx.workspace.send_promise(cx.file, missing);
+        if promise.promised || promise.is_api == Some(false) {
+            continue;
+        }
+        cx.emit(diagnostic(missing, &promise));
     }
 }
 
@@ -102,7 +119,7 @@ fn allowed_above(workspace: &Workspace<'_>, file: usize) -> bool {
     })
 }
 
-fn diagnostic(missing: &MissingSend) -> Diagnostic {
+fn diagnostic(missing: &MissingSend, promise: &SendPromise) -> Diagnostic {
     let name = &missing.name;
     let (message, help) = match &missing.gap {
         SendGap::AsyncFnInPubTrait { trait_name } => (
@@ -127,22 +144,25 @@ fn diagnostic(missing: &MissingSend) -> Diagnostic {
             "callers cannot spawn this future on a multi-threaded runtime",
         )
         .help(help);
-    if !missing.other_bounds.is_empty() {
-        let bounds: Vec<String> = missing
-            .other_bounds
+    if !promise.unknown_bounds.is_empty() {
+        let bounds: Vec<String> = promise
+            .unknown_bounds
             .iter()
             .map(|bound| format!("`{bound}`"))
             .collect();
         diagnostic = diagnostic.note(format!(
-            "{} is not known to imply `Send`: the supertraits of a bound are not followed yet",
+            "{} is defined outside the analysed code: if it has `Send` among its supertraits, \
+             analyse the crate that defines it too",
             bounds.join(", ")
         ));
     }
-    if let Some(private) = missing.modules.iter().find(|module| !module.is_pub) {
-        diagnostic = diagnostic.note(format!(
-            "it is inside the module `{}`, which is not `pub`: if nothing re-exports it, it is not public API",
-            private.name
-        ));
+    if promise.is_api.is_none() {
+        if let Some(private) = missing.modules.iter().find(|module| !module.is_pub) {
+            diagnostic = diagnostic.note(format!(
+                "it is inside the module `{}`, which is not `pub`: if nothing re-exports it, it is not public API",
+                private.name
+            ));
+        }
     }
     diagnostic.note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
 }
@@ -169,5 +189,49 @@ mod tests {
         let mut other = Config::default();
         other.set_async_fn_in_trait_allowed(["other/src/lib.rs".to_string()]);
         assert_eq!(lines(&other), [2, 3, 5]);
+    }
+
+    #[test]
+    fn notes_name_the_bounds_that_cannot_be_followed_and_only_unknown_reachability() {
+        let text = "pub trait Feed {\n    fn next(&self) -> impl std::future::Future<Output = u8> + observe::Observed;\n}\nmod inner {\n    pub trait Hidden {\n        async fn run(&self);\n    }\n}\n";
+        let findings: Vec<_> = crate::analyze_file("src/lib.rs", text, &Config::default())
+            .into_iter()
+            .filter(|finding| finding.lint.name == "missing_send_bound")
+            .collect();
+        // The trait in the private inline module is not API, so only `next` is reported.
+        assert_eq!(findings.len(), 1);
+        let notes = &findings[0].notes;
+        assert!(
+            notes
+                .iter()
+                .any(|note| note
+                    .starts_with("`observe::Observed` is defined outside the analysed code")),
+            "{notes:?}"
+        );
+        assert!(
+            !notes.iter().any(|note| note.contains("not `pub`")),
+            "{notes:?}"
+        );
+
+        // A module file whose crate root is not among the files: reachability is unknown, the
+        // finding stays, and the note says what would silence it.
+        let findings: Vec<_> = crate::analyze_files(
+            &[crate::SourceInput {
+                path: "src/net/mod.rs".to_string(),
+                text: text.to_string(),
+                crate_name: "demo".to_string(),
+                module: vec!["net".to_string()],
+            }],
+            &Config::default(),
+            crate::knowledge::Knowledge::builtin(),
+        )
+        .into_iter()
+        .filter(|finding| finding.lint.name == "missing_send_bound")
+        .collect();
+        assert_eq!(findings.len(), 2);
+        assert!(findings[1]
+            .notes
+            .iter()
+            .any(|note| note.contains("inside the module `inner`, which is not `pub`")));
     }
 }

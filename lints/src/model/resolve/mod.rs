@@ -16,6 +16,10 @@ use super::items::{Generics, ItemRef, PathRef, ScopeId, TypeKind, TypeRef};
 use super::workspace::{FnRef, Unit};
 use super::FnOwner;
 
+mod api;
+mod send;
+pub use api::Api;
+
 /// Index of a module (or block scope) in the [`DefMap`].
 pub type ModId = usize;
 
@@ -28,7 +32,7 @@ pub struct ItemId {
 }
 
 /// What a name resolves to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Def {
     Module(ModId),
     Fn(FnRef),
@@ -180,8 +184,9 @@ struct Module {
     /// workspace (`use tokio::sync::*`).
     globs: Vec<ModId>,
     external_globs: Vec<String>,
-    /// For a real module: its path in its crate.
-    path: Vec<String>,
+    /// Declared `pub` in its parent (a crate root counts as `pub`): part of the crate's API
+    /// when its parent is.
+    is_pub: bool,
     /// Some file's scope is this module (a `mod x;` whose file was not given has none).
     has_source: bool,
 }
@@ -196,6 +201,10 @@ pub struct DefMap {
     by_path: HashMap<(usize, Vec<String>), ModId>,
     /// (file, scope) -> its module or block scope.
     scopes: HashMap<(usize, ScopeId), ModId>,
+    /// What is reachable from outside each crate.
+    api: Api,
+    /// The workspace traits that imply `Send`.
+    send_traits: std::collections::HashSet<ItemId>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -230,7 +239,7 @@ impl DefMap {
                         imported: HashMap::new(),
                         globs: Vec::new(),
                         external_globs: Vec::new(),
-                        path: Vec::new(),
+                        is_pub: false,
                         has_source: true,
                     });
                     id
@@ -256,14 +265,19 @@ impl DefMap {
                             file,
                             index: *index,
                         }),
-                        ItemRef::Module(_) | ItemRef::ModuleFile => {
+                        ItemRef::Module(_) | ItemRef::ModuleFile(_) => {
                             let mut path = unit.module.clone();
                             path.extend(scope.module.iter().cloned());
                             if scope.is_block {
                                 continue;
                             }
                             path.push(name.clone());
-                            Def::Module(map.module_for(crate_id, &path))
+                            let child = map.module_for(crate_id, &path);
+                            map.modules[child].is_pub |= match item {
+                                ItemRef::Module(inner) => items.scopes[*inner].is_pub,
+                                _ => matches!(item, ItemRef::ModuleFile(true)),
+                            };
+                            Def::Module(child)
                         }
                         // Free fns are added below, from the fns themselves.
                         ItemRef::Fn => continue,
@@ -289,6 +303,8 @@ impl DefMap {
             }
         }
         map.resolve_imports();
+        map.compute_api(units);
+        map.compute_send_traits(units);
         map
     }
 
@@ -308,7 +324,7 @@ impl DefMap {
             imported: HashMap::new(),
             globs: Vec::new(),
             external_globs: Vec::new(),
-            path: path.to_vec(),
+            is_pub: path.is_empty(),
             has_source: false,
         });
         self.by_path.insert((crate_id, path.to_vec()), id);
