@@ -1,3 +1,4 @@
+// Length: about 420 lines of code and 450 of unit tests, each test a small crate to mine.
 //! Mining the sources of dependencies for cancel-safety statements.
 //!
 //! A crate's own `# Cancel safety` sections (and the shim's `#[cancel_safe]` /

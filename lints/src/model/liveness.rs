@@ -1,3 +1,6 @@
+// Length: about 830 lines of code and 70 of unit tests; one walk applies Rust's scoping rules
+// (blocks, temporary scopes, moves, drops) to guards and borrows, and splitting it would split
+// those rules between files that must agree.
 //! Liveness of lock guards and `RefCell` borrows in async bodies: which guard is alive at which
 //! `.await`. Statement by statement, with Rust's scoping rules:
 //! - a `let g = m.lock().unwrap();` guard lives to the end of its block, unless an earlier

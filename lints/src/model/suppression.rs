@@ -1,3 +1,5 @@
+// Length: about 620 lines of code and 210 of unit tests; the three suppression forms share one
+// coverage model (what a comment or attribute covers), which is why they stay in one file.
 //! Suppressions written in the source, and what each one covers:
 //! - `// cancel-check: allow(<lint>[, <lint>]) -- reason` at the end of a line covers that line;
 //!   on a line of its own it covers the next line of code, or the whole item or statement that
