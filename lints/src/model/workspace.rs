@@ -311,7 +311,15 @@ impl<'k> Workspace<'k> {
                     Dispatch::Trait(set) => return Some(Callee::Trait(set)),
                     Dispatch::None => {}
                 }
-                let user_method = self.method_names.contains_key(&op.name);
+                let reachable_methods: Vec<FnRef> = self
+                    .method_names
+                    .get(&op.name)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|method| self.defs.crate_reaches(file, method.file))
+                    .collect();
+                let user_method = !reachable_methods.is_empty();
                 // `send(buf)` where `buf: &[u8]` lends the data like `send(&buf)` does.
                 let first_arg_borrowed = op.first_arg_name.as_deref().is_some_and(|name| {
                     model.local_before(body, name, op.span.start).is_none()
@@ -339,10 +347,8 @@ impl<'k> Workspace<'k> {
                 }
                 // A method only the workspace defines, on a receiver of unknown type.
                 let knowledge_knows = self.knowledge.named(&op.name).next().is_some();
-                match (ty.is_known(), self.method_names.get(&op.name)) {
-                    (false, Some(found)) if found.len() == 1 && !knowledge_knows => {
-                        Some(Callee::Fn(found[0]))
-                    }
+                match (ty.is_known(), reachable_methods.as_slice()) {
+                    (false, [found]) if !knowledge_knows => Some(Callee::Fn(*found)),
                     _ => None,
                 }
             }

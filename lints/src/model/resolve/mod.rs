@@ -205,6 +205,9 @@ pub struct DefMap {
     api: Api,
     /// The workspace traits that imply `Send`.
     send_traits: std::collections::HashSet<ItemId>,
+    /// Per crate: the workspace crates it names in its `use` items and whose items it can
+    /// therefore reach (itself included).
+    crate_deps: Vec<std::collections::HashSet<usize>>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -305,7 +308,37 @@ impl DefMap {
         map.resolve_imports();
         map.compute_api(units);
         map.compute_send_traits(units);
+        map.compute_crate_deps();
         map
+    }
+
+    /// Which workspace crates each crate names in its imports.
+    fn compute_crate_deps(&mut self) {
+        let mut deps = vec![std::collections::HashSet::new(); self.crates.len()];
+        for (crate_id, seen) in deps.iter_mut().enumerate() {
+            seen.insert(crate_id);
+        }
+        for module in &self.modules {
+            for (_, path, _) in &module.uses {
+                if let Some(&root) = path.first().and_then(|first| self.crates.get(first)) {
+                    deps[module.crate_id].insert(self.modules[root].crate_id);
+                }
+            }
+        }
+        self.crate_deps = deps;
+    }
+
+    /// Whether code of `file`'s crate can call into `other`'s crate: the same crate, or one it
+    /// imports from. A method found by its name alone is only a candidate when it can.
+    pub fn crate_reaches(&self, file: usize, other: usize) -> bool {
+        let crate_of = |file: usize| {
+            self.scope(file, 0)
+                .map(|module| self.modules[module].crate_id)
+        };
+        match (crate_of(file), crate_of(other)) {
+            (Some(from), Some(to)) => self.crate_deps[from].contains(&to),
+            _ => true,
+        }
     }
 
     /// The module of a crate at a path, created (with its parents) when first met.
