@@ -1079,6 +1079,13 @@ impl RaceSite {
     /// Why dropping branch `index` midway loses progress, or `None` when nothing is missed.
     /// With `repeats_only`, only a loop that drops the future again and again counts (a lost
     /// message); otherwise a resource left out of sync for a later user counts too.
+    ///
+    /// A timeout or join whose loss panics (`.await.unwrap()`) ends the task with the future:
+    /// nothing reads the resource again. A join drops its futures only when one fails, and then
+    /// the whole exchange has failed: its loss is missed only where the code visibly goes on
+    /// with the resource after the error (a loop that handles the error and goes round again,
+    /// a use after the join that the error does not skip), not because the resource is the
+    /// caller's (a field of `self`, a `&mut` parameter) and the caller might.
     pub fn progress_lost(
         &self,
         model: &FileModel,
@@ -1087,7 +1094,7 @@ impl RaceSite {
         resource: Option<&Place>,
     ) -> Option<LossReason> {
         let branch = &self.branches[index];
-        if branch.resumed {
+        if branch.resumed || self.fallback_panics {
             return None;
         }
         // An `async` block branch has no single operation: it is created anew each time round
@@ -1114,6 +1121,9 @@ impl RaceSite {
             if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
                 return Some(LossReason::UsedAfter { used: used.clone() });
             }
+        }
+        if matches!(self.kind, RaceKind::TryJoin { .. }) {
+            return None;
         }
         if (resource.is_self_field() || resource.text == "self")
             && model.self_outlives_call(self.body)
@@ -1201,6 +1211,35 @@ mod tests {
         );
         assert!(matches!(found[0], Some(LossReason::SelfField)));
         assert!(matches!(&found[1], Some(LossReason::MutParam { name }) if name == "rx"));
+    }
+
+    #[test]
+    fn a_failed_join_is_missed_only_where_the_code_goes_on_with_the_resource() {
+        // `?` leaves, and the streams in `self` are the caller's: whether the caller reads them
+        // after the failed exchange is not followed.
+        let found = reasons(
+            "impl C { async fn f(&mut self) -> R { tokio::try_join!(self.a.read_u8(), self.b.read_u8())?; Ok(()) } }",
+        );
+        assert!(found.iter().all(Option::is_none), "{found:?}");
+        // The error is logged and the loop reads the streams again.
+        let found = reasons(
+            "async fn f(a: &mut S, b: &mut S) { loop { if let Err(e) = tokio::try_join!(a.read_u8(), b.read_u8()) { log(e); } } }",
+        );
+        assert!(matches!(found[0], Some(LossReason::Loop { .. })));
+        // The error is handled and the stream read after the join.
+        let found = reasons(
+            "async fn f(a: &mut S, b: &mut S) { let _ = tokio::try_join!(a.read_u8(), b.read_u8()); a.read_u8().await; }",
+        );
+        assert!(matches!(&found[0], Some(LossReason::UsedAfter { used }) if used.place == "a"));
+        assert!(found[1].is_none());
+    }
+
+    #[test]
+    fn a_timeout_that_panics_when_lost_loses_nothing_anyone_reads() {
+        let found = reasons(
+            "impl C { async fn f(&mut self) { tokio::time::timeout(D, self.s.read_u8()).await.unwrap(); self.s.read_u8().await; } }",
+        );
+        assert!(found[0].is_none());
     }
 
     #[test]

@@ -159,6 +159,8 @@ pub struct AwaitSite {
     /// The code leaves when the awaited value is an error (`?`, `unwrap`, a `let .. else` that
     /// diverges).
     pub leaves_on_error: bool,
+    /// It leaves by panicking (`unwrap`, `expect`).
+    pub panics_on_error: bool,
 }
 
 /// What a fn body gives back, as far as the summaries need it: an awaited value, a name, or

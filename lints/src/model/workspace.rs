@@ -570,6 +570,7 @@ impl<'k> Workspace<'k> {
                         in_loop: site.in_loop,
                         branches: vec![branch.clone()],
                         fallback_continues: !site.leaves_on_error,
+                        fallback_panics: site.panics_on_error,
                         handlers_are_values: false,
                     });
                 }
