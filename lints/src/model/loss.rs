@@ -47,6 +47,14 @@ impl Site {
     }
 }
 
+/// The race that drops a function's future (directly, or through the functions that await it)
+/// with progress someone misses, and what kind of race it is.
+#[derive(Clone, Debug)]
+pub struct RacedBy {
+    pub site: Site,
+    pub kind: RaceKind,
+}
+
 /// What is lost, named by where that knowledge comes from: the end of the chain of calls.
 #[derive(Clone, Debug)]
 pub enum Leaf<'k> {
@@ -483,23 +491,7 @@ impl<'k> Workspace<'k> {
                 }
                 continue;
             };
-            let outlives = match &resource {
-                Some(place) => model.root_outlives(body, place.root(), op.span.start),
-                None => matches!(
-                    self.resolve(file, body, op),
-                    Some(Callee::Fn(_) | Callee::Trait(_))
-                ),
-            };
-            if !outlives {
-                continue;
-            }
-            // A message the function built itself (`tx.send(Request { reply })`) is not the
-            // caller's: dropping it with the future loses nothing anyone has. It counts when it
-            // carries a parameter.
-            if loss.kind() == LossKind::Message
-                && !matches!(loss.leaf, Leaf::TakenItem { .. })
-                && !self.carries_outside_value(model, body, op)
-            {
+            if !self.passes_on(file, body, op, &loss, resource.as_ref()) {
                 continue;
             }
             let call = call_text(op);
@@ -534,6 +526,93 @@ impl<'k> Workspace<'k> {
                     call: None,
                 }),
             })
+    }
+
+    /// Whether the loss of an awaited call (on `resource`) is also the loss of the awaiting
+    /// body's future: the resource outlives the body (a call without one reaches a workspace
+    /// function, whose loss is its own), and a lost message is one the body did not build
+    /// itself (`tx.send(Request { reply })` loses nothing anyone has, unless it carries a
+    /// parameter).
+    fn passes_on(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+        loss: &Loss<'k>,
+        resource: Option<&Place>,
+    ) -> bool {
+        let model = &self.units[file].model;
+        let outlives = match resource {
+            Some(place) => model.root_outlives(body, place.root(), op.span.start),
+            None => matches!(
+                self.resolve(file, body, op),
+                Some(Callee::Fn(_) | Callee::Trait(_))
+            ),
+        };
+        outlives
+            && (loss.kind() != LossKind::Message
+                || matches!(loss.leaf, Leaf::TakenItem { .. })
+                || self.carries_outside_value(model, body, op))
+    }
+
+    /// The workspace functions whose futures a race drops with progress someone misses: the
+    /// callee of each branch whose loss [`RaceSite::progress_lost`] finds missed, and for an
+    /// `async` block branch, the callees of its awaits whose loss, on the resource they work
+    /// on, is missed.
+    pub(super) fn dropped_with_loss(&self, file: usize, race: &RaceSite) -> Vec<FnRef> {
+        let model = &self.units[file].model;
+        let mut found = Vec::new();
+        for (index, branch) in race.branches.iter().enumerate() {
+            match (&branch.op, branch.block_body) {
+                (_, Some(block)) => {
+                    for site in &model.bodies[block].awaits {
+                        let Some(op) = &site.op else { continue };
+                        let Some((loss, resource)) = self.call_loss(file, block, op, site.in_loop)
+                        else {
+                            continue;
+                        };
+                        if self.passes_on(file, block, op, &loss, resource.as_ref())
+                            && race
+                                .progress_lost(model, index, false, resource.as_ref())
+                                .is_some()
+                        {
+                            found.extend(self.targets(self.resolve(file, block, op)));
+                        }
+                    }
+                }
+                (Some(op), None) => {
+                    let Some((_, resource)) = self.branch_loss_at(file, race, branch) else {
+                        continue;
+                    };
+                    if race
+                        .progress_lost(model, index, false, resource.as_ref())
+                        .is_some()
+                    {
+                        let body = branch.body.unwrap_or(race.body);
+                        found.extend(self.targets(self.resolve(file, body, op)));
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        found
+    }
+
+    /// The workspace functions whose loss an await of `body` passes on to the body's own
+    /// future (see [`Workspace::passes_on`]).
+    pub(super) fn callees_losing_with(&self, file: usize, body: BodyId) -> Vec<FnRef> {
+        let model = &self.units[file].model;
+        let mut found = Vec::new();
+        for site in &model.bodies[body].awaits {
+            let Some(op) = &site.op else { continue };
+            let Some((loss, resource)) = self.call_loss(file, body, op, site.in_loop) else {
+                continue;
+            };
+            if self.passes_on(file, body, op, &loss, resource.as_ref()) {
+                found.extend(self.targets(self.resolve(file, body, op)));
+            }
+        }
+        found
     }
 
     /// A method that keeps what it reads in its receiver (`self.buf`), called on a local that
@@ -893,7 +972,10 @@ impl<'k> Workspace<'k> {
 
     /// Local buffers that accumulate data across awaits inside a loop: data read by an await
     /// on a resource that outlives the body flows into them (`read_buf(&mut buf)`, or
-    /// `buf.push(item)` where `item` came from such an await).
+    /// `buf.push(item)` where `item` came from such an await). An error an await reports
+    /// (`Err(e) => errors.push(e)`) is not data read, and neither is what an await gives back
+    /// for an item the loop moved out of another local (`for t in tasks { out.push(filter(t)
+    /// .await) }`): the body already had it.
     pub fn held_buffers(&self, file: usize, body: BodyId) -> Vec<HeldBuffer> {
         let model = &self.units[file].model;
         let the_body = &model.bodies[body];
@@ -903,15 +985,23 @@ impl<'k> Workspace<'k> {
                 if lp.span.contains(&local.span) || local.span.start > lp.span.start {
                     continue;
                 }
+                let owned = self.items_moved_out_of_locals(model, body, lp);
+                let hands_over_owned = |op: &Operation| {
+                    op.args
+                        .iter()
+                        .flatten()
+                        .any(|arg| owned.contains(&arg.place.text.as_str()))
+                };
                 let reads: Vec<&AwaitSite> = the_body
                     .awaits
                     .iter()
                     .filter(|site| {
                         lp.span.contains(&site.span)
                             && site.op.as_ref().is_some_and(|op| {
-                                op.resource.as_ref().is_some_and(|place| {
-                                    model.root_outlives(body, place.root(), op.span.start)
-                                })
+                                !hands_over_owned(op)
+                                    && op.resource.as_ref().is_some_and(|place| {
+                                        model.root_outlives(body, place.root(), op.span.start)
+                                    })
                             })
                     })
                     .collect();
@@ -957,21 +1047,26 @@ impl<'k> Workspace<'k> {
                                     .is_some_and(|op| APPENDING_READS.contains(&op.name.as_str())))
                     })
                 };
+                // Or grown by what such an await gives, bound (`buf.push(item)`) or pushed as it
+                // comes (`buf.push(stream.read_u8().await?)`).
                 let filled = the_body.mutations.iter().any(|mutation| {
                     mutation.name == local.name
                         && lp.span.contains(&mutation.span)
                         && (filled_by_read(mutation)
+                            || reads.iter().any(|site| mutation.span.contains(&site.span))
                             || mutation
                                 .arg_names
                                 .iter()
                                 .any(|name| tainted.contains(name.as_str())))
                 });
                 if filled {
+                    let resource = first_read.op.as_ref().and_then(|op| op.resource.clone());
                     held.push(HeldBuffer {
                         name: local.name.clone(),
                         declared: local.span,
                         await_span: first_read.span,
                         loop_keyword: lp.keyword,
+                        resource,
                     });
                     break;
                 }
@@ -979,6 +1074,61 @@ impl<'k> Workspace<'k> {
         }
         held
     }
+
+    /// The names a `for` loop binds to the items it moves out of a local or of a parameter
+    /// taken by value (`for t in tasks`, `for t in tasks.drain(..)`): values the body already
+    /// holds.
+    fn items_moved_out_of_locals<'m>(
+        &self,
+        model: &'m FileModel,
+        body: BodyId,
+        lp: &LoopSite,
+    ) -> Vec<&'m str> {
+        let owned_root = |root: &str| match model.local_before(body, root, lp.span.start) {
+            Some(local) => local.alias_of.is_none(),
+            None => model
+                .param(body, root)
+                .is_some_and(|param| !param.is_ref && !param.shared),
+        };
+        model.bodies[body]
+            .bindings
+            .iter()
+            .filter(|binding| lp.keyword.contains(&binding.span))
+            .filter(|binding| {
+                binding
+                    .value
+                    .as_ref()
+                    .and_then(iterated_root)
+                    .is_some_and(owned_root)
+            })
+            .map(|binding| binding.name.as_str())
+            .collect()
+    }
+}
+
+/// The place whose elements a `for` loop's item is (`tasks` for `tasks`, `tasks.drain(..)`,
+/// `&mut tasks`), seen through the loop's projection.
+fn iterated_root(value: &ValueExpr) -> Option<&str> {
+    let ValueExpr::Project(whole, steps) = value else {
+        return None;
+    };
+    if steps.first() != Some(&super::value::Proj::Element) {
+        return None;
+    }
+    let mut value = &**whole;
+    for _ in 0..8 {
+        match value {
+            ValueExpr::Place(place) => return place.split('.').next(),
+            ValueExpr::Ref(inner) => value = inner,
+            ValueExpr::Method { receiver, name, .. }
+                if matches!(name.as_str(), "into_iter" | "iter" | "iter_mut" | "drain") =>
+            {
+                value = receiver
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The place a value was taken out of and the taking method: `self.queue.pop_front()`,
@@ -1059,6 +1209,8 @@ pub struct HeldBuffer {
     /// An await inside the loop that reads from the outliving resource.
     pub await_span: Span,
     pub loop_keyword: Span,
+    /// What that await reads from.
+    pub resource: Option<Place>,
 }
 
 /// Whether anyone misses what a dropped branch loses.
