@@ -3,6 +3,7 @@
 //! places they use; loops; race sites (`select!`, `future::select`, `timeout`) with their
 //! branches resolved to operations. Spans are our own values: no `proc_macro2::Span` leaves here.
 
+pub mod block_on;
 mod collect;
 pub mod imports;
 pub mod items;
@@ -118,6 +119,8 @@ pub struct BlockOnSite {
     pub body: BodyId,
     /// How the call was written: `block_on`, `rt.block_on`.
     pub callee: String,
+    /// For a method call (`rt.block_on(..)`), the receiver, for its type.
+    pub receiver: Option<value::ValueExpr>,
 }
 
 /// A `tokio::spawn(..)` whose `JoinHandle` is dropped at once (`tokio::spawn(..);` or
@@ -160,6 +163,8 @@ pub struct AwaitSite {
     /// The code leaves when the awaited value is an error (`?`, `unwrap`, a `let .. else` that
     /// diverges).
     pub leaves_on_error: bool,
+    /// It leaves by panicking (`unwrap`, `expect`).
+    pub panics_on_error: bool,
 }
 
 /// What a fn body gives back, as far as the summaries need it: an awaited value, a name, or

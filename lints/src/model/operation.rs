@@ -319,9 +319,12 @@ impl Operation {
                         }) {
                             return Some(entry);
                         }
-                        // Smart pointers deref to what they hold, so they tell nothing.
+                        // A smart pointer whose content is not known tells nothing: as for an
+                        // unknown type, a method the workspace defines is left to it.
                         if DEREF_WRAPPERS.contains(&name) {
-                            return pick_without_type(&candidates, borrowed);
+                            return (!user_method)
+                                .then(|| pick_without_type(&candidates, borrowed))
+                                .flatten();
                         }
                         // The type's own crate's traits first (`postage::sink::Sink::send` for a
                         // postage sender), then any extension trait.

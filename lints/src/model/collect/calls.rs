@@ -37,6 +37,7 @@ impl Collector<'_> {
                     span: Span::of(call),
                     body,
                     callee: target.to_string(),
+                    receiver: None,
                 });
             }
         }
@@ -70,6 +71,7 @@ impl Collector<'_> {
                     span: Span::of(call),
                     body,
                     callee: format!("{receiver}.block_on"),
+                    receiver: ValueExpr::of(&call.receiver),
                 });
             }
         }

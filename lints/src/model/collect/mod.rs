@@ -16,7 +16,7 @@ mod declarations;
 mod races;
 mod scopes;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -94,7 +94,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         pending_binds: None,
         next_closure_blocking: false,
         next_closure_inline: false,
-        timeouts_leaving: HashSet::new(),
+        races_leaving: HashMap::new(),
         macro_depth: 0,
         places: &places,
         owners: Vec::new(),
@@ -135,10 +135,10 @@ pub(super) struct Collector<'m> {
     next_closure_blocking: bool,
     /// The next closure opened is an argument of an iterator or `Option` adapter.
     next_closure_inline: bool,
-    /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
-    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
-    /// down before the call itself is visited.
-    timeouts_leaving: HashSet<usize>,
+    /// Start offsets of timeout calls and joins whose error leaves the code (`?`, `unwrap`,
+    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), with how it
+    /// leaves, found on the way down before the call itself is visited.
+    races_leaving: HashMap<usize, races::Leaves>,
     macro_depth: usize,
     /// What the first pass found about each fn, impl and trait.
     places: &'m Places,
@@ -358,7 +358,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             let in_loop = self.current_loop();
             let held_into = self.held_into.last().copied();
             let arg_futures = self.arg_futures(&expr.base);
-            let leaves_on_error = self.timeouts_leaving.contains(&span.start);
+            let leaves = self.races_leaving.get(&span.start).copied();
+            let leaves_on_error = leaves.is_some();
+            let panics_on_error = leaves == Some(races::Leaves::Panics);
             self.model.bodies[body].awaits.push(AwaitSite {
                 op,
                 span,
@@ -367,6 +369,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 held_into,
                 arg_futures,
                 leaves_on_error,
+                panics_on_error,
             });
             let base_is_call = matches!(
                 &*expr.base,
@@ -494,6 +497,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `timeout(..).await.unwrap()` panics when the time runs out, wherever it is written.
+        if call.method == "unwrap" || call.method == "expect" {
+            self.note_race_outcome(&call.receiver, Some(races::Leaves::Panics));
+        }
         self.race_method_call(call);
         self.note_method_call(call);
         let holder = self.awaited_call(Span::from_pm2(first_token(&call.receiver)).start);
@@ -679,6 +686,38 @@ async fn f(rx: &mut Receiver<Job>, s: &mut Stream) -> Result<(), E> {
             .collect();
         // `?` leaves on the elapsed error; `let _ =` goes on.
         assert_eq!(timeouts, [false, true]);
+    }
+
+    #[test]
+    fn lost_timeouts_and_joins_know_whether_they_return_or_panic() {
+        let model = model_of(
+            r#"
+async fn f(s: &mut Stream, t: &mut Stream) -> Result<(), E> {
+    tokio::time::timeout(D, s.read_u32()).await.unwrap();
+    tokio::time::timeout(D, s.read_u32()).await?.unwrap();
+    let joined = tokio::try_join!(s.read_u8(), t.read_u8());
+    tokio::try_join!(s.read_u8(), t.read_u8())?;
+    futures::future::try_join(s.read_u8(), t.read_u8()).await.expect("both");
+    Ok(())
+}
+"#,
+        );
+        let outcomes: Vec<(bool, bool)> = model
+            .races
+            .iter()
+            .map(|race| (race.fallback_continues, race.fallback_panics))
+            .collect();
+        // The `?` nearest the timeout handles its error; the `unwrap` after it is the read's.
+        assert_eq!(
+            outcomes,
+            [
+                (false, true),
+                (false, false),
+                (true, false),
+                (false, false),
+                (false, true)
+            ]
+        );
     }
 
     #[test]

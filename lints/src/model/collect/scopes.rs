@@ -15,7 +15,7 @@ use super::Collector;
 use crate::span::Span;
 use crate::syntax::{
     between, constructed_type, first_token, is_awaited, is_collection_init, is_shared_type,
-    names_in, pat_names, returns_impl_future,
+    names_in, pat_names, pat_names_outside_errors, returns_impl_future,
 };
 
 impl Collector<'_> {
@@ -222,12 +222,13 @@ impl Collector<'_> {
     }
 
     /// Notes the names `pat` binds from the `.await` that `expr` ends in (through `?` and
-    /// `unwrap`-like calls), so that the await site knows what it produced.
+    /// `unwrap`-like calls), so that the await site knows what it produced. An error it reports
+    /// (`Err(e) => ..`) is not something it produced.
     pub(super) fn note_binds(&mut self, expr: &Expr, pat: &Pat) {
         let Some(expr) = awaited_value(expr) else {
             return;
         };
-        let names = pat_names(pat);
+        let names = pat_names_outside_errors(pat);
         if names.is_empty() {
             return;
         }

@@ -10,7 +10,7 @@
 //! block scopes, then among the workspace's crates, and anything else is a path outside the
 //! workspace (`tokio::net::TcpStream`). Never a bare name matched across the workspace.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::items::{Generics, ItemRef, PathRef, ScopeId, TypeKind, TypeRef};
 use super::workspace::{FnRef, Unit};
@@ -379,9 +379,10 @@ impl DefMap {
         // since a later round may import it; only when nothing moves may it be a path outside
         // the workspace. What that settles may let other imports resolve: twice is enough for
         // real code (a chain through an external re-export is rare and only loses precision).
+        let mut external_globs_done = HashSet::new();
         for _ in 0..2 {
             self.resolve_strict_rounds();
-            self.resolve_lenient_round();
+            self.resolve_lenient_round(&mut external_globs_done);
         }
     }
 
@@ -423,18 +424,26 @@ impl DefMap {
         }
     }
 
-    fn resolve_lenient_round(&mut self) {
+    /// Resolves the imports still open, paths outside the workspace allowed. A glob found to
+    /// leave the workspace is settled (`done` holds it): resolved again, its own first segment
+    /// would meet the guess that the module's one external glob gives for unknown names, and
+    /// `use my_sync::*` would also become `my_sync::my_sync::*`.
+    fn resolve_lenient_round(&mut self, done: &mut HashSet<(ModId, usize)>) {
         for id in 0..self.modules.len() {
             let uses = self.modules[id].uses.clone();
-            for (name, path, _) in &uses {
+            for (index, (name, path, _)) in uses.iter().enumerate() {
                 match name {
                     Some(name) if !self.modules[id].imported.contains_key(name) => {
                         if let Some(defs) = self.resolve_use(id, path, false) {
                             self.modules[id].imported.insert(name.clone(), defs);
                         }
                     }
+                    None if done.contains(&(id, index)) => {}
                     None => {
                         if let Some(defs) = self.resolve_use(id, path, false) {
+                            if defs.iter().any(|def| matches!(def, Def::External(_))) {
+                                done.insert((id, index));
+                            }
                             for def in defs {
                                 if let Def::External(prefix) = def {
                                     if !self.modules[id].external_globs.contains(&prefix) {
