@@ -127,3 +127,45 @@ async fn header_or_elapsed(stream: &mut TcpStream) -> Result<u8, tokio::time::er
     timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await?.unwrap(); //~ timeout_not_cancel_safe
     Ok(header[0])
 }
+
+// A retry loop hands each attempt a clone of its argument: a dropped attempt loses only its copy,
+// and the next attempt gets another.
+pub struct Retrying {
+    inner: Slices,
+}
+
+pub struct Slices;
+
+impl Slices {
+    pub async fn get(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        tokio::task::yield_now().await;
+        Vec::with_capacity(range.end - range.start)
+    }
+}
+
+impl Retrying {
+    pub async fn get(&self, range: std::ops::Range<usize>) -> Option<Vec<u8>> {
+        for _ in 0..3 {
+            let attempt = self.inner.get(range.clone());
+            if let Ok(bytes) = tokio::time::timeout(std::time::Duration::from_secs(1), attempt).await {
+                return Some(bytes);
+            }
+        }
+        None
+    }
+
+    // Each range taken off the caller's queue moves into its attempt: when one times out, the
+    // loop goes on to the next and that range is never fetched.
+    pub async fn get_all(&self, pending: &mut Vec<std::ops::Range<usize>>) -> Vec<Vec<u8>> {
+        let mut fetched = Vec::new();
+        loop {
+            let Some(range) = pending.pop() else { break };
+            let attempt = self.inner.get(range);
+            match tokio::time::timeout(std::time::Duration::from_secs(1), attempt).await { //~ timeout_not_cancel_safe
+                Ok(bytes) => fetched.push(bytes),
+                Err(_) => continue,
+            }
+        }
+        fetched
+    }
+}

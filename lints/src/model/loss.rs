@@ -272,11 +272,12 @@ impl<'k> Workspace<'k> {
                             Some(local) => in_loop.is_some_and(|lp| !lp.span.contains(&local.span)),
                             None => true,
                         };
-                        !arg.borrowed
-                            && (declared_outside
-                                || model
-                                    .use_after(body, &arg.place.text, op.span.end)
-                                    .is_some())
+                        arg.copied
+                            || !arg.borrowed
+                                && (declared_outside
+                                    || model
+                                        .use_after(body, &arg.place.text, op.span.end)
+                                        .is_some())
                     });
                 if reused {
                     return None;
@@ -288,7 +289,7 @@ impl<'k> Workspace<'k> {
             return None;
         };
         let (index, loss) = self.param_losses.get(&fn_ref)?;
-        let arg = op.args.get(*index)?.as_ref()?;
+        let arg = op.args.get(*index)?.as_ref().filter(|arg| !arg.copied)?;
         let lent = arg.borrowed
             || model
                 .param(body, arg.place.root())
@@ -320,6 +321,7 @@ impl<'k> Workspace<'k> {
             .flatten()
             .find(|arg| {
                 !arg.borrowed
+                    && !arg.copied
                     && model
                         .local_before(body, arg.place.root(), op.span.start)
                         .is_none()
@@ -994,7 +996,7 @@ impl<'k> Workspace<'k> {
                     op.args
                         .iter()
                         .flatten()
-                        .any(|arg| owned.contains(&arg.place.text.as_str()))
+                        .any(|arg| !arg.copied && owned.contains(&arg.place.text.as_str()))
                 };
                 let reads: Vec<&AwaitSite> = the_body
                     .awaits

@@ -121,6 +121,9 @@ pub struct Arg {
     pub borrowed: bool,
     /// Written `&mut x`.
     pub mutable: bool,
+    /// Written `x.clone()` (or `to_owned`, `to_vec`, `to_string`): the caller keeps `x`, and
+    /// a dropped future loses only its copy.
+    pub copied: bool,
 }
 
 /// The places the arguments of a call denote.
@@ -130,10 +133,25 @@ fn arg_places<'a>(args: impl Iterator<Item = &'a Expr>) -> Vec<Option<Arg>> {
             Expr::Reference(reference) => (true, reference.mutability.is_some()),
             _ => (false, false),
         };
+        if let Expr::MethodCall(call) = arg {
+            let copies = matches!(
+                call.method.to_string().as_str(),
+                "clone" | "to_owned" | "to_vec" | "to_string"
+            );
+            if copies && call.args.is_empty() {
+                return place_of(&call.receiver).map(|place| Arg {
+                    place,
+                    borrowed: false,
+                    mutable: false,
+                    copied: true,
+                });
+            }
+        }
         place_of(arg).map(|place| Arg {
             place,
             borrowed,
             mutable,
+            copied: false,
         })
     })
     .collect()

@@ -23,6 +23,12 @@ declare_lint! {
     /// `select_arm_not_cancel_safe`: knowledge-base APIs, mined dependency docs and the summaries
     /// of the crate's own functions.
     ///
+    /// A value the future owns is lost only if it was the caller's to give: an argument written
+    /// `x.clone()` (or `to_owned()`, `to_vec()`, `to_string()`), as retry loops pass theirs, or
+    /// a name declared outside the loop, loses nothing when the attempt is dropped. A name bound
+    /// by a `while let` or `for` pattern is not yet told from one declared outside the loop, so
+    /// the loss of an item popped that way is missed (a `let .. else` binding is seen).
+    ///
     /// ### Example
     /// ```rust
     /// use std::time::Duration;
