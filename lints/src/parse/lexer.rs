@@ -38,6 +38,30 @@ pub(crate) fn plain_comments(text: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
+/// The starts of the lines in `range` (after its first) that begin outside any token: not
+/// inside a string literal or a comment that spans lines. `range.start` must be where a token
+/// starts (or whitespace before one): the text is lexed from there, not from the file's start.
+pub(crate) fn code_line_starts(text: &str, range: std::ops::Range<usize>) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let end = range.end.min(text.len());
+    let mut starts = Vec::new();
+    let mut gap = range.start;
+    let mut i = range.start;
+    loop {
+        let next = token_at(text, i, true).filter(|(_, start, _)| *start < end);
+        let gap_end = next.map_or(end, |(_, start, _)| start);
+        for at in gap..gap_end {
+            if bytes[at] == b'\n' && at + 1 < end {
+                starts.push(at + 1);
+            }
+        }
+        let Some((_, _, token_end)) = next else { break };
+        gap = token_end;
+        i = token_end;
+    }
+    starts
+}
+
 /// The next token at or after `i` (past whitespace and plain comments), with its start and end
 /// offsets; `None` at the end of the text.
 pub(super) fn next_token(text: &str, i: usize) -> Option<(Token<'_>, usize, usize)> {

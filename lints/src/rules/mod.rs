@@ -32,15 +32,24 @@ pub struct LintContext<'a> {
     pub workspace: &'a Workspace<'a>,
     /// The index of the file being checked in the workspace.
     pub file: usize,
+    /// The file's text, to build suggestions from; `None` when the model's offsets are not the
+    /// file's (its parse inserted text), and then no rule suggests edits.
+    pub source: Option<&'a str>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> LintContext<'a> {
-    pub fn new(config: &'a Config, workspace: &'a Workspace<'a>, file: usize) -> Self {
+    pub fn new(
+        config: &'a Config,
+        workspace: &'a Workspace<'a>,
+        file: usize,
+        source: Option<&'a str>,
+    ) -> Self {
         LintContext {
             config,
             workspace,
             file,
+            source,
             diagnostics: Vec::new(),
         }
     }
