@@ -172,6 +172,27 @@ fn an_unchanged_run_reuses_the_stored_findings() {
 }
 
 #[test]
+fn suggestions_come_back_from_the_cache_as_they_were() {
+    let krate = Crate::new();
+    krate.write(
+        "src/lib.rs",
+        "use std::future::Future;\nuse std::pin::Pin;\n\npub fn fetch() -> Pin<Box<dyn Future<Output = u8>>> {\n    Box::pin(async { 1 })\n}\n",
+    );
+    // The first run stores; the second reads what the first stored.
+    krate.run(&["--format", "json"]);
+    let json = krate.assert_cache_agrees(&["--format", "json"]);
+    assert!(
+        json.contains("\"suggested_replacement\":\" + Send\",\"suggestion_applicability\":\"MachineApplicable\""),
+        "{json}"
+    );
+    let human = krate.assert_cache_agrees(&[]);
+    assert!(
+        human.contains("help: add `+ Send` (`--fix` applies it)"),
+        "{human}"
+    );
+}
+
+#[test]
 fn the_cache_folder_is_marked_as_a_cache() {
     let krate = Crate::new();
     krate.write("src/lib.rs", "pub fn f() {}\n");
