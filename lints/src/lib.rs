@@ -33,3 +33,4 @@ pub use registry::{
 };
 pub use source::{module_path, SourceInput};
 pub use span::Span;
+pub use suppress::{allow_comments, AllowComments, ALLOW_REASON};
