@@ -112,24 +112,35 @@ pub(crate) fn first_on_line(source: &str, offset: usize) -> bool {
         .is_some_and(|before| before.trim().is_empty())
 }
 
-/// The edits that put the statements from `start` to `end` (a whole number of statements of one
+/// The edit that puts the statements from `start` to `end` (a whole number of statements of one
 /// block, the first starting its line) into a block of their own, indented one level deeper:
 /// `{` on a line of its own before them, `}` after them. Lines that start inside a string
-/// literal or a comment are left as they are, and so are blank lines.
-pub(crate) fn wrap_in_block(source: &str, start: usize, end: usize) -> Vec<Edit> {
+/// literal or a comment are left as they are, and so are blank lines. One edit over all of it,
+/// so that it covers the finding in it (editors offer a fix where its edits touch the finding).
+pub(crate) fn wrap_in_block(source: &str, start: usize, end: usize) -> Edit {
     let indent = indentation(source, start);
     let newline = newline(source);
     let unit = if indent.contains('\t') { "\t" } else { "    " };
-    let mut edits = vec![Edit::insert(start, format!("{{{newline}{indent}{unit}"))];
+    let mut text = format!("{{{newline}{indent}{unit}");
+    let mut at = start;
     for line in crate::parse::code_line_starts(source, start..end) {
+        text.push_str(&source[at..line]);
+        at = line;
         let rest = &source[line..];
-        if rest.starts_with('\n') || rest.starts_with("\r\n") {
-            continue;
+        if !(rest.starts_with('\n') || rest.starts_with("\r\n")) {
+            text.push_str(unit);
         }
-        edits.push(Edit::insert(line, unit));
     }
-    edits.push(Edit::insert(end, format!("{newline}{indent}}}")));
-    edits
+    text.push_str(&source[at..end]);
+    text.push_str(&format!("{newline}{indent}}}"));
+    Edit::replace(
+        Span {
+            start,
+            end,
+            ..Span::default()
+        },
+        text,
+    )
 }
 
 /// The source text of a span.
@@ -208,7 +219,7 @@ mod tests {
         let wrapped = Suggestion::new(
             "w",
             Applicability::MachineApplicable,
-            wrap_in_block(source, start, end),
+            vec![wrap_in_block(source, start, end)],
         )
         .unwrap();
         assert_eq!(
@@ -224,7 +235,7 @@ mod tests {
         let wrapped = Suggestion::new(
             "w",
             Applicability::MachineApplicable,
-            wrap_in_block(source, 4, end),
+            vec![wrap_in_block(source, 4, end)],
         )
         .unwrap();
         assert_eq!(

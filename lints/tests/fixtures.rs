@@ -355,6 +355,17 @@ fn check_fixes(fixture: &Fixture, failures: &mut String) {
                 "{}:{}: `{}` suggestion {:?}",
                 d.primary.file, d.primary.span.line, d.lint.name, suggestion.message
             );
+            // Editors offer a fix where one of its edits touches the finding.
+            let touches = suggestion.edits.iter().any(|edit| {
+                edit.span.start <= d.primary.span.end && d.primary.span.start <= edit.span.end
+            });
+            if !touches {
+                writeln!(
+                    failures,
+                    "{place}: no edit touches the finding's primary span"
+                )
+                .unwrap();
+            }
             let mut changed = inputs.clone();
             let input = changed
                 .iter_mut()

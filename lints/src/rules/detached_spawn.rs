@@ -74,8 +74,9 @@ fn diagnostic(spawn: &DetachedSpawn) -> Diagnostic {
 /// Binds the handle to `_task`: the task is detached on purpose. Changes nothing at run time
 /// and fixes nothing, so the author decides.
 fn mark_detached(spawn: &DetachedSpawn) -> Option<Suggestion> {
+    // `_ = ` up to the call, so that the edit touches the finding.
     let edit = match spawn.wild {
-        Some(wild) => Edit::replace(wild, "_task"),
+        Some(wild) => Edit::replace(wild.to(spawn.span.start_only()), "_task = "),
         None => Edit::insert(spawn.span.start, "let _task = "),
     };
     Suggestion::new(

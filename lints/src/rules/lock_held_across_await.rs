@@ -106,7 +106,7 @@ fn scope_in_block(held: &HeldGuard, source: Option<&str>) -> Option<Suggestion> 
             held.name.as_deref().unwrap_or("the guard")
         ),
         applicability,
-        fix::wrap_in_block(source, scope.start, scope.end),
+        vec![fix::wrap_in_block(source, scope.start, scope.end)],
     )
 }
 

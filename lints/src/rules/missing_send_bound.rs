@@ -179,14 +179,16 @@ fn send_suggestion(missing: &MissingSend, source: Option<&str>) -> Option<Sugges
             "()"
         };
         let returns = format!("impl {future}<Output = {output}> + Send");
-        let edits = vec![
-            Edit::replace(signature.async_keyword, ""),
-            if signature.has_output {
-                Edit::replace(signature.output, returns)
-            } else {
-                Edit::insert(signature.output.start, format!(" -> {returns}"))
-            },
-        ];
+        // One edit from `async` to the return type: it covers the name, where the finding is
+        // (editors offer a fix where its edits touch the finding).
+        let (keyword, output) = (signature.async_keyword, signature.output);
+        let between = source.get(keyword.end..output.start)?;
+        let rewritten = if signature.has_output {
+            format!("{between}{returns}")
+        } else {
+            format!("{between} -> {returns}")
+        };
+        let edits = vec![Edit::replace(keyword.to(output), rewritten)];
         return Suggestion::new(
             format!(
                 "write `{}` as a `fn` returning `impl Future<..> + Send`",
