@@ -61,6 +61,8 @@ impl Progress for Bar {
 pub struct AnalyzedFile {
     pub file: SourceFile,
     pub text: String,
+    /// The text was analysed (the file could be read and is UTF-8).
+    pub analysed: bool,
 }
 
 /// The result of a run: every file, and every finding sorted by path, line, column and lint.
@@ -160,6 +162,48 @@ pub fn analyze(
     })
 }
 
+/// Analyses the files again as their texts are now in memory (`--fix` and `--add-allow` check
+/// their edits this way before writing anything), on a pool of `jobs` threads. The findings of
+/// files that could not be analysed are kept from `previous`.
+pub fn reanalyze(
+    files: &[AnalyzedFile],
+    previous: &[Diagnostic],
+    config: &Config,
+    knowledge: &Knowledge,
+    jobs: usize,
+) -> Result<Vec<Diagnostic>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK_SIZE)
+        .thread_name(|index| format!("cancel-check-{index}"))
+        .build()
+        .context("could not start the worker threads")?;
+    let inputs: Vec<SourceInput> = files
+        .iter()
+        .filter(|file| file.analysed)
+        .map(|file| SourceInput {
+            path: file.file.label.clone(),
+            text: file.text.clone(),
+            crate_name: file.file.crate_name.clone(),
+            module: file.file.module.clone(),
+        })
+        .collect();
+    let mut diagnostics = pool.install(|| analyze_files(&inputs, config, knowledge));
+    let unread: std::collections::HashSet<&str> = files
+        .iter()
+        .filter(|file| !file.analysed)
+        .map(|file| file.file.label.as_str())
+        .collect();
+    diagnostics.extend(
+        previous
+            .iter()
+            .filter(|diagnostic| unread.contains(diagnostic.primary.file.as_str()))
+            .cloned(),
+    );
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(diagnostics)
+}
+
 /// One file as read: the file with its text, the input for the analysis (none when it cannot be
 /// analysed), the findings that say why not, and what it was read as for the cache key (the
 /// hash of its bytes, or why it could not be read).
@@ -194,7 +238,11 @@ pub fn read_one(file: SourceFile, config: &Config) -> Read {
                 module: file.module.clone(),
             };
             Read {
-                file: AnalyzedFile { file, text },
+                file: AnalyzedFile {
+                    file,
+                    text,
+                    analysed: true,
+                },
                 input: Some(input),
                 errors: Vec::new(),
                 content,
@@ -207,7 +255,11 @@ pub fn read_one(file: SourceFile, config: &Config) -> Read {
             let errors = file_error(&file.label, &message, config);
             let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
             Read {
-                file: AnalyzedFile { file, text },
+                file: AnalyzedFile {
+                    file,
+                    text,
+                    analysed: false,
+                },
                 input: None,
                 errors,
                 content,
@@ -223,6 +275,7 @@ fn unanalysable(file: SourceFile, message: &str, config: &Config) -> Read {
         file: AnalyzedFile {
             file,
             text: String::new(),
+            analysed: false,
         },
         input: None,
         errors,

@@ -74,17 +74,22 @@ pub fn analyze_files_with_progress(
         .collect();
     let mut diagnostics = Vec::new();
     let mut units = Vec::new();
+    // The text of each unit's file, for the rules' suggestions: none for a file that did not
+    // parse as a whole (an edit of it could not be checked to parse), or whose parse inserted
+    // text (the model's offsets are not the file's).
+    let mut sources: Vec<Option<&str>> = Vec::new();
     let mut edits = Vec::with_capacity(inputs.len());
     for (input, built) in inputs.iter().zip(built) {
         diagnostics.extend(built.errors);
-        edits.push(built.edits);
         if let Some(model) = built.model {
+            sources.push((built.whole && built.edits.is_empty()).then_some(input.text.as_str()));
             units.push(Unit {
                 model,
                 crate_name: input.crate_name.clone(),
                 module: input.module.clone(),
             });
         }
+        edits.push(built.edits);
     }
     crate::model::test_code::inherit(&mut units);
     let workspace = match catch_unwind(AssertUnwindSafe(|| Workspace::build(units, knowledge))) {
@@ -109,7 +114,7 @@ pub fn analyze_files_with_progress(
         .into_par_iter()
         .map(|file| {
             let checked = catch_unwind(AssertUnwindSafe(|| {
-                run_rules(&workspace, file, config, &inherited[file])
+                run_rules(&workspace, file, sources[file], config, &inherited[file])
             }));
             progress.checked();
             checked.unwrap_or_else(|panic| {
@@ -146,6 +151,16 @@ fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput], edits: &[Edits
     }
     let mut offsets: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
     for diagnostic in diagnostics.iter_mut() {
+        // The edits of a suggestion are in its primary span's file, as the rule saw it.
+        if let Some(&file) = files.get(diagnostic.primary.file.as_str()) {
+            for edit in diagnostic
+                .suggestions
+                .iter()
+                .flat_map(|suggestion| &suggestion.edits)
+            {
+                offsets[file].extend([edit.span.start, edit.span.end]);
+            }
+        }
         for label in labels(diagnostic) {
             if let Some(&file) = files
                 .get(label.file.as_str())
@@ -176,6 +191,17 @@ fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput], edits: &[Edits
             .map_or((0, 0), |index| placed[index].1)
     };
     for diagnostic in diagnostics.iter_mut() {
+        if let Some(&file) = files.get(diagnostic.primary.file.as_str()) {
+            for edit in diagnostic
+                .suggestions
+                .iter_mut()
+                .flat_map(|suggestion| &mut suggestion.edits)
+            {
+                let span = &mut edit.span;
+                (span.line, span.column) = find(file, span.start);
+                (span.end_line, span.end_column) = find(file, span.end);
+            }
+        }
         for label in labels(diagnostic) {
             if let Some(&file) = files
                 .get(label.file.as_str())
@@ -210,7 +236,8 @@ fn build_model(input: &SourceInput, config: &Config) -> Built {
                     .iter()
                     .map(|(span, message)| parse_error::item_diagnostic(*span, message))
                     .collect();
-                Ok((model, errors, parsed.edits))
+                let whole = parsed.errors.is_empty();
+                Ok((model, errors, parsed.edits, whole))
             }
             Err((span, message)) => Err(Box::new(parse_error::diagnostic(span, &message))),
         }
@@ -224,15 +251,17 @@ fn build_model(input: &SourceInput, config: &Config) -> Built {
             .collect()
     };
     match result {
-        Ok(Ok((model, errors, edits))) => Built {
+        Ok(Ok((model, errors, edits, whole))) => Built {
             model: Some(model),
             errors: report(errors),
             edits,
+            whole,
         },
         Ok(Err(diagnostic)) => Built {
             model: None,
             errors: report(vec![*diagnostic]),
             edits: Edits::default(),
+            whole: false,
         },
         Err(panic) => Built {
             model: None,
@@ -245,6 +274,7 @@ fn build_model(input: &SourceInput, config: &Config) -> Built {
                 config,
             ),
             edits: Edits::default(),
+            whole: false,
         },
     }
 }
@@ -256,17 +286,20 @@ struct Built {
     errors: Vec<Diagnostic>,
     /// Text the parse inserted: the model's spans map back to the file's through these.
     edits: Edits,
+    /// The whole file parsed: no item was given up.
+    whole: bool,
 }
 
 /// Phase three for one file: every registered rule.
 fn run_rules(
     workspace: &Workspace<'_>,
     file: usize,
+    source: Option<&str>,
     config: &Config,
     inherited: &[String],
 ) -> Vec<Diagnostic> {
     let model = &workspace.units[file].model;
-    let mut cx = LintContext::new(config, workspace, file);
+    let mut cx = LintContext::new(config, workspace, file, source);
     for check in CHECKS {
         check(&mut cx, model);
     }

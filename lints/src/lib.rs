@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod knowledge;
 pub mod lint;
 pub(crate) mod model;
@@ -23,7 +24,7 @@ pub use analysis::{
     analyze_file, analyze_files, analyze_files_with_progress, file_error, NoProgress, Progress,
 };
 pub use config::Config;
-pub use diagnostic::{Diagnostic, Label};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Label, Suggestion};
 pub use lint::{Level, Lint};
 pub use model::TRACKED_METHODS;
 pub use parse::MAX_NESTING;
@@ -32,3 +33,4 @@ pub use registry::{
 };
 pub use source::{module_path, SourceInput};
 pub use span::Span;
+pub use suppress::{allow_comments, AllowComments, ALLOW_REASON};

@@ -130,6 +130,8 @@ pub struct DetachedSpawn {
     pub span: Span,
     /// The spawn path as written.
     pub callee: String,
+    /// The `_` of `let _ = tokio::spawn(..)`; `None` for a statement of its own.
+    pub wild: Option<Span>,
 }
 
 /// A local that grows or is filled: `buf.push(x)` (with the names its arguments mention), or
@@ -305,6 +307,9 @@ pub struct LoopSite {
     pub keyword: Span,
     /// The whole loop expression.
     pub span: Span,
+    /// The loop is an expression statement (not a `let x = loop { .. }` or a tail expression
+    /// with attributes): code can be put before it.
+    pub statement: bool,
 }
 
 impl FileModel {

@@ -96,6 +96,8 @@ pub struct Operation {
     pub first_arg_is_ref: bool,
     /// The first argument when it is a plain name (`send(buf)`), to check its declared type.
     pub first_arg_name: Option<String>,
+    /// The first argument's expression (`Duration::from_secs(1)` in `sleep(..)`).
+    pub first_arg: Option<Span>,
     /// An argument calls `now()`: a deadline computed on the spot.
     pub args_call_now: bool,
     /// The resource the operation works on: the receiver, else the first `&mut` argument.
@@ -216,6 +218,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 target: OpTarget::Path { full, segments },
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
                 first_arg_name: call.args.first().and_then(plain_name),
+                first_arg: call.args.first().map(Span::of),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: names_in(call.args.iter()),
@@ -256,6 +259,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         },
         first_arg_is_ref: call.args.first().is_some_and(is_borrow),
         first_arg_name: call.args.first().and_then(plain_name),
+        first_arg: call.args.first().map(Span::of),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
         arg_names: names_in(call.args.iter()),

@@ -9,8 +9,14 @@ use crate::span::Span;
 /// Which construct races the futures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RaceKind {
-    /// `tokio::select!`, `futures::select!`, `futures::select_biased!`.
-    Select { macro_name: String, biased: bool },
+    /// `tokio::select!`, `futures::select!`, `futures::select_biased!`: the last segment as
+    /// written, and the path expanded through the file's imports (`tokio::select`; as written
+    /// when the imports do not say).
+    Select {
+        macro_name: String,
+        path: String,
+        biased: bool,
+    },
     /// `futures::future::select`, `select_all`, `select_ok`.
     FutureSelect { function: String },
     /// `tokio::time::timeout`, `timeout_at`, `.timeout(..)`.

@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::fix::{self, Applicability, Edit, Suggestion};
 use crate::lint::declare_lint;
 use crate::model::send_promise::SendPromise;
 use crate::model::signature::{MissingSend, SendGap};
@@ -69,6 +70,14 @@ declare_lint! {
     /// Test code (`#[cfg(test)]` modules, test fns, `tests/` folders) is not public API: the
     /// lint is allowed there by default (`lints-in-tests` turns it on).
     ///
+    /// The quick fix adds `+ Send` to the returned `impl Future<..>` or `dyn Future<..>`, or
+    /// writes a required `async fn` of a trait as `fn .. -> impl Future<Output = ..> + Send`.
+    /// Only `+ Send` on the boxed future a pub fn or method returns is machine applicable
+    /// (`--fix` applies it); on a trait method or a type alias it is a breaking change for
+    /// implementors and users, so it is `MaybeIncorrect` (`--fix --unsafe-fixes`). The edit is
+    /// not compiled: a body that is not `Send` fails to build afterwards, which is the question
+    /// the lint asks.
+    ///
     /// ### Example
     /// ```rust
     /// pub trait Store {
@@ -102,7 +111,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         if promise.promised || promise.is_api == Some(false) {
             continue;
         }
-        cx.emit(diagnostic(missing, &promise));
+        cx.emit(diagnostic(missing, &promise).suggest(send_suggestion(missing, cx.source)));
     }
 }
 
@@ -165,6 +174,64 @@ fn diagnostic(missing: &MissingSend, promise: &SendPromise) -> Diagnostic {
         }
     }
     diagnostic.note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
+}
+
+/// The fix as edits: ` + Send` after the bounds of the returned future, or the required
+/// `async fn` of a trait written as a fn returning `impl Future<Output = ..> + Send` (a provided
+/// one's body would need `Self: Sync` as well). Only `+ Send` on the boxed future a pub fn or
+/// method returns is machine applicable: its callers can do everything they could before. On a
+/// trait method every implementor must then return a `Send` future, and on a type alias every
+/// value of it must be one: a breaking change the author decides on.
+fn send_suggestion(missing: &MissingSend, source: Option<&str>) -> Option<Suggestion> {
+    let source = source?;
+    if let Some(signature) = &missing.desugar {
+        if signature.provided {
+            return None;
+        }
+        let future = if source.contains("#![no_std]") {
+            "core::future::Future"
+        } else {
+            "std::future::Future"
+        };
+        let output = if signature.has_output {
+            fix::text_of(source, signature.output)?
+        } else {
+            "()"
+        };
+        let returns = format!("impl {future}<Output = {output}> + Send");
+        // One edit from `async` to the return type: it covers the name, where the finding is
+        // (editors offer a fix where its edits touch the finding).
+        let (keyword, output) = (signature.async_keyword, signature.output);
+        let between = source.get(keyword.end..output.start)?;
+        let rewritten = if signature.has_output {
+            format!("{between}{returns}")
+        } else {
+            format!("{between} -> {returns}")
+        };
+        let edits = vec![Edit::replace(keyword.to(output), rewritten)];
+        return Suggestion::new(
+            format!(
+                "write `{}` as a `fn` returning `impl Future<..> + Send`",
+                missing.name
+            ),
+            Applicability::MaybeIncorrect,
+            edits,
+        );
+    }
+    let applicability = if missing.gap == SendGap::BoxedDynFuture
+        && missing.in_trait.is_none()
+        && !missing.alias
+        && missing.other_bounds.is_empty()
+    {
+        Applicability::MachineApplicable
+    } else {
+        Applicability::MaybeIncorrect
+    };
+    Suggestion::new(
+        "add `+ Send`",
+        applicability,
+        vec![Edit::insert(missing.send_at?, " + Send")],
+    )
 }
 
 #[cfg(test)]

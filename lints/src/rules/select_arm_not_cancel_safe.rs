@@ -110,8 +110,8 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     .primary(
         lossy.branch.span,
         format!(
-            "loses {} when another branch completes first",
-            super::loses(&lossy.loss)
+            "{} when another branch completes first",
+            super::loses_briefly(&lossy.loss)
         ),
     )
     .secondary(
@@ -119,6 +119,6 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
         format!("`{construct}` drops the branches that lose"),
     )
     .labels(super::loss_labels(lossy, &call))
-    .help_if(super::fix(&lossy.loss))
+    .help_if(super::branch_fix(lossy, &call))
     .notes(super::loss_notes(lossy, &call))
 }

@@ -86,13 +86,16 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     )
     .primary(
         lossy.branch.span,
-        format!("loses {} when the time runs out", super::loses(&lossy.loss)),
+        format!(
+            "{} when the time runs out",
+            super::loses_briefly(&lossy.loss)
+        ),
     )
     .secondary(
         lossy.race.label_span,
         "drops the future when the time runs out",
     )
     .labels(super::loss_labels(lossy, &call))
-    .help_if(super::fix(&lossy.loss))
+    .help_if(super::branch_fix(lossy, &call))
     .notes(super::loss_notes(lossy, &call))
 }

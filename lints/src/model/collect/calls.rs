@@ -91,8 +91,9 @@ impl Collector<'_> {
         }
     }
 
-    /// Records `expr` when it is a `tokio::spawn(..)` whose handle is about to be dropped.
-    pub(super) fn note_detached_spawn(&mut self, expr: &Expr) {
+    /// Records `expr` when it is a `tokio::spawn(..)` whose handle is about to be dropped: a
+    /// statement of its own, or bound to the `_` at `wild`.
+    pub(super) fn note_detached_spawn(&mut self, expr: &Expr, wild: Option<Span>) {
         let Expr::Call(call) = expr else { return };
         let Expr::Path(func) = &*call.func else {
             return;
@@ -114,6 +115,7 @@ impl Collector<'_> {
                 } else {
                     segments.join("::")
                 },
+                wild,
             });
         }
     }

@@ -101,6 +101,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         held_into: Vec::new(),
         awaited_base: None,
         next_closure_element: None,
+        loop_statement: None,
     };
     for item in &file.items {
         collector.open_scope();
@@ -151,6 +152,8 @@ pub(super) struct Collector<'m> {
     next_closure_element: Option<super::value::ValueExpr>,
     /// The first-token offset of the expression an await being walked awaits, with the await.
     awaited_base: Option<(usize, Span)>,
+    /// The start of a loop that is an expression statement, met on the way down to it.
+    loop_statement: Option<usize>,
 }
 
 impl Collector<'_> {
@@ -185,7 +188,7 @@ impl Collector<'_> {
         }
         if (name == "select" || name == "select_biased") && !foreign_select {
             if let Some(body) = parse_select_body(mac.tokens.clone()) {
-                self.handle_select(mac, &name, body);
+                self.handle_select(mac, &name, &full, body);
                 return;
             }
         }
@@ -399,14 +402,17 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
         if let Stmt::Expr(expr, Some(_)) = stmt {
-            self.note_detached_spawn(expr);
+            self.note_detached_spawn(expr, None);
+        }
+        if let Stmt::Expr(expr @ (Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_)), _) = stmt {
+            self.loop_statement = Some(Span::of(expr).start);
         }
         visit::visit_stmt(self, stmt);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        if let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
-            self.note_detached_spawn(&init.expr);
+        if let (syn::Pat::Wild(wild), Some(init)) = (&local.pat, &local.init) {
+            self.note_detached_spawn(&init.expr, Some(Span::of(wild)));
         }
         if let Some(init) = &local.init {
             let diverging_else = init
@@ -611,7 +617,7 @@ impl Conn {
         assert_eq!(model.races.len(), 1);
         let race = &model.races[0];
         assert!(
-            matches!(&race.kind, RaceKind::Select { macro_name, biased: false } if macro_name == "select")
+            matches!(&race.kind, RaceKind::Select { macro_name, biased: false, .. } if macro_name == "select")
         );
         assert!(race.in_loop.is_some(), "the select is in the loop");
         assert_eq!(race.branches.len(), 2);

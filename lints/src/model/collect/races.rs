@@ -246,7 +246,13 @@ impl Collector<'_> {
         true
     }
 
-    pub(super) fn handle_select(&mut self, mac: &syn::Macro, name: &str, body: SelectBody) {
+    pub(super) fn handle_select(
+        &mut self,
+        mac: &syn::Macro,
+        name: &str,
+        path: &str,
+        body: SelectBody,
+    ) {
         let branches = body
             .branches
             .iter()
@@ -266,6 +272,7 @@ impl Collector<'_> {
         self.push_race(
             RaceKind::Select {
                 macro_name: name.to_string(),
+                path: path.to_string(),
                 biased: body.biased,
             },
             label_span,

@@ -87,13 +87,17 @@ impl Collector<'_> {
     }
 
     pub(super) fn in_loop(&mut self, keyword: Span, span: Span, walk: impl FnOnce(&mut Self)) {
+        let statement = self.loop_statement.take() == Some(keyword.start);
+        let site = LoopSite {
+            keyword,
+            span,
+            statement,
+        };
         if let Some(loops) = self.loops.last_mut() {
-            loops.push(LoopSite { keyword, span });
+            loops.push(site);
         }
         if let Some(body) = self.current_body() {
-            self.model.bodies[body]
-                .loops
-                .push(LoopSite { keyword, span });
+            self.model.bodies[body].loops.push(site);
         }
         walk(self);
         if let Some(loops) = self.loops.last_mut() {
