@@ -120,6 +120,33 @@ async fn skip_header(stream: &mut TcpStream) {
     timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await.expect("peer too slow").ok();
 }
 
+// Not reported: the result is bound, and the next statement panics unless it is `Ok`, as tests
+// write it.
+async fn header_or_fail(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await;
+    assert!(read.is_ok(), "peer too slow");
+    header[0]
+}
+
+// Not reported: the same, checked with `unwrap` on the next line.
+async fn header_or_panic(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await;
+    read.unwrap().unwrap();
+    header[0]
+}
+
+// Reported: the bound result is only logged, and the caller still has the stream.
+async fn header_or_log(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await; //~ timeout_not_cancel_safe
+    if read.is_err() {
+        eprintln!("peer too slow");
+    }
+    header[0]
+}
+
 // Reported: `?` on the elapsed error returns it to the caller, who still has the stream; the
 // `unwrap` after it is about the read's own result.
 async fn header_or_elapsed(stream: &mut TcpStream) -> Result<u8, tokio::time::error::Elapsed> {

@@ -19,9 +19,10 @@ declare_lint! {
     /// The lint cannot see whether the caller discards the connection after a timeout error;
     /// when it does, the finding is harmless and can be allowed. A timeout whose error panics
     /// (`timeout(..).await.unwrap()`, `.expect(..)`, as tests write it) is not reported: the task
-    /// ends with the future, and nothing reads the resource again. A result bound first and
-    /// checked by a later statement (`let r = timeout(..).await; assert!(r.is_ok());`) is not
-    /// yet seen to panic, and is reported. The future is judged as in
+    /// ends with the future, and nothing reads the resource again; nor is a result bound first
+    /// and checked by the very next statement (`let r = timeout(..).await;` then
+    /// `assert!(r.is_ok())`, `assert!(matches!(r, Ok(..)))` or `r.unwrap()`). A check further
+    /// down is not followed, and the finding stays. The future is judged as in
     /// `select_arm_not_cancel_safe`: knowledge-base APIs, mined dependency docs and the summaries
     /// of the crate's own functions.
     ///

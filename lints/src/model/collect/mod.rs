@@ -400,6 +400,23 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         );
     }
 
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        // `let r = timeout(..).await;` checked by the next statement with `assert!(r.is_ok())`,
+        // `r.unwrap()` or `r.expect(..)`: the lost race panics there.
+        for pair in block.stmts.windows(2) {
+            let Stmt::Local(local) = &pair[0] else {
+                continue;
+            };
+            let (syn::Pat::Ident(binding), Some(init)) = (&local.pat, &local.init) else {
+                continue;
+            };
+            if init.diverge.is_none() && races::panics_unless_ok(&pair[1], &binding.ident) {
+                self.note_race_outcome(&init.expr, Some(races::Leaves::Panics));
+            }
+        }
+        visit::visit_block(self, block);
+    }
+
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
         if let Stmt::Expr(expr, Some(_)) = stmt {
             self.note_detached_spawn(expr, None);

@@ -468,3 +468,62 @@ fn joined_futures(arg: &Expr) -> Vec<(Expr, bool)> {
             .collect(),
     }
 }
+
+/// Whether `stmt` panics unless the result bound to `name` is a success: `assert!(name.is_ok())`
+/// (or `is_some`, `assert_matches!`/`assert!(matches!(name, Ok(..)))`), `name.unwrap()`,
+/// `name.expect(..)`.
+pub(super) fn panics_unless_ok(stmt: &syn::Stmt, name: &syn::Ident) -> bool {
+    use syn::{Expr, Stmt};
+    let written = name.to_string();
+    let mac = match stmt {
+        Stmt::Macro(stmt) => Some(&stmt.mac),
+        Stmt::Expr(Expr::Macro(expr), _) => Some(&expr.mac),
+        _ => None,
+    };
+    if let Some(mac) = mac {
+        let asserts = mac.path.segments.last().is_some_and(|segment| {
+            matches!(
+                segment.ident.to_string().as_str(),
+                "assert" | "assert_matches"
+            )
+        });
+        if !asserts {
+            return false;
+        }
+        let tokens: Vec<String> = mac
+            .tokens
+            .clone()
+            .into_iter()
+            .take(6)
+            .map(|token| token.to_string())
+            .collect();
+        let is_name = |token: Option<&String>| token.is_some_and(|token| *token == written);
+        return match tokens.first().map(String::as_str) {
+            Some("matches") => tokens.get(2).is_some_and(|group| {
+                group
+                    .trim_start_matches('(')
+                    .trim_start()
+                    .starts_with(&written)
+            }),
+            _ if is_name(tokens.first()) => {
+                tokens.get(1).is_some_and(|dot| dot == ".")
+                    && tokens
+                        .get(2)
+                        .is_some_and(|method| method == "is_ok" || method == "is_some")
+                    || mac.path.is_ident("assert_matches")
+                        && tokens.get(1).is_some_and(|comma| comma == ",")
+            }
+            _ => false,
+        };
+    }
+    let Stmt::Expr(Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    // `r.unwrap()`, `r.expect(..)`, `r.unwrap().unwrap()`: the innermost call takes `r`.
+    let mut call = call;
+    while let Expr::MethodCall(inner) = &*call.receiver {
+        call = inner;
+    }
+    matches!(call.method.to_string().as_str(), "unwrap" | "expect")
+        && matches!(&*call.receiver, Expr::Path(path) if path.path.is_ident(name))
+}
