@@ -3,6 +3,7 @@
 //! places they use; loops; race sites (`select!`, `future::select`, `timeout`) with their
 //! branches resolved to operations. Spans are our own values: no `proc_macro2::Span` leaves here.
 
+pub(crate) mod call_graph;
 mod collect;
 pub mod imports;
 pub mod items;
