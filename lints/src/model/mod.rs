@@ -4,6 +4,7 @@
 //! branches resolved to operations. Spans are our own values: no `proc_macro2::Span` leaves here.
 
 pub mod block_on;
+pub(crate) mod call_graph;
 mod collect;
 pub mod imports;
 pub mod items;

@@ -5,6 +5,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
+use rayon::prelude::*;
+
+use super::call_graph::CallGraph;
 use super::loss::{RacedBy, Safety, Site};
 use super::operation::ReceiverType;
 use super::race::{RaceKind, RaceSite};
@@ -87,6 +90,11 @@ pub struct Workspace<'k> {
     raced: HashMap<FnRef, RacedBy>,
     /// Functions that await blocking work cancellation cannot stop, with where.
     blocking: HashMap<FnRef, BlockingWork>,
+    /// What each awaited call resolves to, keyed by the call's address in its model and its body
+    /// (see [`Workspace::resolve_awaits`]).
+    resolved: HashMap<(usize, BodyId), Option<Callee<'k>>>,
+    /// Which functions each function's awaits can run: the summaries propagate over it.
+    graph: CallGraph,
 }
 
 impl<'k> Workspace<'k> {
@@ -114,9 +122,12 @@ impl<'k> Workspace<'k> {
             wrapper_races: Vec::new(),
             raced: HashMap::new(),
             blocking: HashMap::new(),
+            resolved: HashMap::new(),
+            graph: CallGraph::default(),
         };
         workspace.index();
         workspace.index_items();
+        workspace.resolve_awaits();
         workspace.find_race_wrappers();
         workspace.summarise();
         workspace.find_raced();
@@ -295,6 +306,14 @@ impl<'k> Workspace<'k> {
     /// resolution layer: scopes, imports, re-exports, the receiver's type and trait dispatch),
     /// else a knowledge-base API.
     pub fn resolve(&self, file: usize, body: BodyId, op: &Operation) -> Option<Callee<'k>> {
+        if let Some(&known) = self.resolved.get(&(op_key(op), body)) {
+            return known;
+        }
+        self.resolve_now(file, body, op)
+    }
+
+    /// [`Workspace::resolve`], without the table of awaited calls.
+    fn resolve_now(&self, file: usize, body: BodyId, op: &Operation) -> Option<Callee<'k>> {
         let model = &self.units[file].model;
         match &op.target {
             OpTarget::Path { segments, .. } => self.resolve_path_call(file, body, op, segments),
@@ -418,15 +437,79 @@ impl<'k> Workspace<'k> {
         }
     }
 
-    fn summarise(&mut self) {
-        let all: Vec<FnRef> = self
+    /// Resolves every awaited call once, in parallel, and builds the call graph from the
+    /// answers. Resolution only reads the resolution layer (built before), never a summary, so
+    /// the answers stay right while the summaries grow; the summaries ask each one many times.
+    fn resolve_awaits(&mut self) {
+        let this = &*self;
+        let resolved: Vec<((usize, BodyId), Option<Callee<'k>>)> = (0..this.units.len())
+            .into_par_iter()
+            .flat_map_iter(|file| {
+                let bodies = &this.units[file].model.bodies;
+                bodies
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(body, the_body)| {
+                        the_body.awaits.iter().filter_map(move |site| {
+                            let op = site.op.as_ref()?;
+                            Some(((op_key(op), body), this.resolve_now(file, body, op)))
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        self.resolved = resolved.into_iter().collect();
+        let counts: Vec<usize> = self.units.iter().map(|unit| unit.model.fns.len()).collect();
+        // Each body belongs to the fn it is written in (async blocks and closures inside it).
+        let owners: Vec<Vec<Option<usize>>> = self
             .units
             .iter()
             .enumerate()
-            .flat_map(|(file, unit)| {
-                (0..unit.model.fns.len()).map(move |index| FnRef { file, index })
+            .map(|(file, unit)| {
+                let bodies = &unit.model.bodies;
+                (0..bodies.len())
+                    .map(|body| {
+                        std::iter::successors(Some(body), |&id| bodies[id].parent)
+                            .find_map(|id| self.fn_by_body[file].get(&id).copied())
+                    })
+                    .collect()
             })
             .collect();
+        let mut owned: Vec<Vec<Vec<BodyId>>> =
+            counts.iter().map(|&n| vec![Vec::new(); n]).collect();
+        for (file, bodies) in owners.iter().enumerate() {
+            for (body, owner) in bodies.iter().enumerate() {
+                if let Some(index) = owner {
+                    owned[file][*index].push(body);
+                }
+            }
+        }
+        let graph = CallGraph::new(&counts, |fn_ref| {
+            let model = &self.units[fn_ref.file].model;
+            owned[fn_ref.file][fn_ref.index]
+                .iter()
+                .flat_map(|&body| {
+                    model.bodies[body]
+                        .awaits
+                        .iter()
+                        .filter_map(move |site| site.op.as_ref().map(|op| (body, op)))
+                })
+                .flat_map(|(body, op)| self.targets(self.resolve(fn_ref.file, body, op)))
+                .collect()
+        });
+        self.graph = graph;
+    }
+
+    /// Runs one step of a fixed point on every function over the call graph (see
+    /// [`CallGraph::propagate`]).
+    fn propagate(&mut self, mut step: impl FnMut(&mut Self, FnRef) -> bool) {
+        let graph = std::mem::take(&mut self.graph);
+        graph.propagate(|fn_ref| step(self, fn_ref));
+        self.graph = graph;
+    }
+
+    fn summarise(&mut self) {
+        let all = self.graph.fns().to_vec();
         for &fn_ref in &all {
             if let Some(safety) = self.documented_safety(fn_ref) {
                 self.summaries.insert(fn_ref, safety);
@@ -438,44 +521,34 @@ impl<'k> Workspace<'k> {
             .filter(|&fn_ref| self.item(fn_ref).is_async && self.keeps_state_in_self(fn_ref))
             .collect();
         // Wrappers of wrappers: only moves from "gives back nothing taken" to "gives back".
-        loop {
-            let mut changed = false;
-            for &fn_ref in &all {
-                if self.item(fn_ref).is_async
-                    && !self.returns_taken.contains(&fn_ref)
-                    && self.gives_back_taken(fn_ref)
-                {
-                    self.returns_taken.insert(fn_ref);
-                    changed = true;
-                }
+        self.propagate(|this, fn_ref| {
+            let found = this.item(fn_ref).is_async
+                && !this.returns_taken.contains(&fn_ref)
+                && this.gives_back_taken(fn_ref);
+            if found {
+                this.returns_taken.insert(fn_ref);
             }
-            if !changed {
-                break;
-            }
-        }
+            found
+        });
         // Summaries only move from safe to unsafe, so this reaches a fixed point; recursion and
         // cycles simply stop changing.
-        loop {
-            let mut changed = false;
-            for &fn_ref in &all {
-                let item = self.item(fn_ref);
-                if !item.is_async || self.summaries.contains_key(&fn_ref) {
-                    continue;
-                }
-                if let Some(loss) = self.fn_loss(fn_ref) {
-                    self.summaries.insert(fn_ref, Safety::Unsafe(loss));
-                    changed = true;
-                } else if !self.param_losses.contains_key(&fn_ref) {
-                    if let Some(found) = self.param_loss(fn_ref) {
-                        self.param_losses.insert(fn_ref, found);
-                        changed = true;
-                    }
+        self.propagate(|this, fn_ref| {
+            let item = this.item(fn_ref);
+            if !item.is_async || this.summaries.contains_key(&fn_ref) {
+                return false;
+            }
+            if let Some(loss) = this.fn_loss(fn_ref) {
+                this.summaries.insert(fn_ref, Safety::Unsafe(loss));
+                return true;
+            }
+            if !this.param_losses.contains_key(&fn_ref) {
+                if let Some(found) = this.param_loss(fn_ref) {
+                    this.param_losses.insert(fn_ref, found);
+                    return true;
                 }
             }
-            if !changed {
-                break;
-            }
-        }
+            false
+        });
     }
 
     /// Every race site of a file: the model's, and those its calls to race wrappers make.
@@ -512,38 +585,34 @@ impl<'k> Workspace<'k> {
             }
         }
         // Wrappers of wrappers.
-        for _ in 0..32 {
-            let mut changed = false;
-            for (file, unit) in self.units.iter().enumerate() {
-                let model = &unit.model;
-                for (index, item) in model.fns.iter().enumerate() {
-                    let fn_ref = FnRef { file, index };
-                    if races_param.contains_key(&fn_ref) {
-                        continue;
-                    }
-                    let params = &model.bodies[item.body].params;
-                    let found = model.bodies[item.body].awaits.iter().find_map(|site| {
-                        let op = site.op.as_ref()?;
-                        let Some(Callee::Fn(callee)) = self.resolve(file, item.body, op) else {
-                            return None;
-                        };
-                        let (raced, kind) = races_param.get(&callee)?;
-                        let arg = op.args.get(*raced)?.as_ref()?;
-                        let position = params
-                            .iter()
-                            .position(|param| param.name == arg.place.text)?;
-                        Some((position, kind.clone()))
-                    });
-                    if let Some(found) = found {
-                        races_param.insert(fn_ref, found);
-                        changed = true;
-                    }
+        self.races_param = races_param;
+        self.propagate(|this, fn_ref| {
+            if this.races_param.contains_key(&fn_ref) {
+                return false;
+            }
+            let model = &this.units[fn_ref.file].model;
+            let body = this.item(fn_ref).body;
+            let params = &model.bodies[body].params;
+            let found = model.bodies[body].awaits.iter().find_map(|site| {
+                let op = site.op.as_ref()?;
+                let Some(Callee::Fn(callee)) = this.resolve(fn_ref.file, body, op) else {
+                    return None;
+                };
+                let (raced, kind) = this.races_param.get(&callee)?;
+                let arg = op.args.get(*raced)?.as_ref()?;
+                let position = params
+                    .iter()
+                    .position(|param| param.name == arg.place.text)?;
+                Some((position, kind.clone()))
+            });
+            match found {
+                Some(found) => {
+                    this.races_param.insert(fn_ref, found);
+                    true
                 }
+                None => false,
             }
-            if !changed {
-                break;
-            }
-        }
+        });
         let mut wrapper_races = Vec::with_capacity(self.units.len());
         for (file, unit) in self.units.iter().enumerate() {
             let model = &unit.model;
@@ -557,7 +626,7 @@ impl<'k> Workspace<'k> {
                     let Some(Callee::Fn(callee)) = self.resolve(file, body, op) else {
                         continue;
                     };
-                    let Some((raced, kind)) = races_param.get(&callee) else {
+                    let Some((raced, kind)) = self.races_param.get(&callee) else {
                         continue;
                     };
                     let Some((_, branch)) =
@@ -588,7 +657,6 @@ impl<'k> Workspace<'k> {
             }
             wrapper_races.push(found);
         }
-        self.races_param = races_param;
         self.wrapper_races = wrapper_races;
     }
 
@@ -618,47 +686,34 @@ impl<'k> Workspace<'k> {
     /// read-only work such as a DNS lookup; only a handle raced directly is reported.)
     fn find_blocking(&mut self) {
         use crate::knowledge::Effect;
-        let all: Vec<FnRef> = self
-            .units
-            .iter()
-            .enumerate()
-            .flat_map(|(file, unit)| {
-                (0..unit.model.fns.len()).map(move |index| FnRef { file, index })
-            })
-            .collect();
-        loop {
-            let mut changed = false;
-            for &fn_ref in &all {
-                if self.blocking.contains_key(&fn_ref) {
-                    continue;
-                }
-                let body = self.item(fn_ref).body;
-                let model = &self.units[fn_ref.file].model;
-                let found = model.bodies[body].awaits.iter().find_map(|site| {
-                    let op = site.op.as_ref()?;
-                    match self.resolve(fn_ref.file, body, op)? {
-                        Callee::Api(api) if api.effect == Some(Effect::FsWrite) => {
-                            Some(BlockingWork {
-                                site: Site::new(&model.path, site.span),
-                                call: call_text(op),
-                            })
-                        }
-                        Callee::Fn(callee) => self.blocking.get(&callee).cloned(),
-                        Callee::Trait(set) => self
-                            .callees_of(set)
-                            .find_map(|callee| self.blocking.get(&callee).cloned()),
-                        Callee::Api(_) => None,
-                    }
-                });
-                if let Some(work) = found {
-                    self.blocking.insert(fn_ref, work);
-                    changed = true;
-                }
+        self.propagate(|this, fn_ref| {
+            if this.blocking.contains_key(&fn_ref) {
+                return false;
             }
-            if !changed {
-                break;
+            let body = this.item(fn_ref).body;
+            let model = &this.units[fn_ref.file].model;
+            let found = model.bodies[body].awaits.iter().find_map(|site| {
+                let op = site.op.as_ref()?;
+                match this.resolve(fn_ref.file, body, op)? {
+                    Callee::Api(api) if api.effect == Some(Effect::FsWrite) => Some(BlockingWork {
+                        site: Site::new(&model.path, site.span),
+                        call: call_text(op),
+                    }),
+                    Callee::Fn(callee) => this.blocking.get(&callee).cloned(),
+                    Callee::Trait(set) => this
+                        .callees_of(set)
+                        .find_map(|callee| this.blocking.get(&callee).cloned()),
+                    Callee::Api(_) => None,
+                }
+            });
+            match found {
+                Some(work) => {
+                    this.blocking.insert(fn_ref, work);
+                    true
+                }
+                None => false,
             }
-        }
+        });
     }
 
     /// Marks every function a race drops with progress someone misses, directly or through
@@ -687,6 +742,12 @@ impl<'k> Workspace<'k> {
             self.raced.insert(fn_ref, by);
         }
     }
+}
+
+/// The key of a call in [`Workspace::resolve`]'s table: where it is in its model (the models
+/// do not move or change once the workspace holds them).
+fn op_key(op: &Operation) -> usize {
+    std::ptr::from_ref(op) as usize
 }
 
 /// `crate::a::b::name` for a function in module `file_module` + `inline` of `crate_name`.
@@ -776,6 +837,68 @@ async fn run(mut conn: crate::net::Conn, mut stop: tokio::sync::mpsc::Receiver<(
             workspace.safety(find(&workspace, "ping")),
             Safety::Safe
         ));
+    }
+
+    /// `n` async fns, each awaiting the next, callers first; the last one reads a stream.
+    fn chain(n: usize, per_file: usize) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for index in 0..n {
+            let module = format!("m{:04}", index / per_file);
+            let next = index + 1;
+            let body = if next == n {
+                "let mut b = [0u8; 4];\n    s.read_exact(&mut b).await.unwrap();".to_string()
+            } else if next / per_file == index / per_file {
+                format!("f{next}(s).await;")
+            } else {
+                format!("crate::m{:04}::f{next}(s).await;", next / per_file)
+            };
+            let text = format!(
+                "pub async fn f{index}(s: &mut tokio::net::TcpStream) {{\n    {body}\n}}\n"
+            );
+            match files.last_mut() {
+                Some((last, source)) if *last == module => source.push_str(&text),
+                _ => files.push((module, format!("use tokio::io::AsyncReadExt;\n{text}"))),
+            }
+        }
+        files
+    }
+
+    #[test]
+    fn a_long_chain_written_callers_first_is_summarised_to_its_top() {
+        for per_file in [2_000, 5] {
+            let files = chain(2_000, per_file);
+            let files: Vec<(&str, &str)> = files
+                .iter()
+                .map(|(module, text)| (module.as_str(), text.as_str()))
+                .collect();
+            let workspace = workspace_of(&files);
+            let Safety::Unsafe(loss) = workspace.safety(find(&workspace, "f0")) else {
+                panic!("f0 is not cancel safe ({per_file} per file)");
+            };
+            assert!(matches!(&loss.via, Via::Awaits { call } if call == "f1(..)"));
+            let root = loss.root.as_ref().expect("a root");
+            assert_eq!(root.call.as_deref(), Some("s.read_exact(..)"));
+            let last = &files.last().unwrap().0;
+            assert_eq!(root.site.file, format!("src/{last}.rs"));
+        }
+    }
+
+    #[test]
+    fn the_table_of_awaited_calls_answers_as_resolution_does() {
+        let workspace = workspace_of(&[("net", NET), ("app", APP)]);
+        let mut checked = 0;
+        for (file, unit) in workspace.units.iter().enumerate() {
+            for (body, the_body) in unit.model.bodies.iter().enumerate() {
+                for op in the_body.awaits.iter().filter_map(|site| site.op.as_ref()) {
+                    let from_table = format!("{:?}", workspace.resolve(file, body, op));
+                    let now = format!("{:?}", workspace.resolve_now(file, body, op));
+                    assert_eq!(from_table, now);
+                    assert!(workspace.resolved.contains_key(&(super::op_key(op), body)));
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, 2, "the two awaits of NET");
     }
 
     #[test]
