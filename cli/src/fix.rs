@@ -297,13 +297,18 @@ pub fn print_diff(analysis: &Analysis, edits: &Edits, out: &mut dyn Write) -> io
         let before = source_text(&edits.changed[&index].0);
         let after = source_text(&file.text);
         let label = path_label(Path::new(&file.file.label));
+        // `a/` and `b/` before a relative path, as git writes them (`git apply`, `patch -p1`);
+        // an absolute path as it is (`patch -p0`).
+        let (old, new) = if label.starts_with('/') {
+            (label.clone(), label)
+        } else {
+            (format!("a/{label}"), format!("b/{label}"))
+        };
         let diff = similar::TextDiff::from_lines(before.as_ref(), after.as_ref());
         write!(
             out,
             "{}",
-            diff.unified_diff()
-                .context_radius(3)
-                .header(&format!("a/{label}"), &format!("b/{label}"))
+            diff.unified_diff().context_radius(3).header(&old, &new)
         )?;
     }
     out.flush()

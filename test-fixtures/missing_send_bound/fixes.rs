@@ -18,7 +18,12 @@ pub trait Store {
 
     // `MaybeIncorrect`: `+ Send` on a trait method's `impl Future`.
     fn put(&self, key: &str) -> impl Future<Output = bool> + '_; //~ missing_send_bound
+
+    // No fix: another bound may be `Send` where it matters (`Send` only outside wasm).
+    fn latest(&self) -> impl Future<Output = u8> + SendOutsideWasm; //~ missing_send_bound
 }
+
+pub trait SendOutsideWasm {}
 
 // Machine applicable: `+ Send` on the boxed future a pub fn returns.
 pub fn fetch(url: String) -> Pin<Box<dyn Future<Output = usize>>> { //~ missing_send_bound

@@ -71,8 +71,9 @@ declare_lint! {
     /// lint is allowed there by default (`lints-in-tests` turns it on).
     ///
     /// The quick fix adds `+ Send` to the returned `impl Future<..>` or `dyn Future<..>`, or
-    /// writes a required `async fn` of a trait as `fn .. -> impl Future<Output = ..> + Send`.
-    /// Only `+ Send` on the boxed future a pub fn or method returns is machine applicable
+    /// writes a required `async fn` of a trait as `fn .. -> impl Future<Output = ..> + Send`;
+    /// none when the future has another bound (`+ SendOutsideWasm`), which may be `Send` on the
+    /// targets that need it. Only `+ Send` on the boxed future a pub fn or method returns is machine applicable
     /// (`--fix` applies it); on a trait method or a type alias it is a breaking change for
     /// implementors and users, so it is `MaybeIncorrect` (`--fix --unsafe-fixes`). The edit is
     /// not compiled: a body that is not `Send` fails to build afterwards, which is the question
@@ -176,7 +177,8 @@ fn diagnostic(missing: &MissingSend, promise: &SendPromise) -> Diagnostic {
     diagnostic.note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
 }
 
-/// The fix as edits: ` + Send` after the bounds of the returned future, or the required
+/// The fix as edits: ` + Send` after the bounds of the returned future (none when another
+/// bound is there, which may imply `Send` on some targets), or the required
 /// `async fn` of a trait written as a fn returning `impl Future<Output = ..> + Send` (a provided
 /// one's body would need `Self: Sync` as well). Only `+ Send` on the boxed future a pub fn or
 /// method returns is machine applicable: its callers can do everything they could before. On a
@@ -218,15 +220,17 @@ fn send_suggestion(missing: &MissingSend, source: Option<&str>) -> Option<Sugges
             edits,
         );
     }
-    let applicability = if missing.gap == SendGap::BoxedDynFuture
-        && missing.in_trait.is_none()
-        && !missing.alias
-        && missing.other_bounds.is_empty()
-    {
-        Applicability::MachineApplicable
-    } else {
-        Applicability::MaybeIncorrect
-    };
+    // Another bound may already imply `Send` on some targets (`+ SendOutsideWasm`): adding
+    // `Send` next to it would undo what it is for.
+    if !missing.other_bounds.is_empty() {
+        return None;
+    }
+    let applicability =
+        if missing.gap == SendGap::BoxedDynFuture && missing.in_trait.is_none() && !missing.alias {
+            Applicability::MachineApplicable
+        } else {
+            Applicability::MaybeIncorrect
+        };
     Suggestion::new(
         "add `+ Send`",
         applicability,
