@@ -5,7 +5,7 @@
 //! summary of whatever function a call resolves to (through imports, renames, re-exports and
 //! `#[path]` modules), the types other files declare, who races a function, suppressions on
 //! `mod` declarations, the configuration and the knowledge. So the stored findings are reused
-//! only when the whole run is identical: the same key (tool version, configuration, knowledge)
+//! only when the whole run is identical: the same key (tool build, configuration, knowledge)
 //! and the same files, with the same labels, bytes (or read errors), crates, module paths and
 //! package contexts. Anything else analyses everything again. Per-file reuse needs the model to
 //! say what each file's findings depend on; until then, correctness comes first.
@@ -232,10 +232,25 @@ impl StoredDiagnostic {
 }
 
 impl Cache {
-    /// The cache in `target_dir`, keyed by the tool version, the configuration and the knowledge.
+    /// The cache in `target_dir`, keyed by the tool's build, the configuration and the
+    /// knowledge. The build is the version, the commit, and the running executable's size and
+    /// modification time, so that a rebuilt binary of the same version never reuses the
+    /// findings of another build.
     pub fn new(target_dir: &Path, config: &Config, knowledge: &Knowledge) -> Cache {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
+        hasher.update(b"\0");
+        hasher.update(env!("CANCEL_CHECK_COMMIT"));
+        hasher.update(b"\0");
+        if let Some(metadata) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::metadata(exe).ok())
+        {
+            hasher.update(metadata.len().to_le_bytes());
+            if let Ok(modified) = metadata.modified() {
+                hasher.update(format!("{modified:?}"));
+            }
+        }
         hasher.update(b"\0");
         hasher.update(config.fingerprint());
         hasher.update(b"\0");

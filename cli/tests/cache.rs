@@ -172,6 +172,40 @@ fn an_unchanged_run_reuses_the_stored_findings() {
 }
 
 #[test]
+fn another_build_of_the_tool_does_not_reuse_the_stored_findings() {
+    let krate = Crate::new();
+    krate.write("src/lib.rs", &format!("{PRELUDE}{LOSSY_LOOP}"));
+    assert_eq!(krate.run(&["--format", "short"]).status.code(), Some(1));
+    let cache = krate
+        .path()
+        .join("target/cancel-check/cache/results-v3.json");
+    let text = fs::read_to_string(&cache).unwrap();
+    fs::write(&cache, text.replace("is not cancel safe", "FROM THE CACHE")).unwrap();
+    // The same build reuses them...
+    let same = krate.run(&["--format", "short"]);
+    assert!(String::from_utf8_lossy(&same.stdout).contains("FROM THE CACHE"));
+    // ...a copy of the binary (another file, as a rebuild is) analyses again.
+    let bin = tempfile::tempdir().unwrap();
+    let copy = bin.path().join("cargo-cancel-check");
+    fs::copy(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"), &copy).unwrap();
+    let mut appended = fs::OpenOptions::new().append(true).open(&copy).unwrap();
+    std::io::Write::write_all(&mut appended, b"\0another build").unwrap();
+    drop(appended);
+    let other = Command::new(&copy)
+        .current_dir(krate.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["--no-deps-docs", "--color", "never", "--format", "short"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&other.stdout);
+    assert!(
+        stdout.contains("is not cancel safe") && !stdout.contains("FROM THE CACHE"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn suggestions_come_back_from_the_cache_as_they_were() {
     let krate = Crate::new();
     krate.write(
