@@ -24,7 +24,19 @@ impl Span {
     /// once per file, in one sweep of its text, for the few spans that end up in a diagnostic
     /// (`analysis::locate`, with [`positions`]).
     pub(crate) fn from_pm2(span: proc_macro2::Span) -> Span {
-        let bytes = span.byte_range();
+        let bytes = LINES
+            .with(|lines| {
+                lines
+                    .borrow()
+                    .as_ref()
+                    .and_then(|lines| lines.byte_range(span))
+            })
+            .unwrap_or_else(|| span.byte_range());
+        debug_assert_eq!(
+            bytes,
+            span.byte_range(),
+            "the line index agrees with proc-macro2"
+        );
         Span {
             line: 0,
             column: 0,
@@ -56,6 +68,39 @@ impl Span {
     /// The span of a syntax node, from its first to its last token.
     pub(crate) fn of<T: syn::spanned::Spanned + ?Sized>(node: &T) -> Span {
         Span::from_pm2(node.span())
+    }
+
+    /// The span of an expression, as [`Span::of`] gives it, from the tokens at its two ends
+    /// when its shape says where they are: `Span::of` prints the whole expression to tokens
+    /// first, which for a call whose arguments hold a block costs as much as the block.
+    pub(crate) fn of_expr(expr: &syn::Expr) -> Span {
+        let span = ends(expr).map_or_else(|| Span::of(expr), |(first, last)| first.to(last));
+        debug_assert_eq!(span, Span::of(expr), "the ends of an expression");
+        span
+    }
+
+    /// [`Span::of`] a call, as [`Span::of_expr`] finds it.
+    pub(crate) fn of_call(call: &syn::ExprCall) -> Span {
+        let span = match ends(&call.func) {
+            Some((first, _)) if call.attrs.is_empty() => {
+                first.to(Span::from_pm2(call.paren_token.span.close()))
+            }
+            _ => Span::of(call),
+        };
+        debug_assert_eq!(span, Span::of(call));
+        span
+    }
+
+    /// [`Span::of`] a method call, as [`Span::of_expr`] finds it.
+    pub(crate) fn of_method_call(call: &syn::ExprMethodCall) -> Span {
+        let span = match ends(&call.receiver) {
+            Some((first, _)) if call.attrs.is_empty() => {
+                first.to(Span::from_pm2(call.paren_token.span.close()))
+            }
+            _ => Span::of(call),
+        };
+        debug_assert_eq!(span, Span::of(call));
+        span
     }
 
     /// The smallest span covering both.
@@ -90,6 +135,261 @@ impl Span {
     pub fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end
     }
+}
+
+/// The spans of the first and last tokens of an expression without attributes, for the shapes
+/// whose ends are known tokens or sub-expressions; `None` for the others.
+fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
+    use syn::Expr;
+    let pm2 = Span::from_pm2;
+    let token = |span: proc_macro2::Span| Some((pm2(span), pm2(span)));
+    let first = |expr: &Expr| ends(expr).map(|(first, _)| first);
+    let last = |expr: &Expr| ends(expr).map(|(_, last)| last);
+    let no_attrs = |attrs: &[syn::Attribute]| attrs.is_empty().then_some(());
+    match expr {
+        Expr::Path(path) => {
+            no_attrs(&path.attrs)?;
+            if path.qself.is_some() {
+                return None;
+            }
+            let start = match &path.path.leading_colon {
+                Some(colon) => pm2(colon.spans[0]),
+                None => pm2(path.path.segments.first()?.ident.span()),
+            };
+            let segment = path.path.segments.last()?;
+            let end = match &segment.arguments {
+                syn::PathArguments::None => pm2(segment.ident.span()),
+                syn::PathArguments::AngleBracketed(args) => pm2(args.gt_token.span),
+                syn::PathArguments::Parenthesized(_) => return None,
+            };
+            Some((start, end))
+        }
+        Expr::Lit(lit) => {
+            no_attrs(&lit.attrs)?;
+            token(lit.lit.span())
+        }
+        Expr::MethodCall(call) => {
+            no_attrs(&call.attrs)?;
+            Some((first(&call.receiver)?, pm2(call.paren_token.span.close())))
+        }
+        Expr::Call(call) => {
+            no_attrs(&call.attrs)?;
+            Some((first(&call.func)?, pm2(call.paren_token.span.close())))
+        }
+        Expr::Field(field) => {
+            no_attrs(&field.attrs)?;
+            let member = match &field.member {
+                syn::Member::Named(ident) => ident.span(),
+                syn::Member::Unnamed(index) => index.span,
+            };
+            Some((first(&field.base)?, pm2(member)))
+        }
+        Expr::Await(expr) => {
+            no_attrs(&expr.attrs)?;
+            Some((first(&expr.base)?, pm2(expr.await_token.span)))
+        }
+        Expr::Try(expr) => {
+            no_attrs(&expr.attrs)?;
+            Some((first(&expr.expr)?, pm2(expr.question_token.spans[0])))
+        }
+        Expr::Index(index) => {
+            no_attrs(&index.attrs)?;
+            Some((first(&index.expr)?, pm2(index.bracket_token.span.close())))
+        }
+        Expr::Reference(reference) => {
+            no_attrs(&reference.attrs)?;
+            Some((pm2(reference.and_token.spans[0]), last(&reference.expr)?))
+        }
+        Expr::Unary(unary) => {
+            no_attrs(&unary.attrs)?;
+            let op = match &unary.op {
+                syn::UnOp::Deref(star) => star.spans[0],
+                syn::UnOp::Not(bang) => bang.spans[0],
+                syn::UnOp::Neg(minus) => minus.spans[0],
+                _ => return None,
+            };
+            Some((pm2(op), last(&unary.expr)?))
+        }
+        Expr::Paren(paren) => {
+            no_attrs(&paren.attrs)?;
+            let span = paren.paren_token.span;
+            Some((pm2(span.open()), pm2(span.close())))
+        }
+        Expr::Tuple(tuple) => {
+            no_attrs(&tuple.attrs)?;
+            let span = tuple.paren_token.span;
+            Some((pm2(span.open()), pm2(span.close())))
+        }
+        Expr::Array(array) => {
+            no_attrs(&array.attrs)?;
+            let span = array.bracket_token.span;
+            Some((pm2(span.open()), pm2(span.close())))
+        }
+        Expr::Block(block) => {
+            no_attrs(&block.attrs)?;
+            let close = pm2(block.block.brace_token.span.close());
+            match &block.label {
+                Some(label) => Some((pm2(label.name.apostrophe), close)),
+                None => Some((pm2(block.block.brace_token.span.open()), close)),
+            }
+        }
+        Expr::Async(block) => {
+            no_attrs(&block.attrs)?;
+            Some((
+                pm2(block.async_token.span),
+                pm2(block.block.brace_token.span.close()),
+            ))
+        }
+        Expr::Match(expr) => {
+            no_attrs(&expr.attrs)?;
+            Some((
+                pm2(expr.match_token.span),
+                pm2(expr.brace_token.span.close()),
+            ))
+        }
+        Expr::Macro(mac) => {
+            no_attrs(&mac.attrs)?;
+            let path = &mac.mac.path;
+            let start = match &path.leading_colon {
+                Some(colon) => pm2(colon.spans[0]),
+                None => pm2(path.segments.first()?.ident.span()),
+            };
+            let close = match &mac.mac.delimiter {
+                syn::MacroDelimiter::Paren(paren) => paren.span.close(),
+                syn::MacroDelimiter::Brace(brace) => brace.span.close(),
+                syn::MacroDelimiter::Bracket(bracket) => bracket.span.close(),
+            };
+            Some((start, pm2(close)))
+        }
+        Expr::Loop(expr) => {
+            no_attrs(&expr.attrs)?;
+            let start = expr
+                .label
+                .as_ref()
+                .map_or(expr.loop_token.span, |label| label.name.apostrophe);
+            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+        }
+        Expr::While(expr) => {
+            no_attrs(&expr.attrs)?;
+            let start = expr
+                .label
+                .as_ref()
+                .map_or(expr.while_token.span, |label| label.name.apostrophe);
+            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+        }
+        Expr::ForLoop(expr) => {
+            no_attrs(&expr.attrs)?;
+            let start = expr
+                .label
+                .as_ref()
+                .map_or(expr.for_token.span, |label| label.name.apostrophe);
+            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+        }
+        Expr::If(expr) => {
+            no_attrs(&expr.attrs)?;
+            let end = match &expr.else_branch {
+                Some((_, other)) => last(other)?,
+                None => pm2(expr.then_branch.brace_token.span.close()),
+            };
+            Some((pm2(expr.if_token.span), end))
+        }
+        Expr::Binary(binary) => {
+            no_attrs(&binary.attrs)?;
+            Some((first(&binary.left)?, last(&binary.right)?))
+        }
+        Expr::Assign(assign) => {
+            no_attrs(&assign.attrs)?;
+            Some((first(&assign.left)?, last(&assign.right)?))
+        }
+        Expr::Struct(expr) => {
+            no_attrs(&expr.attrs)?;
+            if expr.qself.is_some() {
+                return None;
+            }
+            let start = match &expr.path.leading_colon {
+                Some(colon) => pm2(colon.spans[0]),
+                None => pm2(expr.path.segments.first()?.ident.span()),
+            };
+            Some((start, pm2(expr.brace_token.span.close())))
+        }
+        _ => None,
+    }
+}
+
+thread_local! {
+    /// The lines of the text this thread's spans point into while a file's model is built.
+    static LINES: std::cell::RefCell<Option<LineIndex>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Where each line of a text starts, so that a proc-macro2 span's line and column (a binary
+/// search in proc-macro2's own line table) give its bytes without `Span::byte_range`, which
+/// walks chars from the nearest offset it has seen and keeps every answer in a tree: on the
+/// corpus it cost about as much as the rest of span handling together.
+struct LineIndex {
+    /// Per line: its first byte, and where its chars' byte offsets start in `chars` (`u32::MAX`
+    /// for a line that is all ASCII, where a column is a byte count).
+    lines: Vec<(usize, u32)>,
+    /// The byte offset (from the line's start) of each char of the non-ASCII lines, and of
+    /// their ends.
+    chars: Vec<u32>,
+    len: usize,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut lines = vec![(0, u32::MAX)];
+        lines.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|at| (at + 1, u32::MAX)));
+        let mut chars = Vec::new();
+        if !text.is_ascii() {
+            let ends: Vec<usize> = lines.iter().skip(1).map(|&(start, _)| start).collect();
+            for (index, line) in lines.iter_mut().enumerate() {
+                let end = ends.get(index).copied().unwrap_or(text.len());
+                let slice = &text[line.0..end];
+                if !slice.is_ascii() {
+                    line.1 = chars.len() as u32;
+                    chars.extend(slice.char_indices().map(|(offset, _)| offset as u32));
+                    chars.push(slice.len() as u32);
+                }
+            }
+        }
+        LineIndex {
+            lines,
+            chars,
+            len: text.len(),
+        }
+    }
+
+    /// The span's bytes, when its lines are lines of this text.
+    fn byte_range(&self, span: proc_macro2::Span) -> Option<std::ops::Range<usize>> {
+        Some(self.byte(span.start())?..self.byte(span.end())?)
+    }
+
+    fn byte(&self, at: proc_macro2::LineColumn) -> Option<usize> {
+        let &(start, extra) = self.lines.get(at.line.checked_sub(1)?)?;
+        let next = self.lines.get(at.line).map_or(self.len, |&(next, _)| next);
+        let offset = if extra == u32::MAX {
+            start + at.column
+        } else {
+            let chars = &self.chars[extra as usize..];
+            start + *chars.get(at.column)? as usize
+        };
+        (offset <= next).then_some(offset)
+    }
+}
+
+/// Runs `build` with the spans of `text` (the text proc-macro2 last parsed on this thread)
+/// turned into bytes through a line index of it.
+pub(crate) fn with_lines<T>(text: &str, build: impl FnOnce() -> T) -> T {
+    struct Reset(Option<LineIndex>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            LINES.with(|lines| *lines.borrow_mut() = previous);
+        }
+    }
+    let previous = LINES.with(|lines| lines.borrow_mut().replace(LineIndex::new(text)));
+    let _reset = Reset(previous);
+    build()
 }
 
 /// The 1-based line and column (in chars) of a byte offset (what [`positions`] gives, one at a
@@ -142,6 +442,30 @@ mod tests {
         let offsets: Vec<usize> = (0..=text.len() + 2).collect();
         let one_by_one: Vec<(u32, u32)> = offsets.iter().map(|at| position(text, *at)).collect();
         assert_eq!(positions(text, &offsets), one_by_one);
+    }
+
+    #[test]
+    fn the_line_index_gives_the_bytes_proc_macro2_gives() {
+        // Multi-byte chars before and inside tokens, CRLF line ends, a last line without one.
+        let text = "fn é() -> &'static str {\r\n    \"ü ß\" }\n\n// ✓ done\nstruct Ω(u8); const X: u8 = 1;";
+        let tokens: proc_macro2::TokenStream = text.parse().unwrap();
+        fn all(stream: proc_macro2::TokenStream, out: &mut Vec<proc_macro2::Span>) {
+            for tree in stream {
+                out.push(tree.span());
+                if let proc_macro2::TokenTree::Group(group) = tree {
+                    out.push(group.span_open());
+                    out.push(group.span_close());
+                    all(group.stream(), out);
+                }
+            }
+        }
+        let mut spans = Vec::new();
+        all(tokens, &mut spans);
+        let index = LineIndex::new(text);
+        assert!(spans.len() > 20);
+        for span in spans {
+            assert_eq!(index.byte_range(span), Some(span.byte_range()), "{span:?}");
+        }
     }
 
     #[test]

@@ -212,7 +212,7 @@ impl AsyncBodies<'_> {
                             self.found.push(HeldGuard {
                                 kind,
                                 name: Some(name),
-                                taken: Span::of(&*init.expr),
+                                taken: Span::of_expr(&init.expr),
                                 awaits,
                                 requires_send: self.requires_send,
                                 scope,
@@ -650,7 +650,7 @@ impl<'ast> Visit<'ast> for Temporaries<'_, 'ast> {
                     {
                         // `if let Ok(guard) = m.lock() { .. }`: the guard is bound by the pattern.
                         self.bound
-                            .push((Span::of(&*cond.expr), &if_expr.then_branch));
+                            .push((Span::of_expr(&cond.expr), &if_expr.then_branch));
                     }
                     // The scrutinee of `if let` lives through the whole `if`.
                     Expr::Let(cond) => self.visit_expr(&cond.expr),
@@ -696,7 +696,7 @@ impl<'ast> Visit<'ast> for Temporaries<'_, 'ast> {
     // Rust evaluates an assignment's value before the place it assigns to.
     fn visit_expr_assign(&mut self, expr: &'ast syn::ExprAssign) {
         self.visit_expr(&expr.right);
-        let outer = self.before.replace(Span::of(&*expr.right));
+        let outer = self.before.replace(Span::of_expr(&expr.right));
         self.visit_expr(&expr.left);
         self.before = outer;
     }

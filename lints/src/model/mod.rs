@@ -321,10 +321,12 @@ impl FileModel {
         text: &str,
         config: &crate::config::Config,
     ) -> FileModel {
-        let mut model = collect::build(path, file, text, config);
-        model.async_fn_in_trait_allows = signature::inherited_allows(file);
-        model.test_code = test_code::test_code(file, path);
-        model
+        crate::span::with_lines(text, || {
+            let mut model = collect::build(path, file, text, config);
+            model.async_fn_in_trait_allows = signature::inherited_allows(file);
+            model.test_code = test_code::test_code(file, path);
+            model
+        })
     }
 
     /// The body and its ancestors, innermost first.

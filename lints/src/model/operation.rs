@@ -35,7 +35,7 @@ pub(crate) fn place_of(expr: &Expr) -> Option<Place> {
     let text = place_text(expr)?;
     Some(Place {
         text,
-        span: Span::of(expr),
+        span: Span::of_expr(expr),
     })
 }
 
@@ -214,11 +214,11 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
             });
             FutureShape::Call(Box::new(Operation {
                 name,
-                span: Span::of(call),
+                span: Span::of_call(call),
                 target: OpTarget::Path { full, segments },
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
                 first_arg_name: call.args.first().and_then(plain_name),
-                first_arg: call.args.first().map(Span::of),
+                first_arg: call.args.first().map(Span::of_expr),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: names_in(call.args.iter()),
@@ -253,13 +253,13 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
 fn method_operation(call: &ExprMethodCall) -> Operation {
     Operation {
         name: call.method.to_string(),
-        span: Span::of(call),
+        span: Span::of_method_call(call),
         target: OpTarget::Method {
             receiver: place_of(&call.receiver),
         },
         first_arg_is_ref: call.args.first().is_some_and(is_borrow),
         first_arg_name: call.args.first().and_then(plain_name),
-        first_arg: call.args.first().map(Span::of),
+        first_arg: call.args.first().map(Span::of_expr),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
         arg_names: names_in(call.args.iter()),

@@ -34,7 +34,7 @@ impl Collector<'_> {
         } else if let Some(target) = self.imports.resolves_to(&segments, BLOCK_ON_FNS) {
             if let Some(body) = self.current_body() {
                 self.model.block_on_calls.push(BlockOnSite {
-                    span: Span::of(call),
+                    span: Span::of_call(call),
                     body,
                     callee: target.to_string(),
                     receiver: None,
@@ -68,7 +68,7 @@ impl Collector<'_> {
                 let receiver =
                     place_of(&call.receiver).map_or_else(|| "..".to_string(), |place| place.text);
                 self.model.block_on_calls.push(BlockOnSite {
-                    span: Span::of(call),
+                    span: Span::of_method_call(call),
                     body,
                     callee: format!("{receiver}.block_on"),
                     receiver: ValueExpr::of(&call.receiver),
@@ -82,7 +82,12 @@ impl Collector<'_> {
             if let Expr::Path(path) = &*call.receiver {
                 if let Some(ident) = path.path.get_ident() {
                     let arg_names = names_in(call.args.iter());
-                    self.record_mutation(ident.to_string(), Span::of(call), arg_names, false);
+                    self.record_mutation(
+                        ident.to_string(),
+                        Span::of_method_call(call),
+                        arg_names,
+                        false,
+                    );
                 }
             }
         }
@@ -109,7 +114,7 @@ impl Collector<'_> {
         let segments = path_segments(&func.path);
         if let Some(target) = self.imports.resolves_to(&segments, SPAWN_FNS) {
             self.model.detached_spawns.push(DetachedSpawn {
-                span: Span::of(call),
+                span: Span::of_call(call),
                 callee: if segments.len() == 1 {
                     target.to_string()
                 } else {
@@ -144,7 +149,7 @@ impl Collector<'_> {
                         if let Some(ident) = path.path.get_ident() {
                             self.record_mutation(
                                 ident.to_string(),
-                                Span::of(arg),
+                                Span::of_expr(arg),
                                 Vec::new(),
                                 indexed,
                             );
@@ -153,7 +158,12 @@ impl Collector<'_> {
                     // `&mut self.buf`: state kept in the receiver.
                     Expr::Field(_) => {
                         if let Some(place) = place_of(target).filter(|p| p.is_self_field()) {
-                            self.record_mutation(place.text, Span::of(arg), Vec::new(), indexed);
+                            self.record_mutation(
+                                place.text,
+                                Span::of_expr(arg),
+                                Vec::new(),
+                                indexed,
+                            );
                         }
                     }
                     _ => {}

@@ -422,7 +422,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             self.note_detached_spawn(expr, None);
         }
         if let Stmt::Expr(expr @ (Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_)), _) = stmt {
-            self.loop_statement = Some(Span::of(expr).start);
+            self.loop_statement = Some(Span::of_expr(expr).start);
         }
         visit::visit_stmt(self, stmt);
     }
@@ -588,7 +588,12 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if expr.qself.is_none() && expr.path.segments.len() == 1 {
             let name = expr.path.segments[0].ident.to_string();
             if !name.starts_with(char::is_uppercase) {
-                self.record_use(name, Span::of(expr));
+                let span = if expr.attrs.is_empty() {
+                    Span::from_pm2(expr.path.segments[0].ident.span())
+                } else {
+                    Span::of(expr)
+                };
+                self.record_use(name, span);
             }
         }
     }

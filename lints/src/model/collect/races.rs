@@ -21,7 +21,7 @@ use crate::syntax::{
 impl Collector<'_> {
     /// Turns a future expression at a race site into a branch.
     fn branch(&self, future: &Expr, handler: Option<&Expr>) -> Branch {
-        let span = Span::of(future);
+        let span = Span::of_expr(future);
         let body = self.current_body();
         let in_loop = self.current_loop();
         let mut block_body = None;
@@ -315,7 +315,7 @@ impl Collector<'_> {
                 self.push_race(
                     RaceKind::Timeout { function },
                     Span::of(&func.path),
-                    Span::of(call),
+                    Span::of_call(call),
                     branches,
                     leaves,
                     false,
@@ -333,7 +333,7 @@ impl Collector<'_> {
             self.push_race(
                 RaceKind::TryJoin { function },
                 Span::of(&func.path),
-                Span::of(call),
+                Span::of_call(call),
                 branches,
                 leaves,
                 false,
@@ -350,7 +350,7 @@ impl Collector<'_> {
             self.push_race(
                 RaceKind::FutureSelect { function },
                 Span::of(&func.path),
-                Span::of(call),
+                Span::of_call(call),
                 branches,
                 None,
                 false,
@@ -372,7 +372,7 @@ impl Collector<'_> {
                 self.push_race(
                     kind,
                     Span::of(&call.method),
-                    Span::of(call),
+                    Span::of_method_call(call),
                     branches,
                     leaves,
                     false,
@@ -386,7 +386,14 @@ impl Collector<'_> {
             let kind = RaceKind::Timeout {
                 function: "timeout".into(),
             };
-            self.push_race(kind, label, Span::of(call), branches, leaves, false);
+            self.push_race(
+                kind,
+                label,
+                Span::of_method_call(call),
+                branches,
+                leaves,
+                false,
+            );
         }
     }
 }
