@@ -387,38 +387,54 @@ impl DefMap {
     }
 
     fn resolve_strict_rounds(&mut self) {
+        // A strict first segment is a name some module declares or imports, a workspace crate
+        // or a keyword: a use starting with any other name (`std`, `tokio`, most of them) can
+        // never resolve in these rounds, and is not tried again in each.
+        let mut known: HashSet<String> = self.crates.keys().cloned().collect();
+        for module in &self.modules {
+            known.extend(module.defs.keys().cloned());
+            known.extend(module.uses.iter().filter_map(|(name, _, _)| name.clone()));
+        }
+        known.extend(["crate", "self", "super"].map(String::from));
+        let mut pending: Vec<(ModId, usize)> = Vec::new();
+        for (id, module) in self.modules.iter().enumerate() {
+            for (index, (_, path, _)) in module.uses.iter().enumerate() {
+                if path.first().is_some_and(|first| known.contains(first)) {
+                    pending.push((id, index));
+                }
+            }
+        }
+        // A use is tried until it resolves (a name keeps its first answer, as a glob does).
         for _ in 0..MAX_HOPS {
-            let mut changed = false;
-            for id in 0..self.modules.len() {
-                let uses = self.modules[id].uses.clone();
-                for (name, path, _) in &uses {
-                    match name {
-                        Some(name) => {
-                            if self.modules[id].imported.contains_key(name) {
-                                continue;
-                            }
-                            if let Some(defs) = self.resolve_use(id, path, true) {
-                                self.modules[id].imported.insert(name.clone(), defs);
-                                changed = true;
-                            }
-                        }
-                        None => {
-                            let Some(defs) = self.resolve_use(id, path, true) else {
-                                continue;
-                            };
-                            for def in defs {
-                                if let Def::Module(target) = def {
-                                    if target != id && !self.modules[id].globs.contains(&target) {
-                                        self.modules[id].globs.push(target);
-                                        changed = true;
-                                    }
+            let before = pending.len();
+            pending.retain(|&(id, index)| {
+                let (name, path, _) = &self.modules[id].uses[index];
+                if let Some(name) = name {
+                    if self.modules[id].imported.contains_key(name) {
+                        return false;
+                    }
+                }
+                let Some(defs) = self.resolve_use(id, path, true) else {
+                    return true;
+                };
+                match name {
+                    Some(name) => {
+                        let name = name.clone();
+                        self.modules[id].imported.insert(name, defs);
+                    }
+                    None => {
+                        for def in defs {
+                            if let Def::Module(target) = def {
+                                if target != id && !self.modules[id].globs.contains(&target) {
+                                    self.modules[id].globs.push(target);
                                 }
                             }
                         }
                     }
                 }
-            }
-            if !changed {
+                false
+            });
+            if pending.len() == before {
                 break;
             }
         }
