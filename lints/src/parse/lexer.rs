@@ -138,6 +138,12 @@ pub(super) fn token_at(
         let (token, end) = match b {
             b' ' | 0x09..=0x0d => {
                 i += 1;
+                while bytes
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b' ' | 0x09..=0x0d))
+                {
+                    i += 1;
+                }
                 continue;
             }
             0x80.. if whitespace_at(text, i) > 0 => {
@@ -147,9 +153,7 @@ pub(super) fn token_at(
             b'/' if next == Some(b'/') => {
                 let doc = bytes.get(i + 2) == Some(&b'!')
                     || (bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) != Some(&b'/'));
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
+                i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |at| i + at);
                 if !doc {
                     if comments {
                         return Some((Token::Comment { line: true }, start, i));
@@ -294,10 +298,17 @@ pub(super) fn utf8_len(first: u8) -> usize {
 
 /// The offset past a string literal whose body starts at `i`.
 pub(super) fn skip_string(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() && bytes[i] != b'"' {
-        i += if bytes[i] == b'\\' { 2 } else { 1 };
+    while let Some(at) = bytes
+        .get(i..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        i += at;
+        if bytes[i] == b'"' {
+            return i + 1;
+        }
+        i += 2;
     }
-    i + 1
+    bytes.len().max(i) + 1
 }
 
 /// The offset past a raw string literal whose body starts at `i` and ends with `"` and `hashes`
