@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::thread::{self, JoinHandle};
 use std::{env, fs};
 
 use anyhow::{bail, Context as _, Result};
@@ -39,7 +40,7 @@ pub struct PackageContext {
 }
 
 /// One file to analyse.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path label shown in diagnostics: relative to the workspace root, or as given.
     pub label: String,
@@ -88,6 +89,7 @@ pub fn workspace_files(selection: &PackageSelection<'_>) -> Result<Vec<SourceFil
             .iter()
             .map(|t| t.src_path.clone().into())
             .collect();
+        let dirs = TargetDirs::new(sources.clone());
         // The targets that reach each file, with its module path in each.
         let mut reached: BTreeMap<PathBuf, Vec<(usize, Vec<String>)>> = BTreeMap::new();
         for (index, source) in sources.iter().enumerate() {
@@ -111,7 +113,7 @@ pub fn workspace_files(selection: &PackageSelection<'_>) -> Result<Vec<SourceFil
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let by_location = best_target(&package.targets, &sources, &path);
+            let by_location = best_target(&package.targets, &dirs, &path);
             let (index, module) = match reached.get(&path) {
                 // The target its location suggests when that target's tree reaches it, else
                 // the best-ranked target (libraries first) that reaches it.
@@ -166,12 +168,62 @@ fn note_outside(boundary: &Boundary, base: &Path, mut outside: Vec<PathBuf>) {
     }
 }
 
+/// Where a file given as a PATH goes: its cargo context (when the output reports it), the name
+/// JSON gives it, its crate and its module path.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    pub context: Option<Arc<PackageContext>>,
+    pub json_name: String,
+    pub crate_name: String,
+    pub module: Vec<String>,
+}
+
+/// The placements of the files given as PATHs (by path as given), worked out on a thread of
+/// their own: finding package contexts runs `cargo metadata` once per workspace met, and
+/// following module trees reads crate roots, so both run while the files are read and parsed.
+pub struct Placing(Option<JoinHandle<HashMap<PathBuf, Placement>>>);
+
+impl Placing {
+    /// Nothing to wait for: the files are placed already.
+    pub fn done() -> Placing {
+        Placing(None)
+    }
+
+    /// Waits for the placements. A thread that failed places nothing: the files keep the crate
+    /// and module their location gives, without a cargo context.
+    pub fn wait(self) -> HashMap<PathBuf, Placement> {
+        self.0
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Gives each file its placement, if it has one.
+pub fn apply_placements(files: &mut [SourceFile], placements: &HashMap<PathBuf, Placement>) {
+    for file in files {
+        if let Some(placement) = placements.get(&file.path) {
+            file.context.clone_from(&placement.context);
+            file.json_name.clone_from(&placement.json_name);
+            file.crate_name.clone_from(&placement.crate_name);
+            file.module.clone_from(&placement.module);
+        }
+    }
+}
+
 /// The files named on the command line; directories are walked for `*.rs`, and a named file that
-/// does not end in `.rs` is skipped with a warning on stderr. With
-/// `package_context`, each file inside a cargo package gets that package's context (this runs
-/// `cargo metadata` once per workspace met, so it is only asked for when the output uses it).
-/// A file that resolves outside the PATHs given (a symlink in a walked folder) is skipped.
-pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<SourceFile>> {
+/// does not end in `.rs` is skipped with a warning on stderr. A file that resolves outside the
+/// PATHs given (a symlink in a walked folder) is skipped.
+///
+/// The files come back with the crate and module their location gives; their placement (see
+/// [`Placing`]) follows: with `package_context`, each file inside a cargo package gets that
+/// package's context (this runs `cargo metadata` once per workspace met, up to `jobs` at a
+/// time, so it is only asked for when the output uses it), and the files a crate root among
+/// them reaches through `mod` declarations get their module paths.
+pub fn path_files(
+    paths: &[PathBuf],
+    package_context: bool,
+    jobs: usize,
+) -> Result<(Vec<SourceFile>, Placing)> {
     let cwd = env::current_dir().context("could not read the current directory")?;
     for given in paths {
         match fs::metadata(given) {
@@ -183,9 +235,9 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         }
     }
     let boundary = Boundary::paths(paths);
-    let mut finder = ContextFinder::default();
     let mut seen = HashSet::new();
     let mut files = Vec::new();
+    let mut absolutes = Vec::new();
     let mut outside = Vec::new();
     let mut push = |path: PathBuf, walk_error: Option<String>| {
         let resolved = fs::canonicalize(&path).ok();
@@ -200,21 +252,13 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         if !seen.insert(absolute.clone()) {
             return;
         }
-        let context = if package_context {
-            finder.find(&absolute)
-        } else {
-            None
-        };
-        let json_name = context
-            .as_ref()
-            .and_then(|context| absolute.strip_prefix(&context.workspace_root).ok())
-            .map_or_else(|| json_name(&path), json_name);
-        let (crate_name, module) = crate_and_module(context.as_deref(), &path);
+        let (crate_name, module) = crate_and_module(None, &path);
+        absolutes.push(absolute);
         files.push(SourceFile {
             label: path_label(&path),
+            json_name: json_name(&path),
             path,
-            json_name,
-            context,
+            context: None,
             walk_error,
             crate_name,
             module,
@@ -237,8 +281,41 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         }
     }
     note_outside(&boundary, Path::new(""), outside);
-    follow_module_trees(&mut files, &boundary);
-    Ok(files)
+    let mut placed = files.clone();
+    let handle = thread::Builder::new()
+        .name("cancel-check-placing".to_string())
+        .spawn(move || {
+            let contexts = if package_context {
+                ContextFinder::default().find_all(&absolutes, jobs)
+            } else {
+                vec![None; absolutes.len()]
+            };
+            for ((file, absolute), context) in placed.iter_mut().zip(&absolutes).zip(contexts) {
+                if let Some(relative) = context
+                    .as_ref()
+                    .and_then(|context| absolute.strip_prefix(&context.workspace_root).ok())
+                {
+                    file.json_name = json_name(relative);
+                }
+                (file.crate_name, file.module) = crate_and_module(context.as_deref(), &file.path);
+                file.context = context;
+            }
+            follow_module_trees(&mut placed, &boundary);
+            placed
+                .into_iter()
+                .map(|file| {
+                    let placement = Placement {
+                        context: file.context,
+                        json_name: file.json_name,
+                        crate_name: file.crate_name,
+                        module: file.module,
+                    };
+                    (file.path, placement)
+                })
+                .collect()
+        })
+        .context("could not start a thread")?;
+    Ok((files, Placing(Some(handle))))
 }
 
 /// For a run on PATHs: the module paths of the files that a crate root among them reaches
@@ -466,27 +543,44 @@ fn is_skipped_dir(entry: &walkdir::DirEntry, skip_nested_packages: bool) -> bool
     true
 }
 
+/// A package's target source files, with the folder of each and its depth, as
+/// [`best_target`] compares a file against them (computed once per package, not per file).
+struct TargetDirs {
+    sources: Vec<PathBuf>,
+    /// Each source's folder and how many components it has.
+    dirs: Vec<Option<(PathBuf, usize)>>,
+}
+
+impl TargetDirs {
+    fn new(sources: Vec<PathBuf>) -> TargetDirs {
+        let dirs = sources
+            .iter()
+            .map(|source| {
+                source
+                    .parent()
+                    .map(|dir| (dir.to_path_buf(), dir.components().count()))
+            })
+            .collect();
+        TargetDirs { sources, dirs }
+    }
+}
+
 /// The target a file belongs to: the one whose root file it is, else the one with the deepest
 /// source directory containing it, preferring a library, then a binary. Build scripts own only
 /// their own file. A file outside every target tree goes to the library (or the first target).
-fn best_target(targets: &[Target], sources: &[PathBuf], file: &Path) -> Option<usize> {
+fn best_target(targets: &[Target], dirs: &TargetDirs, file: &Path) -> Option<usize> {
     let ranked = targets
         .iter()
-        .zip(sources)
+        .zip(dirs.sources.iter().zip(&dirs.dirs))
         .enumerate()
-        .filter_map(|(index, (target, source))| {
+        .filter_map(|(index, (target, (source, dir)))| {
             let exact = source == file;
-            let dir = source.parent()?;
+            let (dir, depth) = dir.as_ref()?;
             if !exact && (target.is_custom_build() || !file.starts_with(dir)) {
                 return None;
             }
             Some((
-                (
-                    exact,
-                    dir.components().count(),
-                    kind_rank(target),
-                    std::cmp::Reverse(index),
-                ),
+                (exact, *depth, kind_rank(target), std::cmp::Reverse(index)),
                 index,
             ))
         });
@@ -535,18 +629,74 @@ struct ContextFinder {
 struct LoadedWorkspace {
     metadata: Metadata,
     root: PathBuf,
-    /// Canonical manifest path → (package index, canonical target source paths).
-    packages: HashMap<PathBuf, (usize, Vec<PathBuf>)>,
+    /// Canonical manifest path → (package index, its targets as a file is matched to them).
+    packages: HashMap<PathBuf, (usize, TargetDirs)>,
 }
 
 impl ContextFinder {
-    fn find(&mut self, file: &Path) -> Option<Arc<PackageContext>> {
-        let manifest = self.manifest_for(file.parent()?)?;
-        let workspace_index = self.workspace_for(&manifest)?;
+    /// The context of each file (absolute paths): `cargo metadata` runs for the first package
+    /// met, then, for the packages no loaded workspace holds, up to `jobs` at a time (at least
+    /// two: cargo mostly waits on the file system).
+    fn find_all(&mut self, files: &[PathBuf], jobs: usize) -> Vec<Option<Arc<PackageContext>>> {
+        let manifests: Vec<Option<PathBuf>> = files
+            .iter()
+            .map(|file| file.parent().and_then(|dir| self.manifest_for(dir)))
+            .collect();
+        let mut pending: Vec<PathBuf> = Vec::new();
+        for manifest in manifests.iter().flatten() {
+            if !pending.contains(manifest) {
+                pending.push(manifest.clone());
+            }
+        }
+        let concurrency = jobs.clamp(2, 8);
+        while !pending.is_empty() {
+            pending.retain(|manifest| !self.knows(manifest));
+            // One workspace first: PATHs inside one workspace need one `cargo metadata`.
+            let take = if self.workspaces.is_empty() && self.failed.is_empty() {
+                1
+            } else {
+                concurrency
+            };
+            let batch: Vec<PathBuf> = pending.drain(..take.min(pending.len())).collect();
+            let loaded: Vec<Option<Metadata>> = thread::scope(|scope| {
+                let running: Vec<_> = batch
+                    .iter()
+                    .map(|manifest| scope.spawn(|| process::metadata(manifest, false, &[]).ok()))
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|handle| handle.join().ok().flatten())
+                    .collect()
+            });
+            for (manifest, metadata) in batch.iter().zip(loaded) {
+                self.add(manifest, metadata);
+            }
+        }
+        files
+            .iter()
+            .zip(&manifests)
+            .map(|(file, manifest)| self.find(file, manifest.as_deref()?))
+            .collect()
+    }
+
+    /// Whether a manifest's workspace is loaded, or could not be.
+    fn knows(&self, manifest: &Path) -> bool {
+        self.failed.contains(manifest)
+            || self
+                .workspaces
+                .iter()
+                .any(|workspace| workspace.packages.contains_key(manifest))
+    }
+
+    fn find(&mut self, file: &Path, manifest: &Path) -> Option<Arc<PackageContext>> {
+        let workspace_index = self
+            .workspaces
+            .iter()
+            .position(|w| w.packages.contains_key(manifest))?;
         let workspace = &self.workspaces[workspace_index];
-        let (package_index, sources) = workspace.packages.get(&manifest)?;
+        let (package_index, targets) = workspace.packages.get(manifest)?;
         let package = &workspace.metadata.packages[*package_index];
-        let target = best_target(&package.targets, sources, file)?;
+        let target = best_target(&package.targets, targets, file)?;
         let context = self
             .contexts
             .entry((workspace_index, *package_index, target))
@@ -569,20 +719,11 @@ impl ContextFinder {
         found
     }
 
-    fn workspace_for(&mut self, manifest: &Path) -> Option<usize> {
-        if let Some(index) = self
-            .workspaces
-            .iter()
-            .position(|w| w.packages.contains_key(manifest))
-        {
-            return Some(index);
-        }
-        if self.failed.contains(manifest) {
-            return None;
-        }
-        let Ok(metadata) = process::metadata(manifest, false, &[]) else {
+    /// Records what `cargo metadata` said for `manifest` (nothing: it failed).
+    fn add(&mut self, manifest: &Path, metadata: Option<Metadata>) {
+        let Some(metadata) = metadata else {
             self.failed.insert(manifest.to_path_buf());
-            return None;
+            return;
         };
         let canonical = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let members: HashSet<_> = metadata.workspace_members.iter().collect();
@@ -592,31 +733,28 @@ impl ContextFinder {
             .enumerate()
             .filter(|(_, package)| members.contains(&package.id))
             .map(|(index, package)| {
-                let sources = package
+                let sources: Vec<PathBuf> = package
                     .targets
                     .iter()
                     .map(|t| canonical(t.src_path.as_std_path()))
                     .collect();
                 (
                     canonical(package.manifest_path.as_std_path()),
-                    (index, sources),
+                    (index, TargetDirs::new(sources)),
                 )
             })
             .collect();
         let root = canonical(metadata.workspace_root.as_std_path());
-        self.workspaces.push(LoadedWorkspace {
+        let workspace = LoadedWorkspace {
             metadata,
             root,
             packages,
-        });
-        let index = self.workspaces.len() - 1;
-        if self.workspaces[index].packages.contains_key(manifest) {
-            Some(index)
-        } else {
+        };
+        if !workspace.packages.contains_key(manifest) {
             // A virtual manifest: the file is in the workspace but in no package.
             self.failed.insert(manifest.to_path_buf());
-            None
         }
+        self.workspaces.push(workspace);
     }
 }
 

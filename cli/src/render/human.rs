@@ -106,7 +106,7 @@ fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> 
     for (style, label) in all {
         match table.get(&label.file) {
             Some((id, file)) => labels.push(
-                Label::new(style, id, byte_range(&file.text, &label.span))
+                Label::new(style, id, byte_range(file.text(), &label.span))
                     .with_message(printable(&label.message)),
             ),
             // Not a file of this run: say where it is in words.
