@@ -383,6 +383,11 @@ fn knowledge_with_deps(
         stderr::verbose(format!("dependency docs: {package}"));
     }
     if docs.not_mined.is_none() {
+        stderr::verbose(if docs.graph_cached {
+            "dependency docs: the dependency graph from the cache (Cargo.lock and the manifests are unchanged)"
+        } else {
+            "dependency docs: the dependency graph from `cargo metadata`"
+        });
         stderr::verbose(format!(
             "dependency docs: {} entr{} from {} package{} ({} mined, {} from the cache)",
             docs.entries.len(),
