@@ -543,25 +543,27 @@ fn is_skipped_dir(entry: &walkdir::DirEntry, skip_nested_packages: bool) -> bool
     true
 }
 
-/// A package's target source files, with the folder of each and its depth, as
-/// [`best_target`] compares a file against them (computed once per package, not per file).
+/// A package's target source files, indexed by file and by folder, as [`best_target`] matches
+/// a file against them (built once per package, not per file: a package may have hundreds of
+/// test targets).
 struct TargetDirs {
-    sources: Vec<PathBuf>,
-    /// Each source's folder and how many components it has.
-    dirs: Vec<Option<(PathBuf, usize)>>,
+    /// Source file -> the targets it is the root of.
+    by_source: HashMap<PathBuf, Vec<usize>>,
+    /// Source folder -> the targets whose root is in it.
+    by_dir: HashMap<PathBuf, Vec<usize>>,
 }
 
 impl TargetDirs {
     fn new(sources: Vec<PathBuf>) -> TargetDirs {
-        let dirs = sources
-            .iter()
-            .map(|source| {
-                source
-                    .parent()
-                    .map(|dir| (dir.to_path_buf(), dir.components().count()))
-            })
-            .collect();
-        TargetDirs { sources, dirs }
+        let mut by_source: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        let mut by_dir: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, source) in sources.into_iter().enumerate() {
+            if let Some(dir) = source.parent() {
+                by_dir.entry(dir.to_path_buf()).or_default().push(index);
+            }
+            by_source.entry(source).or_default().push(index);
+        }
+        TargetDirs { by_source, by_dir }
     }
 }
 
@@ -569,21 +571,32 @@ impl TargetDirs {
 /// source directory containing it, preferring a library, then a binary. Build scripts own only
 /// their own file. A file outside every target tree goes to the library (or the first target).
 fn best_target(targets: &[Target], dirs: &TargetDirs, file: &Path) -> Option<usize> {
-    let ranked = targets
-        .iter()
-        .zip(dirs.sources.iter().zip(&dirs.dirs))
-        .enumerate()
-        .filter_map(|(index, (target, (source, dir)))| {
-            let exact = source == file;
-            let (dir, depth) = dir.as_ref()?;
-            if !exact && (target.is_custom_build() || !file.starts_with(dir)) {
-                return None;
-            }
-            Some((
-                (exact, *depth, kind_rank(target), std::cmp::Reverse(index)),
-                index,
-            ))
+    let depth = |dir: Option<&Path>| dir.map_or(0, |dir| dir.components().count());
+    let exact = dirs
+        .by_source
+        .get(file)
+        .into_iter()
+        .flatten()
+        .map(|&index| {
+            let depth = depth(file.parent());
+            (true, depth, index)
         });
+    let containing = file.ancestors().skip(1).flat_map(|dir| {
+        let depth = depth(Some(dir));
+        dirs.by_dir
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .filter(|&&index| targets.get(index).is_some_and(|t| !t.is_custom_build()))
+            .map(move |&index| (false, depth, index))
+    });
+    let ranked = exact.chain(containing).filter_map(|(exact, depth, index)| {
+        let target = targets.get(index)?;
+        Some((
+            (exact, depth, kind_rank(target), std::cmp::Reverse(index)),
+            index,
+        ))
+    });
     ranked
         .max_by_key(|(rank, _)| *rank)
         .map(|(_, index)| index)
@@ -842,6 +855,82 @@ fn identifier(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranking [`best_target`] implements, target by target.
+    fn reference_best_target(
+        targets: &[Target],
+        sources: &[PathBuf],
+        file: &Path,
+    ) -> Option<usize> {
+        targets
+            .iter()
+            .zip(sources)
+            .enumerate()
+            .filter_map(|(index, (target, source))| {
+                let exact = source == file;
+                let dir = source.parent()?;
+                if !exact && (target.is_custom_build() || !file.starts_with(dir)) {
+                    return None;
+                }
+                let rank = (exact, dir.components().count(), kind_rank(target));
+                Some(((rank, std::cmp::Reverse(index)), index))
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, index)| index)
+            .or_else(|| targets.iter().position(|t| kind_rank(t) == 3))
+            .or(if targets.is_empty() { None } else { Some(0) })
+    }
+
+    fn target(kind: &str, src_path: &str) -> Target {
+        serde_json::from_value(serde_json::json!({
+            "kind": [kind], "crate_types": [if kind == "lib" { "lib" } else { "bin" }],
+            "name": "t", "src_path": src_path, "edition": "2021",
+            "doc": true, "doctest": false, "test": true
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_indexed_target_ranking_agrees_with_the_one_by_one_ranking() {
+        let targets = vec![
+            target("lib", "/p/src/lib.rs"),
+            target("bin", "/p/src/main.rs"),
+            target("bin", "/p/src/bin/tool.rs"),
+            target("bin", "/p/src/bin/big/main.rs"),
+            target("example", "/p/examples/demo.rs"),
+            target("test", "/p/tests/it.rs"),
+            target("test", "/p/tests/more.rs"),
+            target("custom-build", "/p/build.rs"),
+        ];
+        let sources: Vec<PathBuf> = targets.iter().map(|t| t.src_path.clone().into()).collect();
+        let dirs = TargetDirs::new(sources.clone());
+        for file in [
+            "/p/src/lib.rs",
+            "/p/src/main.rs",
+            "/p/src/net/conn.rs",
+            "/p/src/bin/tool.rs",
+            "/p/src/bin/helper.rs",
+            "/p/src/bin/big/part.rs",
+            "/p/examples/demo.rs",
+            "/p/examples/util/mod.rs",
+            "/p/tests/common/mod.rs",
+            "/p/build.rs",
+            "/p/build/gen.rs",
+            "/elsewhere/x.rs",
+        ] {
+            let file = Path::new(file);
+            assert_eq!(
+                best_target(&targets, &dirs, file),
+                reference_best_target(&targets, &sources, file),
+                "{}",
+                file.display()
+            );
+        }
+        assert_eq!(
+            best_target(&[], &TargetDirs::new(Vec::new()), Path::new("/x.rs")),
+            None
+        );
+    }
 
     #[test]
     fn json_names_drop_the_current_dir_prefix() {
