@@ -16,6 +16,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The binary's allocator, so that the floor and the analysis are measured as users run them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use cancel_check_lints::knowledge::Knowledge;
 use cancel_check_lints::{analyze_files, Config, SourceInput};
 
