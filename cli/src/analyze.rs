@@ -67,11 +67,14 @@ impl Progress for Bar {
 }
 
 /// A file of the run, with its text when a finding points into it (the renderers show those
-/// lines); `None` for every other file.
+/// lines, `--fix` and `--add-allow` edit them); `None` for every other file.
 #[derive(Debug)]
 pub struct AnalyzedFile {
     pub file: SourceFile,
     pub text: Option<String>,
+    /// The text is the one analysed (the file could be read, is UTF-8 and within the size
+    /// limit), not a rendering of a file that could not be; false when there is no text.
+    pub analysed: bool,
 }
 
 impl AnalyzedFile {
@@ -182,7 +185,15 @@ pub fn analyze(
             stderr::notice(format!("warning: {warning}"));
         }
     }
-    let files = with_texts(files, &diagnostics, kept);
+    let mut files: Vec<AnalyzedFile> = files
+        .into_iter()
+        .map(|file| AnalyzedFile {
+            file,
+            text: None,
+            analysed: false,
+        })
+        .collect();
+    fill_texts(&mut files, &diagnostics, kept);
     Ok(Analysis {
         files,
         diagnostics,
@@ -190,14 +201,117 @@ pub fn analyze(
     })
 }
 
-/// The files, each with its text when a finding points into it: the text the analysis read
-/// last, else read now (as bytes, invalid UTF-8 replaced, so that a file that is not UTF-8 can
-/// show its first line; empty when it cannot be read).
-fn with_texts(
-    files: Vec<SourceFile>,
+/// Analyses the files again with the texts in memory as they are now (`--fix` and
+/// `--add-allow` check their edits this way before writing anything), on a pool of `jobs`
+/// threads; the other files are read again from disk. The findings of files whose text is
+/// only a rendering (not UTF-8, too large) are kept from `previous`. Files that the new
+/// findings point into get their texts.
+pub fn reanalyze(
+    files: &mut [AnalyzedFile],
+    previous: &[Diagnostic],
+    config: &Config,
+    knowledge: &Knowledge,
+    jobs: usize,
+) -> Result<Vec<Diagnostic>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs)
+        .stack_size(WORKER_STACK_SIZE)
+        .thread_name(|index| format!("cancel-check-{index}"))
+        .build()
+        .context("could not start the worker threads")?;
+    let sources = EditedSources {
+        files,
+        config,
+        errors: files.iter().map(|_| OnceLock::new()).collect(),
+        kept: Mutex::new(HashMap::new()),
+    };
+    let mut diagnostics =
+        pool.install(|| analyze_sources(&sources, config, knowledge, &NoProgress));
+    let kept = sources
+        .kept
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    diagnostics.extend(
+        sources
+            .errors
+            .into_iter()
+            .filter_map(OnceLock::into_inner)
+            .flatten(),
+    );
+    let rendered: HashSet<&str> = files
+        .iter()
+        .filter(|file| file.text.is_some() && !file.analysed)
+        .map(|file| file.file.label.as_str())
+        .collect();
+    diagnostics.extend(
+        previous
+            .iter()
+            .filter(|diagnostic| rendered.contains(diagnostic.primary.file.as_str()))
+            .cloned(),
+    );
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    pool.install(|| fill_texts(files, &diagnostics, kept));
+    Ok(diagnostics)
+}
+
+/// The files of a run again: the texts in memory where there are, else from disk.
+struct EditedSources<'a> {
+    files: &'a [AnalyzedFile],
+    config: &'a Config,
+    errors: Vec<OnceLock<Vec<Diagnostic>>>,
+    /// The texts read from disk for the findings.
+    kept: Mutex<HashMap<usize, String>>,
+}
+
+impl Sources for EditedSources<'_> {
+    fn count(&self) -> usize {
+        self.files.len()
+    }
+
+    fn label(&self, index: usize) -> &str {
+        &self.files[index].file.label
+    }
+
+    fn text(&self, index: usize) -> Option<String> {
+        let file = &self.files[index];
+        match (&file.text, file.analysed) {
+            (Some(text), true) => Some(text.clone()),
+            (Some(_), false) => None,
+            (None, _) => match read_one(&file.file, self.config) {
+                Read::Text(text, _) => Some(text),
+                Read::Unanalysable { errors, .. } => {
+                    let _ = self.errors[index].set(errors);
+                    None
+                }
+            },
+        }
+    }
+
+    fn shown_text(&self, index: usize) -> Option<String> {
+        let text = self.text(index)?;
+        if self.files[index].text.is_none() {
+            self.kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .insert(index, text.clone());
+        }
+        Some(text)
+    }
+
+    fn place(&self, index: usize) -> (String, Vec<String>) {
+        let file = &self.files[index].file;
+        (file.crate_name.clone(), file.module.clone())
+    }
+}
+
+/// Gives each file a finding points into its text: the text the analysis read last (`kept`),
+/// else read now (as bytes, invalid UTF-8 replaced, so that a file that is not UTF-8 can show
+/// its first line; empty when it cannot be read).
+fn fill_texts(
+    files: &mut [AnalyzedFile],
     diagnostics: &[Diagnostic],
     mut kept: HashMap<usize, String>,
-) -> Vec<AnalyzedFile> {
+) {
     let shown: HashSet<&str> = diagnostics
         .iter()
         .flat_map(|diagnostic| {
@@ -209,41 +323,56 @@ fn with_texts(
     let missing: Vec<(usize, &SourceFile)> = files
         .iter()
         .enumerate()
-        .filter(|(index, file)| shown.contains(file.label.as_str()) && !kept.contains_key(index))
+        .filter(|(index, file)| {
+            file.text.is_none()
+                && shown.contains(file.file.label.as_str())
+                && !kept.contains_key(index)
+        })
+        .map(|(index, file)| (index, &file.file))
         .collect();
-    let read: Vec<(usize, String)> = missing
+    let read: Vec<(usize, (String, bool))> = missing
         .par_iter()
         .map(|(index, file)| (*index, render_text(file)))
         .collect();
-    kept.extend(read);
-    files
-        .into_iter()
-        .enumerate()
-        .map(|(index, file)| AnalyzedFile {
-            text: kept.remove(&index),
-            file,
-        })
-        .collect()
+    let mut read: HashMap<usize, (String, bool)> = read.into_iter().collect();
+    for (index, file) in files.iter_mut().enumerate() {
+        if file.text.is_some() {
+            continue;
+        }
+        if let Some(text) = kept.remove(&index) {
+            (file.text, file.analysed) = (Some(text), true);
+        } else if let Some((text, analysed)) = read.remove(&index) {
+            (file.text, file.analysed) = (Some(text), analysed);
+        }
+    }
 }
 
-/// A file's text for rendering: its bytes, with invalid UTF-8 replaced. Of a file over the size
+/// A file's text for rendering: its bytes, with invalid UTF-8 replaced, and whether that is the
+/// text an analysis reads (the file is UTF-8 and within the size limit). Of a file over the size
 /// limit (whose only finding is at its start), the first 64 KiB.
-fn render_text(file: &SourceFile) -> String {
+fn render_text(file: &SourceFile) -> (String, bool) {
     let Ok(metadata) = fs::metadata(&file.path) else {
-        return String::new();
+        return (String::new(), false);
     };
     if file.walk_error.is_some() || !metadata.is_file() {
-        return String::new();
+        return (String::new(), false);
     }
-    let limit = if metadata.len() > MAX_FILE_BYTES as u64 {
-        64 << 10
-    } else {
+    let within = metadata.len() <= MAX_FILE_BYTES as u64;
+    let limit = if within {
         MAX_FILE_BYTES as u64
+    } else {
+        64 << 10
     };
     let mut bytes = Vec::new();
     match fs::File::open(&file.path).and_then(|opened| opened.take(limit).read_to_end(&mut bytes)) {
-        Ok(_) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(_) => String::new(),
+        Ok(_) => match String::from_utf8(bytes) {
+            Ok(text) => (text, within),
+            Err(error) => (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                false,
+            ),
+        },
+        Err(_) => (String::new(), false),
     }
 }
 
@@ -355,7 +484,7 @@ struct FileSources<'a> {
     /// Per file: how it looked when first read, and why it cannot be analysed.
     stamps: Vec<OnceLock<Option<Stamp>>>,
     errors: Vec<OnceLock<Vec<Diagnostic>>>,
-    /// The texts read once the files are placed (for the findings), kept for rendering.
+    /// The texts read again for the findings, kept for rendering.
     kept: Mutex<HashMap<usize, String>>,
     changed: Mutex<Vec<String>>,
 }
@@ -453,13 +582,15 @@ impl Sources for FileSources<'_> {
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(file.label.clone());
         }
-        let text = text?;
-        if self.placements.get().is_some() {
-            self.kept
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .insert(index, text.clone());
-        }
+        text
+    }
+
+    fn shown_text(&self, index: usize) -> Option<String> {
+        let text = self.text(index)?;
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(index, text.clone());
         Some(text)
     }
 

@@ -125,6 +125,37 @@ pub struct Args {
     #[arg(long, value_name = "COMMAND", value_enum)]
     pub with_cargo: Option<CargoCommand>,
 
+    /// Apply the machine-applicable fixes to the files, then report what is left
+    #[arg(
+        long,
+        help_heading = "Fixes",
+        conflicts_with_all = ["write_baseline", "with_cargo", "add_allow"]
+    )]
+    pub fix: bool,
+
+    /// Print the fixes `--fix` would apply as a unified diff, and write nothing (exit 1 when
+    /// there is one)
+    #[arg(
+        long,
+        help_heading = "Fixes",
+        conflicts_with_all = ["write_baseline", "with_cargo", "add_allow", "statistics"]
+    )]
+    pub diff: bool,
+
+    /// With `--fix` or `--diff`: also apply the fixes that change behaviour or API
+    /// (`MaybeIncorrect`); review them
+    #[arg(long, help_heading = "Fixes")]
+    pub unsafe_fixes: bool,
+
+    /// Write a `// cancel-check: allow(<lint>) -- TODO: reason` comment for every finding's
+    /// line, so that the next run reports none; then replace each `TODO: reason` with the reason
+    #[arg(
+        long,
+        help_heading = "Fixes",
+        conflicts_with_all = ["write_baseline", "baseline", "with_cargo", "statistics"]
+    )]
+    pub add_allow: bool,
+
     #[command(flatten)]
     pub cargo: CargoFlags,
 

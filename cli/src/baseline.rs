@@ -21,7 +21,7 @@ use crate::fingerprint::{fingerprints, Fingerprint, RepoRoot};
 const VERSION: u32 = 1;
 
 /// The baseline file.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BaselineFile {
     pub version: u32,

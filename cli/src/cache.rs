@@ -5,7 +5,7 @@
 //! summary of whatever function a call resolves to (through imports, renames, re-exports and
 //! `#[path]` modules), the types other files declare, who races a function, suppressions on
 //! `mod` declarations, the configuration and the knowledge. So the stored findings are reused
-//! only when the whole run is identical: the same key (tool version, configuration, knowledge)
+//! only when the whole run is identical: the same key (tool build, configuration, knowledge)
 //! and the same files, with the same labels, bytes (or read errors), crates, module paths and
 //! package contexts. Anything else analyses everything again. Per-file reuse needs the model to
 //! say what each file's findings depend on; until then, correctness comes first.
@@ -21,7 +21,9 @@ use std::io::{self, Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use cancel_check_lints::knowledge::Knowledge;
-use cancel_check_lints::{lint_by_name, Config, Diagnostic, Label, Level, Span};
+use cancel_check_lints::{
+    lint_by_name, Applicability, Config, Diagnostic, Edit, Label, Level, Span, Suggestion,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -29,7 +31,7 @@ use sha2::{Digest, Sha256};
 pub const CACHE_ROOT: &str = "cancel-check";
 
 /// The results cache file, under the target directory.
-const CACHE_FILE: &str = "cancel-check/cache/results-v2.json";
+const CACHE_FILE: &str = "cancel-check/cache/results-v3.json";
 
 /// A cache file larger than this (256 MiB) is not read: it cannot be one this tool wrote for a
 /// workspace of sane size, and reading it could exhaust memory.
@@ -99,6 +101,7 @@ pub struct StoredDiagnostic {
     secondary: Vec<StoredLabel>,
     help: Option<String>,
     notes: Vec<String>,
+    suggestions: Vec<StoredSuggestion>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -108,36 +111,84 @@ struct StoredLabel {
     message: String,
 }
 
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StoredSuggestion {
+    message: String,
+    machine_applicable: bool,
+    /// Each edit's span and replacement.
+    edits: Vec<([u64; 6], String)>,
+}
+
+fn store_span(s: &Span) -> [u64; 6] {
+    [
+        u64::from(s.line),
+        u64::from(s.column),
+        u64::from(s.end_line),
+        u64::from(s.end_column),
+        s.start as u64,
+        s.end as u64,
+    ]
+}
+
+fn stored_span(span: [u64; 6]) -> Span {
+    let [line, column, end_line, end_column, start, end] = span;
+    Span {
+        line: line as u32,
+        column: column as u32,
+        end_line: end_line as u32,
+        end_column: end_column as u32,
+        start: start as usize,
+        end: end as usize,
+    }
+}
+
 impl StoredLabel {
     fn from(label: &Label) -> StoredLabel {
-        let s = &label.span;
         StoredLabel {
             file: label.file.clone(),
-            span: [
-                u64::from(s.line),
-                u64::from(s.column),
-                u64::from(s.end_line),
-                u64::from(s.end_column),
-                s.start as u64,
-                s.end as u64,
-            ],
+            span: store_span(&label.span),
             message: label.message.clone(),
         }
     }
 
     fn to_label(&self) -> Label {
-        let [line, column, end_line, end_column, start, end] = self.span;
         Label {
             file: self.file.clone(),
-            span: Span {
-                line: line as u32,
-                column: column as u32,
-                end_line: end_line as u32,
-                end_column: end_column as u32,
-                start: start as usize,
-                end: end as usize,
-            },
+            span: stored_span(self.span),
             message: self.message.clone(),
+        }
+    }
+}
+
+impl StoredSuggestion {
+    fn from(suggestion: &Suggestion) -> StoredSuggestion {
+        StoredSuggestion {
+            message: suggestion.message.clone(),
+            machine_applicable: suggestion.applicability == Applicability::MachineApplicable,
+            edits: suggestion
+                .edits
+                .iter()
+                .map(|edit| (store_span(&edit.span), edit.replacement.clone()))
+                .collect(),
+        }
+    }
+
+    fn to_suggestion(&self) -> Suggestion {
+        Suggestion {
+            message: self.message.clone(),
+            applicability: if self.machine_applicable {
+                Applicability::MachineApplicable
+            } else {
+                Applicability::MaybeIncorrect
+            },
+            edits: self
+                .edits
+                .iter()
+                .map(|(span, replacement)| Edit {
+                    span: stored_span(*span),
+                    replacement: replacement.clone(),
+                })
+                .collect(),
         }
     }
 }
@@ -152,6 +203,11 @@ impl StoredDiagnostic {
             secondary: diagnostic.secondary.iter().map(StoredLabel::from).collect(),
             help: diagnostic.help.clone(),
             notes: diagnostic.notes.clone(),
+            suggestions: diagnostic
+                .suggestions
+                .iter()
+                .map(StoredSuggestion::from)
+                .collect(),
         }
     }
 
@@ -166,15 +222,35 @@ impl StoredDiagnostic {
             secondary: self.secondary.iter().map(StoredLabel::to_label).collect(),
             help: self.help.clone(),
             notes: self.notes.clone(),
+            suggestions: self
+                .suggestions
+                .iter()
+                .map(StoredSuggestion::to_suggestion)
+                .collect(),
         })
     }
 }
 
 impl Cache {
-    /// The cache in `target_dir`, keyed by the tool version, the configuration and the knowledge.
+    /// The cache in `target_dir`, keyed by the tool's build, the configuration and the
+    /// knowledge. The build is the version, the commit, and the running executable's size and
+    /// modification time, so that a rebuilt binary of the same version never reuses the
+    /// findings of another build.
     pub fn new(target_dir: &Path, config: &Config, knowledge: &Knowledge) -> Cache {
         let mut hasher = Sha256::new();
         hasher.update(env!("CARGO_PKG_VERSION"));
+        hasher.update(b"\0");
+        hasher.update(env!("CANCEL_CHECK_COMMIT"));
+        hasher.update(b"\0");
+        if let Some(metadata) = std::env::current_exe()
+            .ok()
+            .and_then(|exe| std::fs::metadata(exe).ok())
+        {
+            hasher.update(metadata.len().to_le_bytes());
+            if let Ok(modified) = metadata.modified() {
+                hasher.update(format!("{modified:?}"));
+            }
+        }
         hasher.update(b"\0");
         hasher.update(config.fingerprint());
         hasher.update(b"\0");
@@ -370,6 +446,7 @@ mod tests {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 

@@ -1,3 +1,5 @@
+// Length: about 640 lines of code and 170 of unit tests; every key of the configuration is read
+// and validated here, so that its errors are worded alike.
 //! The project's configuration (SPEC §7): `cancel-check.toml` (or `.cancel-check.toml`, not
 //! both) at the workspace root, or
 //! `[workspace.metadata.cancel-check]` in the root `Cargo.toml`, and

@@ -13,6 +13,7 @@ pub mod deps;
 pub mod escape;
 pub mod explain;
 pub mod fingerprint;
+pub mod fix;
 pub mod links;
 pub mod modules;
 pub mod process;

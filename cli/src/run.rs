@@ -19,11 +19,13 @@ use crate::analyze::analyze;
 use crate::api::{matching, print_entries};
 use crate::args::{Args, ColorChoice, Command, MessageFormat, BINARY};
 use crate::baseline;
+use crate::boundary::Boundary;
 use crate::cache::{self, Cache};
 use crate::config::{discover_root, manifests_for, ProjectConfig, CONFIG_FILE, HIDDEN_CONFIG_FILE};
 use crate::deps::{dependency_docs, Scope};
 use crate::escape::{path_label, printable};
 use crate::explain::{explain, is_warnings, list_lints, unknown_lint_message, Named};
+use crate::fix::{self, Reanalysis};
 use crate::render::{json, render, statistics, Notice, Output};
 use crate::stderr::{self, Verbosity};
 use crate::with_cargo::CargoRun;
@@ -103,6 +105,11 @@ where
             return Ok(ExitCode::from(CLEAN));
         }
         None => {}
+    }
+    if args.unsafe_fixes && !(args.fix || args.diff) {
+        bail!(
+            "`--unsafe-fixes` says which fixes `--fix` or `--diff` apply: use it with one of them"
+        );
     }
     if args.statistics && !statistics::supports(args.message_format) {
         bail!(
@@ -225,8 +232,22 @@ where
         }
         return Ok(ExitCode::from(CLEAN));
     }
-    if let (Some(baseline), Some(path)) = (baseline, &args.baseline) {
-        report_baseline(&baseline::apply(baseline, &mut analysis), path);
+    if let (Some(baseline), Some(path)) = (&baseline, &args.baseline) {
+        report_baseline(&baseline::apply(baseline.clone(), &mut analysis), path);
+    }
+    if args.fix || args.diff || args.add_allow {
+        let again = Reanalysis {
+            config: &config,
+            knowledge: &knowledge,
+            jobs,
+            baseline: baseline.as_ref(),
+        };
+        let boundary = if args.paths.is_empty() {
+            Boundary::workspace(&project.root)
+        } else {
+            Boundary::paths(&args.paths)
+        };
+        return edit_files(&args, analysis, &again, &boundary, &notices, &mut out);
     }
     let mut code = if analysis.diagnostics.is_empty() || args.exit_zero {
         CLEAN
@@ -255,6 +276,62 @@ where
     } else {
         render(&output(code == CLEAN), &analysis, &mut out)
     };
+    exit_after_output(rendered, code)
+}
+
+/// `--fix`, `--diff` and `--add-allow`: edit the texts in memory, then print the diff, or write
+/// the files and report what is left as a run does.
+fn edit_files(
+    args: &Args,
+    mut analysis: crate::analyze::Analysis,
+    again: &Reanalysis<'_>,
+    boundary: &Boundary,
+    notices: &[Notice],
+    out: &mut BufferedStandardStream,
+) -> Result<ExitCode> {
+    let mut edits = if args.add_allow {
+        fix::add_allow_in_memory(&mut analysis, again)?
+    } else {
+        fix::fix_in_memory(&mut analysis, again, args.unsafe_fixes)?
+    };
+    if args.diff {
+        let written = fix::print_diff(&analysis, &edits, out);
+        fix::report_fixes(&edits, &analysis.diagnostics, false, args.unsafe_fixes);
+        let code = if edits.files() == 0 || args.exit_zero {
+            CLEAN
+        } else {
+            FINDINGS
+        };
+        return exit_after_output(written, code);
+    }
+    let refused = fix::write(&mut analysis, &mut edits, boundary);
+    for file in &refused {
+        stderr::notice(format!(
+            "warning: did not write `{}`: {}",
+            file.label, file.reason
+        ));
+    }
+    if !refused.is_empty() {
+        again.run(&mut analysis)?;
+    }
+    if args.add_allow {
+        fix::report_allows(&edits);
+    } else {
+        fix::report_fixes(&edits, &analysis.diagnostics, true, args.unsafe_fixes);
+    }
+    let code = if analysis.diagnostics.is_empty() || args.exit_zero {
+        CLEAN
+    } else {
+        FINDINGS
+    };
+    let output = Output {
+        format: args.message_format,
+        success: code == CLEAN,
+        quiet: args.quiet,
+        statistics: args.statistics,
+        notices,
+    };
+    let rendered = render(&output, &analysis, out);
     exit_after_output(rendered, code)
 }
 

@@ -239,6 +239,7 @@ pub fn path_files(
     let mut files = Vec::new();
     let mut absolutes = Vec::new();
     let mut outside = Vec::new();
+    let mut lib_names = HashMap::new();
     let mut push = |path: PathBuf, walk_error: Option<String>| {
         let resolved = fs::canonicalize(&path).ok();
         if resolved
@@ -252,7 +253,7 @@ pub fn path_files(
         if !seen.insert(absolute.clone()) {
             return;
         }
-        let (crate_name, module) = crate_and_module(None, &path);
+        let (crate_name, module) = crate_and_module(None, &path, &mut lib_names);
         absolutes.push(absolute);
         files.push(SourceFile {
             label: path_label(&path),
@@ -297,7 +298,8 @@ pub fn path_files(
                 {
                     file.json_name = json_name(relative);
                 }
-                (file.crate_name, file.module) = crate_and_module(context.as_deref(), &file.path);
+                (file.crate_name, file.module) =
+                    crate_and_module(context.as_deref(), &file.path, &mut lib_names);
                 file.context = context;
             }
             follow_module_trees(&mut placed, &boundary);
@@ -798,8 +800,14 @@ fn module_by_location(target: &Target, path: &Path) -> Vec<String> {
 
 /// The crate a file belongs to and its module path in it, from its location: from its cargo
 /// target when known, else from the nearest `src` folder above it (`my-crate/src/net/conn.rs`
-/// is `net::conn` of `my_crate`), else the file on its own.
-fn crate_and_module(context: Option<&PackageContext>, path: &Path) -> (String, Vec<String>) {
+/// is `net::conn` of `my_crate`, named as the `Cargo.toml` next to `src` names its library:
+/// `[lib] name`, else `[package] name`, so that other crates' `use my_lib::..` reach it), else
+/// the file on its own. `lib_names` keeps the names read, per package folder.
+fn crate_and_module(
+    context: Option<&PackageContext>,
+    path: &Path,
+    lib_names: &mut HashMap<PathBuf, Option<String>>,
+) -> (String, Vec<String>) {
     if let Some(context) = context {
         let root = context
             .target
@@ -822,10 +830,16 @@ fn crate_and_module(context: Option<&PackageContext>, path: &Path) -> (String, V
         .iter()
         .rposition(|component| component.as_os_str() == "src")
     {
-        let crate_name = src
-            .checked_sub(1)
-            .map(|index| components[index].as_os_str().to_string_lossy().to_string())
-            .unwrap_or_else(|| "crate".to_string());
+        let package: PathBuf = components[..src].iter().collect();
+        let from_manifest = lib_names
+            .entry(package.clone())
+            .or_insert_with(|| manifest_lib_name(&package.join("Cargo.toml")))
+            .clone();
+        let crate_name = from_manifest.unwrap_or_else(|| {
+            src.checked_sub(1)
+                .map(|index| components[index].as_os_str().to_string_lossy().to_string())
+                .unwrap_or_else(|| "crate".to_string())
+        });
         let relative: PathBuf = components[src + 1..].iter().collect();
         return (
             identifier(&crate_name),
@@ -837,6 +851,27 @@ fn crate_and_module(context: Option<&PackageContext>, path: &Path) -> (String, V
         .map(|stem| stem.to_string_lossy().to_string())
         .unwrap_or_default();
     ("crate".to_string(), vec![identifier(&stem)])
+}
+
+/// The library name a manifest gives its package: `[lib] name`, else `[package] name`. The
+/// manifest is the one next to the `src` folder of a given PATH; it is read as data, never
+/// printed, a symlink is not followed, and one that does not parse (or is over 1 MiB) gives
+/// nothing.
+fn manifest_lib_name(manifest: &Path) -> Option<String> {
+    let metadata = fs::symlink_metadata(manifest).ok()?;
+    if !metadata.is_file() || metadata.len() > 1 << 20 {
+        return None;
+    }
+    let text = fs::read_to_string(manifest).ok()?;
+    let value: toml::Table = toml::from_str(&text).ok()?;
+    let name = |table: &str| {
+        value
+            .get(table)
+            .and_then(|table| table.get("name"))
+            .and_then(|name| name.as_str())
+            .map(str::to_string)
+    };
+    name("lib").or_else(|| name("package"))
 }
 
 /// A crate or file name as a Rust identifier (`my-crate` -> `my_crate`).

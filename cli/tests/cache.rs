@@ -142,7 +142,7 @@ fn an_unchanged_run_reuses_the_stored_findings() {
     assert_eq!(first.status.code(), Some(1));
     let cache = krate
         .path()
-        .join("target/cancel-check/cache/results-v2.json");
+        .join("target/cancel-check/cache/results-v3.json");
     let text = fs::read_to_string(&cache).expect("the first run writes the cache");
     assert!(text.contains("is not cancel safe"), "{text}");
     // The stored findings are what an identical run prints: a forged message shows.
@@ -168,6 +168,61 @@ fn an_unchanged_run_reuses_the_stored_findings() {
         !String::from_utf8_lossy(&configured.stdout).contains("FROM THE CACHE"),
         "{}",
         String::from_utf8_lossy(&configured.stdout)
+    );
+}
+
+#[test]
+fn another_build_of_the_tool_does_not_reuse_the_stored_findings() {
+    let krate = Crate::new();
+    krate.write("src/lib.rs", &format!("{PRELUDE}{LOSSY_LOOP}"));
+    assert_eq!(krate.run(&["--format", "short"]).status.code(), Some(1));
+    let cache = krate
+        .path()
+        .join("target/cancel-check/cache/results-v3.json");
+    let text = fs::read_to_string(&cache).unwrap();
+    fs::write(&cache, text.replace("is not cancel safe", "FROM THE CACHE")).unwrap();
+    // The same build reuses them...
+    let same = krate.run(&["--format", "short"]);
+    assert!(String::from_utf8_lossy(&same.stdout).contains("FROM THE CACHE"));
+    // ...a copy of the binary (another file, as a rebuild is) analyses again.
+    let bin = tempfile::tempdir().unwrap();
+    let copy = bin.path().join("cargo-cancel-check");
+    fs::copy(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"), &copy).unwrap();
+    let mut appended = fs::OpenOptions::new().append(true).open(&copy).unwrap();
+    std::io::Write::write_all(&mut appended, b"\0another build").unwrap();
+    drop(appended);
+    let other = Command::new(&copy)
+        .current_dir(krate.path())
+        .env_remove("NO_COLOR")
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["--no-deps-docs", "--color", "never", "--format", "short"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&other.stdout);
+    assert!(
+        stdout.contains("is not cancel safe") && !stdout.contains("FROM THE CACHE"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn suggestions_come_back_from_the_cache_as_they_were() {
+    let krate = Crate::new();
+    krate.write(
+        "src/lib.rs",
+        "use std::future::Future;\nuse std::pin::Pin;\n\npub fn fetch() -> Pin<Box<dyn Future<Output = u8>>> {\n    Box::pin(async { 1 })\n}\n",
+    );
+    // The first run stores; the second reads what the first stored.
+    krate.run(&["--format", "json"]);
+    let json = krate.assert_cache_agrees(&["--format", "json"]);
+    assert!(
+        json.contains("\"suggested_replacement\":\" + Send\",\"suggestion_applicability\":\"MachineApplicable\""),
+        "{json}"
+    );
+    let human = krate.assert_cache_agrees(&[]);
+    assert!(
+        human.contains("help: add `+ Send` (`--fix` applies it)"),
+        "{human}"
     );
 }
 
@@ -233,7 +288,7 @@ fn a_fifo_or_a_symlink_to_dev_zero_in_place_of_the_cache_is_not_read() {
     let expected = krate.run(&["--format", "short", "--no-cache"]);
     let cache = krate
         .path()
-        .join("target/cancel-check/cache/results-v2.json");
+        .join("target/cancel-check/cache/results-v3.json");
 
     make_fifo(&cache);
     let output = run_with_deadline(&krate, &["--no-deps-docs", "--format", "short"]);
@@ -256,7 +311,7 @@ fn a_huge_cache_file_is_ignored() {
     let expected = krate.run(&["--format", "short", "--no-cache"]);
     let cache = krate
         .path()
-        .join("target/cancel-check/cache/results-v2.json");
+        .join("target/cancel-check/cache/results-v3.json");
     fs::create_dir_all(cache.parent().unwrap()).unwrap();
     // Over the size limit (256 MiB), as a sparse file: costs no disk.
     let file = fs::File::create(&cache).unwrap();
@@ -292,8 +347,8 @@ fn concurrent_runs_do_not_share_a_temporary_file() {
         .unwrap()
         .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, ["results-v2.json"], "no temporary file is left");
-    let text = fs::read_to_string(dir.join("results-v2.json")).unwrap();
+    assert_eq!(names, ["results-v3.json"], "no temporary file is left");
+    let text = fs::read_to_string(dir.join("results-v3.json")).unwrap();
     serde_json::from_str::<serde_json::Value>(&text).expect("the cache is valid JSON");
 }
 

@@ -1,3 +1,5 @@
+// Length: the end-to-end tests of the binary's flags and subcommands, one per behaviour; a test
+// file, split by topic where a topic grew its own (formats, robustness, workflow, trust, deps).
 //! The binary end to end: exit codes, lint levels, subcommands, every output format, workspace
 //! discovery and robustness. Snapshots only where presentation is what is tested.
 //!

@@ -119,8 +119,9 @@ fn a_method_documented_as_not_cancel_safe_is_reported() {
     );
     assert!(
         stdout.contains(
-            "`fixture_dep::Wire::recv_packet` is not cancel safe: data already taken is lost \
-             (source: mined from fixture-dep 0.1.0 src/lib.rs:"
+            "`fixture_dep::Wire::recv_packet` is not cancel safe: dropped midway, it loses its \
+             progress (documented as not cancel safe) (source: mined from fixture-dep 0.1.0 \
+             src/lib.rs:"
         ),
         "{stdout}"
     );

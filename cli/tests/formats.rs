@@ -1,3 +1,4 @@
+// Length: one test per output format and validator, with the project each runs on; a test file.
 //! The formats that other programs read: SARIF, checked with Microsoft's SARIF validator (with
 //! the rules for what GitHub code scanning accepts), GitHub Actions workflow commands, and
 //! GitLab Code Quality reports, checked against the report's JSON schema

@@ -142,3 +142,74 @@ fn a_file_reached_only_through_a_path_module_outside_src_is_analysed() {
     let human = String::from_utf8(output.stdout).unwrap();
     assert!(human.ends_with("in 3 files\n"), "{human}");
 }
+
+/// Two packages in one folder, given as PATHs: `wire` (whose library is named `netwire`) and
+/// `app`, which calls `netwire::read_frame` in a `select!`.
+fn two_packages(lib_manifest: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write("wire/Cargo.toml", lib_manifest);
+    write("wire/src/lib.rs", CALLEE);
+    write(
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(
+        "app/src/main.rs",
+        &CALLER.replace("crate::net::read_frame", "netwire::read_frame"),
+    );
+    dir
+}
+
+fn short_paths(dir: &Path, paths: &[&str]) -> String {
+    let output = Command::new(assert_cmd::cargo::cargo_bin!("cargo-cancel-check"))
+        .current_dir(dir)
+        .args([
+            "--color",
+            "never",
+            "--no-deps-docs",
+            "--no-cache",
+            "--format",
+            "short",
+        ])
+        .args(paths)
+        .output()
+        .unwrap();
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn with_paths_a_crate_is_named_as_its_manifest_names_its_library() {
+    let named = two_packages(
+        "[package]\nname = \"wire\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[lib]\nname = \"netwire\"\n",
+    );
+    let stdout = short_paths(named.path(), &["wire/src", "app/src"]);
+    assert!(
+        stdout.starts_with("app/src/main.rs:5:17: warning[select_arm_not_cancel_safe]: `read_frame(..)` is not cancel safe"),
+        "{stdout}"
+    );
+    // Without `[lib] name`, the library is `wire`: `netwire::read_frame` is nothing of the
+    // workspace, so nothing is known about it.
+    let unnamed =
+        two_packages("[package]\nname = \"wire\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    assert_eq!(short_paths(unnamed.path(), &["wire/src", "app/src"]), "");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_manifest_that_is_a_symlink_is_not_read_for_the_crate_name() {
+    let dir = two_packages("");
+    let real = dir.path().join("elsewhere.toml");
+    fs::write(
+        &real,
+        "[package]\nname = \"wire\"\nversion = \"0.1.0\"\n\n[lib]\nname = \"netwire\"\n",
+    )
+    .unwrap();
+    fs::remove_file(dir.path().join("wire/Cargo.toml")).unwrap();
+    std::os::unix::fs::symlink(&real, dir.path().join("wire/Cargo.toml")).unwrap();
+    assert_eq!(short_paths(dir.path(), &["wire/src", "app/src"]), "");
+}

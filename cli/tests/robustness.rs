@@ -1,3 +1,4 @@
+// Length: one test per kind of bad input, each with the input it writes; a test file.
 //! Robustness: no input makes the tool panic, hang or overflow its stack. A file that cannot be
 //! read, decoded, lexed, parsed or safely analysed becomes one `parse_error` finding with a clear
 //! message, and every other file of the run is still analysed.

@@ -85,15 +85,28 @@ fn with_vendored_shim() -> tempfile::TempDir {
         &project,
         &|text| text.replace("../../../runtime-shim", "vendor/cancel-check"),
     );
-    // Outside the repository's workspace, the shim's inherited fields are spelled out.
-    let inherit = |text: &str| {
-        text.replace("rust-version.workspace = true", "rust-version = \"1.85\"")
-            .replace("version.workspace = true", "version = \"0.1.0\"")
-            .replace("edition.workspace = true", "edition = \"2021\"")
-            .replace(
-                "license.workspace = true",
-                "license = \"MIT OR Apache-2.0\"",
+    // Outside the repository's workspace, the shim's inherited fields are spelled out, with the
+    // values of the root manifest's `[workspace.package]`.
+    let root: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo_root().join("Cargo.toml")).unwrap()).unwrap();
+    let inherited: Vec<(String, String)> = root["workspace"]["package"]
+        .as_table()
+        .unwrap()
+        .iter()
+        .map(|(key, value)| {
+            (
+                format!("{key}.workspace = true"),
+                format!("{key} = {value}"),
             )
+        })
+        .collect();
+    let inherit = |text: &str| {
+        let mut text = text.to_string();
+        for (from, to) in &inherited {
+            text = text.replace(from, to);
+        }
+        assert!(!text.contains(".workspace = true"), "{text}");
+        text
     };
     copy_tree(
         &repo_root().join("runtime-shim"),

@@ -253,7 +253,7 @@ fix = "use `Conn::next_frame`, which buffers in the connection"
 pub struct SpinLock<T>(T);
 pub struct Conn;
 
-pub async fn frames(conn: &mut external::Conn, mut control: tokio::sync::mpsc::Receiver<u32>) {
+pub async fn frames(conn: &mut Conn, mut control: tokio::sync::mpsc::Receiver<u32>) {
     loop {
         tokio::select! {
             frame = conn.read_frame() => { let _ = frame; }

@@ -3,8 +3,9 @@
 //!
 //! Only compact models cross the phases. A file's text and syntax tree are dropped as soon as its
 //! model is built; the texts of the files that findings point into are asked for again at the end
-//! (to place the findings), so a caller that reads files on demand ([`Sources`]) never has every
-//! text in memory. Files are parsed in parallel only while the ones in flight are small together
+//! (to place the findings), and while the rules run a file's text is asked for only when a rule
+//! builds a suggestion for it (and dropped with the file's rules), so a caller that reads files on
+//! demand ([`Sources`]) never has every text in memory. Files are parsed in parallel only while the ones in flight are small together
 //! ([`PARSE_BUDGET_BYTES`]): a syntax tree costs about 150 bytes per byte of source, and two large
 //! files parsed at once would double the peak.
 
@@ -99,11 +100,14 @@ pub fn analyze_sources<S: Sources + ?Sized>(
                 Some(text) if text.len() > MAX_FILE_BYTES => Built {
                     model: None,
                     errors: file_error(sources.label(index), &too_large(text.len()), config),
-                    edits: Edits::default(),
+                    ..Built::default()
                 },
                 Some(text) => {
                     let _permit = gate.enter(text.len());
-                    build_model(sources.label(index), &text, config)
+                    Built {
+                        len: text.len(),
+                        ..build_model(sources.label(index), &text, config)
+                    }
                 }
                 None => {
                     progress.checked();
@@ -117,17 +121,26 @@ pub fn analyze_sources<S: Sources + ?Sized>(
     let mut diagnostics = Vec::new();
     let mut units = Vec::new();
     let mut edits = Vec::with_capacity(built.len());
+    // For each unit: its file, and whether the rules may build suggestions from the file's
+    // text (fetched when one asks): not for a file that did not parse as a whole (an edit of it
+    // could not be checked to parse), or whose parse inserted text (the model's offsets are not
+    // the file's). Then the text's length, to refuse a text that changed since it was parsed.
+    let mut unit_files: Vec<(usize, Option<usize>)> = Vec::new();
     for (index, built) in built.into_iter().enumerate() {
         diagnostics.extend(built.errors);
-        edits.push(built.edits);
         if let Some(model) = built.model {
             let (crate_name, module) = sources.place(index);
+            unit_files.push((
+                index,
+                (built.whole && built.edits.is_empty()).then_some(built.len),
+            ));
             units.push(Unit {
                 model,
                 crate_name,
                 module,
             });
         }
+        edits.push(built.edits);
     }
     crate::model::test_code::inherit(&mut units);
     let workspace = match catch_unwind(AssertUnwindSafe(|| Workspace::build(units, knowledge))) {
@@ -152,7 +165,12 @@ pub fn analyze_sources<S: Sources + ?Sized>(
         .into_par_iter()
         .map(|file| {
             let checked = catch_unwind(AssertUnwindSafe(|| {
-                run_rules(&workspace, file, config, &inherited[file])
+                let (index, suggest) = unit_files[file];
+                let source = || {
+                    let len = suggest?;
+                    sources.text(index).filter(|text| text.len() == len)
+                };
+                run_rules(&workspace, file, &source, config, &inherited[file])
             }));
             progress.checked();
             checked.unwrap_or_else(|panic| {
@@ -254,6 +272,16 @@ fn locate<S: Sources + ?Sized>(diagnostics: &mut [Diagnostic], sources: &S, edit
     }
     let mut offsets: Vec<Vec<usize>> = vec![Vec::new(); sources.count()];
     for diagnostic in diagnostics.iter_mut() {
+        // The edits of a suggestion are in its primary span's file, as the rule saw it.
+        if let Some(&file) = files.get(diagnostic.primary.file.as_str()) {
+            for edit in diagnostic
+                .suggestions
+                .iter()
+                .flat_map(|suggestion| &suggestion.edits)
+            {
+                offsets[file].extend([edit.span.start, edit.span.end]);
+            }
+        }
         for label in labels(diagnostic) {
             if let Some(&file) = files
                 .get(label.file.as_str())
@@ -277,7 +305,7 @@ fn locate<S: Sources + ?Sized>(diagnostics: &mut [Diagnostic], sources: &S, edit
             }
             offsets.sort_unstable();
             offsets.dedup();
-            let text = sources.text(file).unwrap_or_default();
+            let text = sources.shown_text(file).unwrap_or_default();
             let positions = crate::span::positions(&text, &offsets);
             offsets.into_iter().zip(positions).collect()
         })
@@ -289,6 +317,17 @@ fn locate<S: Sources + ?Sized>(diagnostics: &mut [Diagnostic], sources: &S, edit
             .map_or((0, 0), |index| placed[index].1)
     };
     for diagnostic in diagnostics.iter_mut() {
+        if let Some(&file) = files.get(diagnostic.primary.file.as_str()) {
+            for edit in diagnostic
+                .suggestions
+                .iter_mut()
+                .flat_map(|suggestion| &mut suggestion.edits)
+            {
+                let span = &mut edit.span;
+                (span.line, span.column) = find(file, span.start);
+                (span.end_line, span.end_column) = find(file, span.end);
+            }
+        }
         for label in labels(diagnostic) {
             if let Some(&file) = files
                 .get(label.file.as_str())
@@ -323,7 +362,8 @@ fn build_model(path: &str, text: &str, config: &Config) -> Built {
                     .iter()
                     .map(|(span, message)| parse_error::item_diagnostic(*span, message))
                     .collect();
-                Ok((model, errors, parsed.edits))
+                let whole = parsed.errors.is_empty();
+                Ok((model, errors, parsed.edits, whole))
             }
             Err((span, message)) => Err(Box::new(parse_error::diagnostic(span, &message))),
         }
@@ -337,15 +377,17 @@ fn build_model(path: &str, text: &str, config: &Config) -> Built {
             .collect()
     };
     match result {
-        Ok(Ok((model, errors, edits))) => Built {
+        Ok(Ok((model, errors, edits, whole))) => Built {
             model: Some(model),
             errors: report(errors),
             edits,
+            whole,
+            len: 0,
         },
         Ok(Err(diagnostic)) => Built {
             model: None,
             errors: report(vec![*diagnostic]),
-            edits: Edits::default(),
+            ..Built::default()
         },
         Err(panic) => Built {
             model: None,
@@ -357,7 +399,7 @@ fn build_model(path: &str, text: &str, config: &Config) -> Built {
                 ),
                 config,
             ),
-            edits: Edits::default(),
+            ..Built::default()
         },
     }
 }
@@ -370,17 +412,22 @@ struct Built {
     errors: Vec<Diagnostic>,
     /// Text the parse inserted: the model's spans map back to the file's through these.
     edits: Edits,
+    /// The whole file parsed: no item was given up.
+    whole: bool,
+    /// The length of the text parsed.
+    len: usize,
 }
 
 /// Phase three for one file: every registered rule.
 fn run_rules(
     workspace: &Workspace<'_>,
     file: usize,
+    source: &dyn Fn() -> Option<String>,
     config: &Config,
     inherited: &[String],
 ) -> Vec<Diagnostic> {
     let model = &workspace.units[file].model;
-    let mut cx = LintContext::new(config, workspace, file);
+    let mut cx = LintContext::new(config, workspace, file, source);
     for check in CHECKS {
         check(&mut cx, model);
     }

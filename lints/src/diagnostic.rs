@@ -28,6 +28,8 @@ pub struct Diagnostic {
     pub help: Option<String>,
     /// Further facts (what is lost, where the knowledge comes from).
     pub notes: Vec<String>,
+    /// Fixes as edits of the primary span's file, for editors and `--fix`.
+    pub suggestions: Vec<Suggestion>,
 }
 
 impl Diagnostic {
@@ -68,6 +70,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 
@@ -113,6 +116,12 @@ impl Diagnostic {
         self
     }
 
+    /// A fix as edits, when the rule could build one.
+    pub(crate) fn suggest(mut self, suggestion: Option<Suggestion>) -> Diagnostic {
+        self.suggestions.extend(suggestion);
+        self
+    }
+
     /// Puts the labels that name no file ([`Label::here`]) in the file with this path label.
     pub(crate) fn in_file(mut self, path: &str) -> Diagnostic {
         for label in std::iter::once(&mut self.primary).chain(&mut self.secondary) {
@@ -121,5 +130,89 @@ impl Diagnostic {
             }
         }
         self
+    }
+}
+
+/// How sure a suggestion is, as rustc and cargo say it (`suggestion_applicability`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Applicability {
+    /// The edit changes nothing but what the finding is about: `--fix` applies it.
+    MachineApplicable,
+    /// The edit is complete and what the finding asks for, but it changes behaviour or API the
+    /// author must decide on: editors offer it as a quick fix, `--fix` applies it only with
+    /// `--unsafe-fixes`.
+    MaybeIncorrect,
+}
+
+impl Applicability {
+    /// The name in cargo's JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::MachineApplicable => "MachineApplicable",
+            Applicability::MaybeIncorrect => "MaybeIncorrect",
+        }
+    }
+}
+
+/// Replace the bytes of `span` with `replacement` (an insertion when the span is empty).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    /// Inserts `text` at byte `at`.
+    pub(crate) fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span {
+                start: at,
+                end: at,
+                ..Span::default()
+            },
+            replacement: text.into(),
+        }
+    }
+
+    /// Replaces the bytes of `span`.
+    pub(crate) fn replace(span: Span, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span {
+                line: 0,
+                column: 0,
+                end_line: 0,
+                end_column: 0,
+                ..span
+            },
+            replacement: text.into(),
+        }
+    }
+}
+
+/// A fix a finding offers: one or more edits of its file, applied together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suggestion {
+    /// What the edits do, imperative (`add \`+ Send\``): the title of the editor's quick fix.
+    pub message: String,
+    /// Sorted by position, not overlapping.
+    pub edits: Vec<Edit>,
+    pub applicability: Applicability,
+}
+
+impl Suggestion {
+    pub(crate) fn new(
+        message: impl Into<String>,
+        applicability: Applicability,
+        mut edits: Vec<Edit>,
+    ) -> Option<Suggestion> {
+        edits.sort_by_key(|edit| (edit.span.start, edit.span.end));
+        let overlapping = edits
+            .windows(2)
+            .any(|pair| pair[0].span.end > pair[1].span.start);
+        (!edits.is_empty() && !overlapping).then(|| Suggestion {
+            message: message.into(),
+            edits,
+            applicability,
+        })
     }
 }

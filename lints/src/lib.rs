@@ -5,6 +5,7 @@
 
 pub mod config;
 pub mod diagnostic;
+pub mod fix;
 pub mod knowledge;
 pub mod lint;
 pub(crate) mod model;
@@ -24,7 +25,7 @@ pub use analysis::{
     NoProgress, Progress, MAX_FILE_BYTES, PARSE_BUDGET_BYTES,
 };
 pub use config::Config;
-pub use diagnostic::{Diagnostic, Label};
+pub use diagnostic::{Applicability, Diagnostic, Edit, Label, Suggestion};
 pub use lint::{Level, Lint};
 pub use model::TRACKED_METHODS;
 pub use parse::MAX_NESTING;
@@ -33,3 +34,4 @@ pub use registry::{
 };
 pub use source::{module_path, SourceInput, Sources};
 pub use span::Span;
+pub use suppress::{allow_comments, AllowComments, ALLOW_REASON};

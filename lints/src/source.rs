@@ -36,9 +36,16 @@ pub trait Sources: Sync {
 
     /// The text of file `index`, or `None` when it cannot be analysed (the caller reports why).
     /// The analysis asks once per file to build the file's model, and holds no text after that:
-    /// it asks again, once the rules have run, only for the files its findings point into (to
-    /// turn byte offsets into lines and columns).
+    /// it asks again while the rules run only for a file a rule builds a suggestion for (and
+    /// drops it when the file's rules are done).
     fn text(&self, index: usize) -> Option<String>;
+
+    /// The text of file `index` again, once the rules have run, for a file findings point into
+    /// (to turn byte offsets into lines and columns): a caller that renders the findings may
+    /// keep these texts. The same as [`Sources::text`] unless the caller says otherwise.
+    fn shown_text(&self, index: usize) -> Option<String> {
+        self.text(index)
+    }
 
     /// The crate file `index` belongs to (as a Rust identifier) and its module path there. Asked
     /// once every file is parsed: a caller may still be finding them out (from `cargo

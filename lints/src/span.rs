@@ -76,6 +76,16 @@ impl Span {
         }
     }
 
+    /// The empty span where this one starts.
+    pub fn start_only(self) -> Span {
+        Span {
+            end_line: self.line,
+            end_column: self.column,
+            end: self.start,
+            ..self
+        }
+    }
+
     /// Whether `other` lies inside this span.
     pub fn contains(&self, other: &Span) -> bool {
         self.start <= other.start && other.end <= self.end

@@ -168,43 +168,41 @@ pub(crate) fn is_future_type(ty: &Type) -> bool {
 /// The names a pattern binds.
 pub(crate) fn pat_names(pat: &Pat) -> Vec<String> {
     let mut names = Vec::new();
-    collect_pat_names(pat, &mut names);
+    collect_pat_names(pat, &mut names, false);
     names
 }
 
-fn collect_pat_names(pat: &Pat, names: &mut Vec<String>) {
+/// The names a pattern binds, leaving out those inside `Err(..)`: what an awaited call gave,
+/// not the error it reported.
+pub(crate) fn pat_names_outside_errors(pat: &Pat) -> Vec<String> {
+    let mut names = Vec::new();
+    collect_pat_names(pat, &mut names, true);
+    names
+}
+
+fn collect_pat_names(pat: &Pat, names: &mut Vec<String>, skip_errors: bool) {
+    let mut each = |pat: &Pat| collect_pat_names(pat, names, skip_errors);
     match pat {
         Pat::Ident(ident) => {
             names.push(ident.ident.to_string());
             if let Some((_, sub)) = &ident.subpat {
-                collect_pat_names(sub, names);
+                collect_pat_names(sub, names, skip_errors);
             }
         }
-        Pat::Type(typed) => collect_pat_names(&typed.pat, names),
-        Pat::Reference(reference) => collect_pat_names(&reference.pat, names),
-        Pat::Tuple(tuple) => tuple
-            .elems
-            .iter()
-            .for_each(|pat| collect_pat_names(pat, names)),
-        Pat::TupleStruct(tuple) => tuple
-            .elems
-            .iter()
-            .for_each(|pat| collect_pat_names(pat, names)),
-        Pat::Struct(strukt) => strukt
-            .fields
-            .iter()
-            .for_each(|field| collect_pat_names(&field.pat, names)),
-        Pat::Slice(slice) => slice
-            .elems
-            .iter()
-            .for_each(|pat| collect_pat_names(pat, names)),
+        Pat::Type(typed) => each(&typed.pat),
+        Pat::Reference(reference) => each(&reference.pat),
+        Pat::Tuple(tuple) => tuple.elems.iter().for_each(each),
+        Pat::TupleStruct(_) if skip_errors && is_err_pattern(pat) => {}
+        Pat::TupleStruct(tuple) => tuple.elems.iter().for_each(each),
+        Pat::Struct(strukt) => strukt.fields.iter().for_each(|field| each(&field.pat)),
+        Pat::Slice(slice) => slice.elems.iter().for_each(each),
         Pat::Or(or) => {
             if let Some(first) = or.cases.first() {
-                collect_pat_names(first, names);
+                each(first);
             }
         }
-        Pat::Paren(paren) => collect_pat_names(&paren.pat, names),
-        Pat::Guard(guarded) => collect_pat_names(&guarded.pat, names),
+        Pat::Paren(paren) => each(&paren.pat),
+        Pat::Guard(guarded) => each(&guarded.pat),
         _ => {}
     }
 }

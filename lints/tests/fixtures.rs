@@ -9,6 +9,12 @@
 //! A folder is one crate, its files' modules taken from their paths in it; a folder with a
 //! `crates/` folder is a workspace of the crates in it (`crates/<name>/lib.rs`).
 //!
+//! Every suggestion a fixture's findings carry is applied on its own: the file must still parse
+//! and have one finding of that lint fewer, and a machine-applicable one must leave the other
+//! lints' findings as they were. A fixture `X.rs` with an `X.rs.fixed` next to it is also
+//! fixed as `--fix --unsafe-fixes` does (every suggestion, in rounds until none is left), and
+//! the result compared with that file (`UPDATE_EXPECT=1` rewrites it).
+//!
 //! `FIXTURE=<substring> cargo test -p cancel-check-lints --test fixtures` runs only the fixtures
 //! whose path contains the substring (`FIXTURE=select_timer_reset/basic`).
 
@@ -16,9 +22,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use cancel_check_lints::fix::{apply, parses};
 use cancel_check_lints::knowledge::Knowledge;
 use cancel_check_lints::{
-    analyze_files, module_path, Config, Diagnostic, Level, SourceInput, LINTS,
+    analyze_files, module_path, Applicability, Config, Diagnostic, Level, SourceInput, LINTS,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -87,9 +94,9 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-fn check_fixture(folder_lint: &str, fixture: &Fixture, failures: &mut String) {
+/// The analysis inputs of a fixture's files, as they are on disk.
+fn fixture_inputs(fixture: &Fixture) -> Vec<SourceInput> {
     let mut inputs = Vec::new();
-    let mut texts = Vec::new();
     for (label, path) in &fixture.files {
         let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
         let (crate_name, module) = match &fixture.root {
@@ -114,12 +121,17 @@ fn check_fixture(folder_lint: &str, fixture: &Fixture, failures: &mut String) {
         };
         inputs.push(SourceInput {
             path: label.clone(),
-            text: text.clone(),
+            text,
             crate_name,
             module,
         });
-        texts.push(text);
     }
+    inputs
+}
+
+fn check_fixture(folder_lint: &str, fixture: &Fixture, failures: &mut String) {
+    let inputs = fixture_inputs(fixture);
+    let texts: Vec<String> = inputs.iter().map(|input| input.text.clone()).collect();
     let diagnostics = analyze_files(&inputs, &all_lints_config(), Knowledge::builtin());
     let any_marker = texts.iter().any(|text| !expectations(text).is_empty());
     let any_pass = texts.iter().any(|text| text.contains("//@ check-pass"));
@@ -223,12 +235,12 @@ fn compare(
     }
 }
 
-#[test]
-fn fixtures_match_their_inline_expectations() {
+/// Every fixture, with the lint of its folder, in a stable order; only those whose path holds
+/// `FIXTURE` when it is set.
+fn all_fixtures() -> Vec<(&'static str, PathBuf, Fixture)> {
     let root = fixtures_root();
     let only = std::env::var("FIXTURE").ok();
-    let mut failures = String::new();
-    let mut count = 0;
+    let mut fixtures = Vec::new();
     for lint in LINTS {
         let folder = root.join(lint.name);
         let Ok(entries) = std::fs::read_dir(&folder) else {
@@ -274,16 +286,179 @@ fn fixtures_match_their_inline_expectations() {
                 }
                 eprintln!("fixture {}", path.display());
             }
-            check_fixture(lint.name, &fixture, &mut failures);
-            count += 1;
+            fixtures.push((lint.name, path, fixture));
         }
     }
     assert!(
-        count > 0,
+        !fixtures.is_empty(),
         "no fixtures found under {} (FIXTURE={only:?})",
         root.display()
     );
+    fixtures
+}
+
+#[test]
+fn fixtures_match_their_inline_expectations() {
+    let mut failures = String::new();
+    for (lint, _, fixture) in all_fixtures() {
+        check_fixture(lint, &fixture, &mut failures);
+    }
     assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
+}
+
+/// How many findings of each lint each file has.
+fn counts(diagnostics: &[Diagnostic]) -> BTreeMap<(String, &'static str), usize> {
+    let mut counts = BTreeMap::new();
+    for d in diagnostics {
+        *counts
+            .entry((d.primary.file.clone(), d.lint.name))
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// Applies every suggestion of the fixture's findings, in rounds as `--fix --unsafe-fixes`
+/// does, and gives the final texts.
+fn fix_all(mut inputs: Vec<SourceInput>) -> Vec<SourceInput> {
+    for _ in 0..10 {
+        let diagnostics = analyze_files(&inputs, &all_lints_config(), Knowledge::builtin());
+        let mut changed = false;
+        for input in &mut inputs {
+            let suggestions: Vec<_> = diagnostics
+                .iter()
+                .filter(|d| d.primary.file == input.path)
+                .flat_map(|d| &d.suggestions)
+                .collect();
+            if suggestions.is_empty() {
+                continue;
+            }
+            let applied = apply(&input.text, &suggestions);
+            if applied.applied > 0 {
+                input.text = applied.text;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    inputs
+}
+
+fn check_fixes(fixture: &Fixture, failures: &mut String) {
+    let inputs = fixture_inputs(fixture);
+    let diagnostics = analyze_files(&inputs, &all_lints_config(), Knowledge::builtin());
+    let before = counts(&diagnostics);
+    for d in &diagnostics {
+        for suggestion in &d.suggestions {
+            let place = format!(
+                "{}:{}: `{}` suggestion {:?}",
+                d.primary.file, d.primary.span.line, d.lint.name, suggestion.message
+            );
+            // Editors offer a fix where one of its edits touches the finding.
+            let touches = suggestion.edits.iter().any(|edit| {
+                edit.span.start <= d.primary.span.end && d.primary.span.start <= edit.span.end
+            });
+            if !touches {
+                writeln!(
+                    failures,
+                    "{place}: no edit touches the finding's primary span"
+                )
+                .unwrap();
+            }
+            let mut changed = inputs.clone();
+            let input = changed
+                .iter_mut()
+                .find(|input| input.path == d.primary.file)
+                .unwrap();
+            let applied = apply(&input.text, &[suggestion]);
+            if applied.applied != 1 {
+                writeln!(failures, "{place}: does not apply").unwrap();
+                continue;
+            }
+            input.text = applied.text;
+            if !parses(&input.text) {
+                writeln!(
+                    failures,
+                    "{place}: the result does not parse:\n{}",
+                    input.text
+                )
+                .unwrap();
+                continue;
+            }
+            let after = counts(&analyze_files(
+                &changed,
+                &all_lints_config(),
+                Knowledge::builtin(),
+            ));
+            let key = (d.primary.file.clone(), d.lint.name);
+            let (was, is) = (
+                before.get(&key).copied().unwrap_or(0),
+                after.get(&key).copied().unwrap_or(0),
+            );
+            if is >= was {
+                writeln!(
+                    failures,
+                    "{place}: the finding is still there ({was} before, {is} after)"
+                )
+                .unwrap();
+            }
+            if suggestion.applicability == Applicability::MachineApplicable {
+                let others = |counts: &BTreeMap<(String, &'static str), usize>| -> Vec<_> {
+                    counts
+                        .iter()
+                        .filter(|((_, lint), _)| *lint != d.lint.name)
+                        .map(|(key, count)| (key.clone(), *count))
+                        .collect()
+                };
+                if others(&before) != others(&after) {
+                    writeln!(
+                        failures,
+                        "{place}: machine applicable, but other findings changed"
+                    )
+                    .unwrap();
+                }
+            }
+        }
+    }
+    for (input, (_, path)) in fix_all(inputs).iter().zip(&fixture.files) {
+        let expected = path.with_extension("rs.fixed");
+        if std::env::var_os("UPDATE_EXPECT").is_some() && expected.exists() {
+            std::fs::write(&expected, &input.text).unwrap();
+            continue;
+        }
+        if let Ok(wanted) = std::fs::read_to_string(&expected) {
+            if wanted != input.text {
+                writeln!(
+                    failures,
+                    "{}: fixing gives another text than {} (UPDATE_EXPECT=1 rewrites it):\n{}",
+                    input.path,
+                    expected.display(),
+                    input.text
+                )
+                .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn suggestions_parse_remove_their_finding_and_match_the_fixed_files() {
+    let mut failures = String::new();
+    let mut fixed_files = 0;
+    for (_, path, fixture) in all_fixtures() {
+        check_fixes(&fixture, &mut failures);
+        fixed_files += fixture
+            .files
+            .iter()
+            .filter(|(_, file)| file.with_extension("rs.fixed").exists())
+            .count();
+        let _ = path;
+    }
+    assert!(failures.is_empty(), "suggestion problems:\n{failures}");
+    if std::env::var_os("FIXTURE").is_none() {
+        assert!(fixed_files >= 4, "only {fixed_files} `.rs.fixed` files");
+    }
 }
 
 #[test]

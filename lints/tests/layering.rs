@@ -15,6 +15,7 @@ const LAYERS: &[(&str, usize)] = &[
     ("syntax", 0),
     ("module_decls", 0),
     ("parse", 1),
+    ("fix", 1),
     ("knowledge", 1),
     ("model", 2),
     ("rules", 3),

@@ -1,3 +1,5 @@
+// Length: the reader and the writer with their docs, examples and cancellation tests; most lines
+// are documentation that users read on docs.rs.
 //! Cancel-safe buffered I/O: a reader whose `read_*` methods keep partial data in the reader, and
 //! a writer whose `write_all` keeps its progress in the writer.
 //!

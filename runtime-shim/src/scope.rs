@@ -1,3 +1,5 @@
+// Length: scopes, tokens and the tokio-util conversions with their docs, examples and
+// cancellation tests; most lines are documentation that users read on docs.rs.
 //! Cancellation with acknowledgement: cancel scopes and the tokens their work holds.
 //!
 //! A [`CancelScope`] is the canceller's side; a [`CancelToken`] is the work's side. Cancellation

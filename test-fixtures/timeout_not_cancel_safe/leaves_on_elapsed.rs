@@ -105,3 +105,94 @@ async fn read_with_retries(stream: &mut TcpStream) -> io::Result<[u8; 8]> {
         }
     }
 }
+
+impl Session {
+    // Not reported: `.unwrap()` panics when the time runs out. The task ends with the session,
+    // and nothing reads the stream again.
+    pub async fn next_len_or_panic(&mut self) -> u32 {
+        timeout(READ_TIMEOUT, self.stream.read_u32()).await.unwrap().unwrap_or(0)
+    }
+}
+
+// Not reported: the same with `.expect(..)`, written as a statement, on a `&mut` parameter.
+async fn skip_header(stream: &mut TcpStream) {
+    let mut header = [0u8; 8];
+    timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await.expect("peer too slow").ok();
+}
+
+// Not reported: the result is bound, and the next statement panics unless it is `Ok`, as tests
+// write it.
+async fn header_or_fail(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await;
+    assert!(read.is_ok(), "peer too slow");
+    header[0]
+}
+
+// Not reported: the same, checked with `unwrap` on the next line.
+async fn header_or_panic(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await;
+    read.unwrap().unwrap();
+    header[0]
+}
+
+// Reported: the bound result is only logged, and the caller still has the stream.
+async fn header_or_log(stream: &mut TcpStream) -> u8 {
+    let mut header = [0u8; 8];
+    let read = timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await; //~ timeout_not_cancel_safe
+    if read.is_err() {
+        eprintln!("peer too slow");
+    }
+    header[0]
+}
+
+// Reported: `?` on the elapsed error returns it to the caller, who still has the stream; the
+// `unwrap` after it is about the read's own result.
+async fn header_or_elapsed(stream: &mut TcpStream) -> Result<u8, tokio::time::error::Elapsed> {
+    let mut header = [0u8; 8];
+    timeout(READ_TIMEOUT, stream.read_exact(&mut header)).await?.unwrap(); //~ timeout_not_cancel_safe
+    Ok(header[0])
+}
+
+// A retry loop hands each attempt a clone of its argument: a dropped attempt loses only its copy,
+// and the next attempt gets another.
+pub struct Retrying {
+    inner: Slices,
+}
+
+pub struct Slices;
+
+impl Slices {
+    pub async fn get(&self, range: std::ops::Range<usize>) -> Vec<u8> {
+        tokio::task::yield_now().await;
+        Vec::with_capacity(range.end - range.start)
+    }
+}
+
+impl Retrying {
+    pub async fn get(&self, range: std::ops::Range<usize>) -> Option<Vec<u8>> {
+        for _ in 0..3 {
+            let attempt = self.inner.get(range.clone());
+            if let Ok(bytes) = tokio::time::timeout(std::time::Duration::from_secs(1), attempt).await {
+                return Some(bytes);
+            }
+        }
+        None
+    }
+
+    // Each range taken off the caller's queue moves into its attempt: when one times out, the
+    // loop goes on to the next and that range is never fetched.
+    pub async fn get_all(&self, pending: &mut Vec<std::ops::Range<usize>>) -> Vec<Vec<u8>> {
+        let mut fetched = Vec::new();
+        loop {
+            let Some(range) = pending.pop() else { break };
+            let attempt = self.inner.get(range);
+            match tokio::time::timeout(std::time::Duration::from_secs(1), attempt).await { //~ timeout_not_cancel_safe
+                Ok(bytes) => fetched.push(bytes),
+                Err(_) => continue,
+            }
+        }
+        fetched
+    }
+}

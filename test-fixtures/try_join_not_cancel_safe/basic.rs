@@ -14,7 +14,10 @@ async fn replicate(primary: &mut File, replica: &mut File, record: &[u8]) -> std
     Ok(())
 }
 
-// `futures::future::try_join` with a user fn that writes a frame on a stream kept by the caller.
+// `futures::future::try_join` with a user fn that writes a frame on a stream kept by the caller:
+// the bytes already sent stay on the wire. The `read_exact` is not reported: it is dropped only
+// when the write fails, and then `?` hands the error to the caller, the exchange having failed
+// (see error_path.rs).
 async fn write_frame(stream: &mut TcpStream, frame: &[u8]) -> std::io::Result<()> {
     stream.write_all(frame).await
 }
@@ -23,7 +26,7 @@ async fn announce(stream: &mut TcpStream, file: &mut File) -> std::io::Result<()
     let mut header = [0u8; 8];
     futures::future::try_join(
         write_frame(stream, b"HELLO"), //~ try_join_not_cancel_safe
-        file.read_exact(&mut header), //~ try_join_not_cancel_safe
+        file.read_exact(&mut header),
     )
     .await?;
     Ok(())

@@ -108,6 +108,7 @@ mod tests {
             secondary: Vec::new(),
             help: help.map(str::to_string),
             notes: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 

@@ -3,9 +3,9 @@
 
 use std::io;
 
-use cancel_check_lints::{Diagnostic, Level};
+use cancel_check_lints::{Applicability, Diagnostic, Level, Suggestion};
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label, LabelStyle, Severity};
-use codespan_reporting::files;
+use codespan_reporting::files::{self, SimpleFiles};
 use codespan_reporting::term::termcolor::{Buffer, WriteColor};
 use codespan_reporting::term::{self, Chars};
 
@@ -72,12 +72,87 @@ fn emit(
         chars: Chars::ascii(),
         ..term::Config::default()
     };
-    term::emit_to_write_style(out, &config, table.files(), &to_codespan(table, diagnostic)).map_err(
-        |error| match error {
-            files::Error::Io(error) => error,
-            other => io::Error::other(other.to_string()),
-        },
-    )
+    let io_error = |error| match error {
+        files::Error::Io(error) => error,
+        other => io::Error::other(other.to_string()),
+    };
+    term::emit_to_write_style(out, &config, table.files(), &to_codespan(table, diagnostic))
+        .map_err(io_error)?;
+    let Some((_, file)) = table.get(&diagnostic.primary.file) else {
+        return Ok(());
+    };
+    for suggestion in &diagnostic.suggestions {
+        let (files, report) = suggestion_report(&file.file.label, file.text(), suggestion);
+        term::emit_to_write_style(out, &config, &files, &report).map_err(io_error)?;
+    }
+    Ok(())
+}
+
+/// A suggestion as rustc shows one: `help:` with the file's lines as the edits leave them, the
+/// new text marked.
+fn suggestion_report(
+    name: &str,
+    text: &str,
+    suggestion: &Suggestion,
+) -> (SimpleFiles<String, String>, Report<usize>) {
+    let mut edits: Vec<_> = suggestion.edits.iter().collect();
+    edits.sort_by_key(|edit| edit.span.start);
+    let mut patched = String::with_capacity(text.len() + 64);
+    let mut marked = Vec::new();
+    let mut fallback = None;
+    let mut at = 0;
+    for edit in edits {
+        let range = byte_range(text, &edit.span);
+        if range.start < at {
+            continue;
+        }
+        patched.push_str(&text[at..range.start]);
+        let replacement = crate::escape::source_text(&edit.replacement);
+        let start = patched.len();
+        patched.push_str(&replacement);
+        // Mark the new text without the whitespace around it (a `{` and the line break after
+        // it, not the indentation of the next line).
+        // Indentation alone (or a deletion) is not marked, unless nothing else is.
+        let lead = replacement.len() - replacement.trim_start().len();
+        let trimmed = replacement.trim();
+        if !trimmed.is_empty() {
+            // One mark per line: codespan draws a mark over several lines as a bracket.
+            let mut from = start + lead;
+            for line in trimmed.split('\n') {
+                let text = line.trim_end();
+                let indent = text.len() - text.trim_start().len();
+                if !text.trim().is_empty() {
+                    marked.push(from + indent..from + text.len());
+                }
+                from += line.len() + 1;
+            }
+        } else if marked.is_empty() && fallback.is_none() {
+            fallback = Some(start..start);
+        }
+        at = range.end;
+    }
+    if marked.is_empty() {
+        marked.extend(fallback);
+    }
+    patched.push_str(&text[at.min(text.len())..]);
+    let mut files = SimpleFiles::new();
+    let id = files.add(
+        name.to_string(),
+        crate::escape::source_text(&patched).into_owned(),
+    );
+    let applies = match suggestion.applicability {
+        Applicability::MachineApplicable => "`--fix` applies it",
+        Applicability::MaybeIncorrect => "`--fix --unsafe-fixes` applies it",
+    };
+    let report = Report::help()
+        .with_message(format!("{} ({applies})", printable(&suggestion.message)))
+        .with_labels(
+            marked
+                .into_iter()
+                .map(|range| Label::primary(id, range))
+                .collect(),
+        );
+    (files, report)
 }
 
 fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> {

@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use cancel_check_lints::{Diagnostic, Label, Level};
+use cancel_check_lints::{Diagnostic, Label, Level, Suggestion};
 use codespan_reporting::files::Files as _;
 use serde::Serialize;
 
@@ -150,7 +150,9 @@ fn compiler_message<'a>(
 }
 
 /// The rustc diagnostic of a finding: the primary span first, then the secondary ones; a child
-/// per help and per note; `rendered` is the human text.
+/// per help, per suggestion (a `help` whose primary spans carry `suggested_replacement` and
+/// `suggestion_applicability`, from which rust-analyzer makes a quick fix) and per note;
+/// `rendered` is the human text.
 pub fn rustc_diagnostic(
     table: &FileTable<'_>,
     diagnostic: &Diagnostic,
@@ -165,6 +167,12 @@ pub fn rustc_diagnostic(
         .iter()
         .map(|help| child("help", help))
         .collect();
+    children.extend(
+        diagnostic
+            .suggestions
+            .iter()
+            .map(|suggestion| suggestion_child(table, &diagnostic.primary.file, suggestion)),
+    );
     children.extend(diagnostic.notes.iter().map(|note| child("note", note)));
     children.push(child("note", &explain_note(diagnostic)));
     RustcDiagnostic {
@@ -197,6 +205,30 @@ fn child(level: &'static str, message: &str) -> RustcDiagnostic {
         spans: Vec::new(),
         children: Vec::new(),
         rendered: None,
+    }
+}
+
+/// A suggestion as rustc writes one: a `help` child with a primary span per edit.
+fn suggestion_child(table: &FileTable<'_>, file: &str, suggestion: &Suggestion) -> RustcDiagnostic {
+    let spans = suggestion
+        .edits
+        .iter()
+        .map(|edit| {
+            let label = Label {
+                file: file.to_string(),
+                span: edit.span,
+                message: String::new(),
+            };
+            RustcSpan {
+                suggested_replacement: Some(edit.replacement.clone()),
+                suggestion_applicability: Some(suggestion.applicability.as_str().to_string()),
+                ..rustc_span(table, &label, true)
+            }
+        })
+        .collect();
+    RustcDiagnostic {
+        spans,
+        ..child("help", &suggestion.message)
     }
 }
 

@@ -113,6 +113,7 @@ mod tests {
             secondary: Vec::new(),
             help: None,
             notes: Vec::new(),
+            suggestions: Vec::new(),
         }
     }
 

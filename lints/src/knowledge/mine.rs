@@ -1,3 +1,4 @@
+// Length: about 420 lines of code and 450 of unit tests, each test a small crate to mine.
 //! Mining the sources of dependencies for cancel-safety statements.
 //!
 //! A crate's own `# Cancel safety` sections (and the shim's `#[cancel_safe]` /
@@ -74,6 +75,7 @@ pub fn mine_source(
             version,
             relative_path: &relative,
             declared: Vec::new(),
+            types: Vec::new(),
         };
         let mut module = module_path(in_src);
         miner.items(&file.items, &mut module);
@@ -90,6 +92,9 @@ struct Miner<'a> {
     relative_path: &'a str,
     /// Every public function of the file, in file order.
     declared: Vec<Declared>,
+    /// Public types whose docs make statements about their methods (`[`send`](Self::send) is
+    /// cancel safe` in a struct's `# Cancel safety` section), as the `from` of those statements.
+    types: Vec<Declared>,
 }
 
 /// A public function of the mined file.
@@ -140,7 +145,14 @@ impl Miner<'_> {
                     let all = block.trait_.is_some();
                     self.impl_items(&block.items, &owner, all, module);
                 }
+                syn::Item::Struct(definition) if is_pub(&definition.vis) => {
+                    self.type_docs(&definition.attrs, &definition.ident, module);
+                }
+                syn::Item::Enum(definition) if is_pub(&definition.vis) => {
+                    self.type_docs(&definition.attrs, &definition.ident, module);
+                }
                 syn::Item::Trait(definition) if is_pub(&definition.vis) => {
+                    self.type_docs(&definition.attrs, &definition.ident, module);
                     let owner = definition.ident.to_string();
                     for item in &definition.items {
                         if let syn::TraitItem::Fn(function) = item {
@@ -163,6 +175,33 @@ impl Miner<'_> {
                 _ => {}
             }
         }
+    }
+
+    /// Keeps what a type's docs say about other items (its methods, through `Self::` links).
+    fn type_docs(&mut self, attrs: &[syn::Attribute], ident: &syn::Ident, module: &[String]) {
+        let docs = doc_text(attrs);
+        if !docs.contains("ancel") {
+            return;
+        }
+        let name = ident.to_string();
+        let about_others: Vec<Statement> = statements(&docs, &name)
+            .into_iter()
+            .filter(|statement| statement.about.is_some())
+            .collect();
+        if about_others.is_empty() {
+            return;
+        }
+        self.types.push(Declared {
+            path: format!("{}::{name}", self.crate_ident),
+            kind: ApiKind::Assoc,
+            args: 0,
+            line: ident.span().start().line,
+            owner: Some(name.clone()),
+            name,
+            module: module.to_vec(),
+            own: None,
+            about_others,
+        });
     }
 
     fn impl_items(&mut self, items: &[syn::ImplItem], owner: &str, all: bool, module: &[String]) {
@@ -251,7 +290,7 @@ impl Miner<'_> {
                 Some(self.entry(declared, own.stated, &own.text, None))
             })
             .collect();
-        for declared in &self.declared {
+        for declared in self.declared.iter().chain(&self.types) {
             for statement in &declared.about_others {
                 let Some(target) = statement
                     .about
@@ -521,6 +560,45 @@ cfg_net! {
                 .ends_with("src/lib.rs:4: \"drops the frame\""),
             "{}",
             entries[0].source
+        );
+    }
+
+    #[test]
+    fn a_type_s_docs_speak_for_the_methods_they_link_to() {
+        let source = r#"
+/// A queue of messages.
+///
+/// # Cancel safety
+///
+/// [`push`](Self::push) is cancel safe: a dropped push leaves the message queued.
+/// [`Queue::drain`] is not cancel safe.
+pub struct Queue;
+
+impl Queue {
+    /// Pushes a message; if the future is dropped, the message stays queued.
+    pub async fn push(&mut self, message: u8) {}
+
+    pub async fn drain(&mut self) {}
+
+    /// This method is not cancel safe: its own docs win.
+    pub async fn pop(&mut self) {}
+}
+
+/// [`Queue::pop`] is cancel safe.
+pub enum Mode { A }
+"#;
+        let entries = mine_source("dep", "1.0.0", "src/lib.rs", source);
+        let verdicts: Vec<(&str, Verdict)> = entries
+            .iter()
+            .map(|entry| (entry.path.as_str(), entry.verdict))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("dep::Queue::pop", Verdict::DataLoss),
+                ("dep::Queue::push", Verdict::Safe),
+                ("dep::Queue::drain", Verdict::DataLoss),
+            ]
         );
     }
 

@@ -30,7 +30,8 @@ pub struct Scope {
     pub module: Vec<String>,
     /// A fn body that declares items or imports: its names come first, then the module's.
     pub is_block: bool,
-    /// For an inline module: whether it is `pub` (visible outside its parent).
+    /// For an inline module: whether it is declared `pub` (not `pub(crate)`, `pub(super)` or
+    /// private), so that it can be part of the crate's API.
     pub is_pub: bool,
     pub uses: Vec<UseDecl>,
     /// Names declared here, in source order.
@@ -44,8 +45,8 @@ pub enum ItemRef {
     Trait(usize),
     /// An inline `mod name { .. }`.
     Module(ScopeId),
-    /// A `mod name;`, whose body is another file.
-    ModuleFile,
+    /// A `mod name;`, whose body is another file; whether it is declared `pub`.
+    ModuleFile(bool),
     /// A free function (its `FnItem` carries its name and scope).
     Fn,
 }
@@ -57,7 +58,7 @@ pub struct UseDecl {
     pub name: Option<String>,
     /// The path as written (`crate`, `self`, `super` kept as segments; a leading `::` dropped).
     pub path: Vec<String>,
-    /// `pub use` (of any visibility but private): a re-export.
+    /// `pub use` (exactly `pub`): a re-export that can make items the crate's API.
     pub is_pub: bool,
 }
 
@@ -91,7 +92,6 @@ pub struct TraitDecl {
     pub scope: ScopeId,
     pub generics: Generics,
     pub supertraits: Vec<PathRef>,
-    pub is_pub: bool,
 }
 
 /// An `impl` block.

@@ -1,3 +1,6 @@
+// Length: about 830 lines of code and 70 of unit tests; one walk applies Rust's scoping rules
+// (blocks, temporary scopes, moves, drops) to guards and borrows, and splitting it would split
+// those rules between files that must agree.
 //! Liveness of lock guards and `RefCell` borrows in async bodies: which guard is alive at which
 //! `.await`. Statement by statement, with Rust's scoping rules:
 //! - a `let g = m.lock().unwrap();` guard lives to the end of its block, unless an earlier
@@ -48,6 +51,24 @@ pub struct HeldGuard {
     /// The future it lives in must be `Send`: an async block handed to a task spawn, or a
     /// `pub async fn`.
     pub requires_send: bool,
+    /// The statements that could be put in a block of their own to end the guard before the
+    /// first await it is held at, when that is a move of code and nothing else.
+    pub scope: Option<GuardScope>,
+}
+
+/// Statements of one block, from a named guard's `let` up to the statement before the first
+/// one that awaits while it is alive, after which the guard is not mentioned: putting them in a
+/// block of their own drops the guard before that await, and changes nothing else when no other
+/// binding is declared among them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuardScope {
+    /// The start of the guard's `let` statement.
+    pub start: usize,
+    /// The end of the last statement before the await.
+    pub end: usize,
+    /// Other bindings are declared among the statements (none used after them): in a block
+    /// they are dropped earlier too.
+    pub moves_other_locals: bool,
 }
 
 /// Finds the guards held across awaits in every async body of a file. `bare_lock_is_guard`:
@@ -178,16 +199,23 @@ impl AsyncBodies<'_> {
                         .guard_kind(&init.expr)
                         .or_else(|| non_send_value(&local.pat, &init.expr, self.not_send_types));
                     if let (Some(kind), Some(name)) = (kind, binding_name(&local.pat)) {
-                        let awaits = block_awaits
-                            .get_or_insert_with(|| BlockAwaits::new(&block.stmts))
-                            .while_alive(&name, index);
+                        let gathered =
+                            block_awaits.get_or_insert_with(|| BlockAwaits::new(&block.stmts));
+                        let awaits = gathered.while_alive(&name, index);
                         if !awaits.is_empty() {
+                            let scope =
+                                gathered
+                                    .first_await_statement(&name, index)
+                                    .and_then(|first| {
+                                        gathered.guard_scope(&block.stmts, index, first, &name)
+                                    });
                             self.found.push(HeldGuard {
                                 kind,
                                 name: Some(name),
                                 taken: Span::of(&*init.expr),
                                 awaits,
                                 requires_send: self.requires_send,
+                                scope,
                             });
                         }
                     } else {
@@ -253,6 +281,7 @@ impl AsyncBodies<'_> {
                     taken,
                     awaits: after,
                     requires_send: self.requires_send,
+                    scope: None,
                 });
             }
         }
@@ -266,6 +295,7 @@ impl AsyncBodies<'_> {
                     taken,
                     awaits: awaits.spans,
                     requires_send: self.requires_send,
+                    scope: None,
                 });
             }
         }
@@ -388,13 +418,21 @@ struct BlockAwaits {
     /// The statements that end a guard of each name: `drop(g)`, `mem::drop(g)`, `g = ..`, or
     /// `f(g)` moving it.
     enders: HashMap<String, Vec<usize>>,
+    /// The last statement that mentions each identifier (macro arguments included).
+    last_mention: HashMap<String, usize>,
 }
 
 impl BlockAwaits {
     fn new(stmts: &[Stmt]) -> BlockAwaits {
         let mut awaits = Vec::new();
         let mut enders: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut last_mention = HashMap::new();
         for (index, stmt) in stmts.iter().enumerate() {
+            let mut idents = Idents::default();
+            idents.visit_stmt(stmt);
+            for name in idents.names {
+                last_mention.insert(name, index);
+            }
             let mut found = Awaits::default();
             found.visit_stmt(stmt);
             awaits.extend(
@@ -413,7 +451,11 @@ impl BlockAwaits {
                 enders.entry(name).or_default().push(index);
             }
         }
-        BlockAwaits { awaits, enders }
+        BlockAwaits {
+            awaits,
+            enders,
+            last_mention,
+        }
     }
 
     /// The awaits reached while the guard named `name`, bound by statement `index`, is alive:
@@ -433,6 +475,97 @@ impl BlockAwaits {
             .map(|(_, span, _)| *span)
             .take(MAX_HELD_AWAITS)
             .collect()
+    }
+}
+
+impl BlockAwaits {
+    /// The statement of the first await reached while the guard named `name`, bound by
+    /// statement `index`, is alive (what [`BlockAwaits::while_alive`] gives first).
+    fn first_await_statement(&self, name: &str, index: usize) -> Option<usize> {
+        let end = self
+            .enders
+            .get(name)
+            .and_then(|at| at.get(at.partition_point(|at| *at <= index)))
+            .copied()
+            .unwrap_or(usize::MAX);
+        let from = self.awaits.partition_point(|(at, _, _)| *at <= index);
+        self.awaits[from..]
+            .iter()
+            .take_while(|(at, _, _)| *at < end)
+            .find(|(_, _, takes)| !takes.iter().any(|taken| taken == name))
+            .map(|(at, _, _)| *at)
+    }
+}
+
+impl BlockAwaits {
+    /// The statements `index..first` as a [`GuardScope`] for the guard `name` bound by
+    /// statement `index`, when neither the guard nor a binding declared among them is mentioned
+    /// from `first` on, and they declare no item. A guard named with a leading `_` is held for
+    /// what holding it means (a critical section around the await), not for its value: never.
+    fn guard_scope(
+        &self,
+        stmts: &[Stmt],
+        index: usize,
+        first: usize,
+        name: &str,
+    ) -> Option<GuardScope> {
+        if name.starts_with('_') || first <= index || first > stmts.len() {
+            return None;
+        }
+        let between = &stmts[index + 1..first];
+        if between.iter().any(|stmt| matches!(stmt, Stmt::Item(_))) {
+            return None;
+        }
+        let mut others = Vec::new();
+        for stmt in between {
+            if let Stmt::Local(local) = stmt {
+                let mut bound = Idents::default();
+                bound.visit_pat(&local.pat);
+                others.extend(bound.names);
+            }
+        }
+        let mentioned_later = |name: &str| {
+            self.last_mention
+                .get(name)
+                .is_some_and(|last| *last >= first)
+        };
+        if mentioned_later(name) || others.iter().any(|other| mentioned_later(other)) {
+            return None;
+        }
+        Some(GuardScope {
+            start: Span::of(&stmts[index]).start,
+            end: Span::of(&stmts[first - 1]).end,
+            moves_other_locals: !others.is_empty(),
+        })
+    }
+}
+
+/// Every identifier in a piece of syntax, macro arguments included.
+#[derive(Default)]
+struct Idents {
+    names: Vec<String>,
+}
+
+impl Idents {
+    fn tokens(&mut self, tokens: proc_macro2::TokenStream) {
+        for token in tokens {
+            match token {
+                proc_macro2::TokenTree::Ident(ident) => self.names.push(ident.to_string()),
+                proc_macro2::TokenTree::Group(group) => self.tokens(group.stream()),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Idents {
+    fn visit_ident(&mut self, ident: &'ast proc_macro2::Ident) {
+        self.names.push(ident.to_string());
+    }
+
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        visit::visit_macro(self, mac);
+        self.tokens(mac.tokens.clone());
     }
 }
 

@@ -47,6 +47,14 @@ impl Site {
     }
 }
 
+/// The race that drops a function's future (directly, or through the functions that await it)
+/// with progress someone misses, and what kind of race it is.
+#[derive(Clone, Debug)]
+pub struct RacedBy {
+    pub site: Site,
+    pub kind: RaceKind,
+}
+
 /// What is lost, named by where that knowledge comes from: the end of the chain of calls.
 #[derive(Clone, Debug)]
 pub enum Leaf<'k> {
@@ -119,6 +127,10 @@ impl Loss<'_> {
 }
 
 /// A function's cancel safety.
+// Most summaries are `Unsafe` only for the few functions that lose data, and a `Loss` is read
+// far more often than it is built: boxing it would cost an allocation and an indirection on
+// every read to save memory on a map of one entry per function.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Safety<'k> {
     Safe,
@@ -260,11 +272,12 @@ impl<'k> Workspace<'k> {
                             Some(local) => in_loop.is_some_and(|lp| !lp.span.contains(&local.span)),
                             None => true,
                         };
-                        !arg.borrowed
-                            && (declared_outside
-                                || model
-                                    .use_after(body, &arg.place.text, op.span.end)
-                                    .is_some())
+                        arg.copied
+                            || !arg.borrowed
+                                && (declared_outside
+                                    || model
+                                        .use_after(body, &arg.place.text, op.span.end)
+                                        .is_some())
                     });
                 if reused {
                     return None;
@@ -276,7 +289,7 @@ impl<'k> Workspace<'k> {
             return None;
         };
         let (index, loss) = self.param_losses.get(&fn_ref)?;
-        let arg = op.args.get(*index)?.as_ref()?;
+        let arg = op.args.get(*index)?.as_ref().filter(|arg| !arg.copied)?;
         let lent = arg.borrowed
             || model
                 .param(body, arg.place.root())
@@ -308,6 +321,7 @@ impl<'k> Workspace<'k> {
             .flatten()
             .find(|arg| {
                 !arg.borrowed
+                    && !arg.copied
                     && model
                         .local_before(body, arg.place.root(), op.span.start)
                         .is_none()
@@ -483,23 +497,7 @@ impl<'k> Workspace<'k> {
                 }
                 continue;
             };
-            let outlives = match &resource {
-                Some(place) => model.root_outlives(body, place.root(), op.span.start),
-                None => matches!(
-                    self.resolve(file, body, op),
-                    Some(Callee::Fn(_) | Callee::Trait(_))
-                ),
-            };
-            if !outlives {
-                continue;
-            }
-            // A message the function built itself (`tx.send(Request { reply })`) is not the
-            // caller's: dropping it with the future loses nothing anyone has. It counts when it
-            // carries a parameter.
-            if loss.kind() == LossKind::Message
-                && !matches!(loss.leaf, Leaf::TakenItem { .. })
-                && !self.carries_outside_value(model, body, op)
-            {
+            if !self.passes_on(file, body, op, &loss, resource.as_ref()) {
                 continue;
             }
             let call = call_text(op);
@@ -534,6 +532,93 @@ impl<'k> Workspace<'k> {
                     call: None,
                 }),
             })
+    }
+
+    /// Whether the loss of an awaited call (on `resource`) is also the loss of the awaiting
+    /// body's future: the resource outlives the body (a call without one reaches a workspace
+    /// function, whose loss is its own), and a lost message is one the body did not build
+    /// itself (`tx.send(Request { reply })` loses nothing anyone has, unless it carries a
+    /// parameter).
+    fn passes_on(
+        &self,
+        file: usize,
+        body: BodyId,
+        op: &Operation,
+        loss: &Loss<'k>,
+        resource: Option<&Place>,
+    ) -> bool {
+        let model = &self.units[file].model;
+        let outlives = match resource {
+            Some(place) => model.root_outlives(body, place.root(), op.span.start),
+            None => matches!(
+                self.resolve(file, body, op),
+                Some(Callee::Fn(_) | Callee::Trait(_))
+            ),
+        };
+        outlives
+            && (loss.kind() != LossKind::Message
+                || matches!(loss.leaf, Leaf::TakenItem { .. })
+                || self.carries_outside_value(model, body, op))
+    }
+
+    /// The workspace functions whose futures a race drops with progress someone misses: the
+    /// callee of each branch whose loss [`RaceSite::progress_lost`] finds missed, and for an
+    /// `async` block branch, the callees of its awaits whose loss, on the resource they work
+    /// on, is missed.
+    pub(super) fn dropped_with_loss(&self, file: usize, race: &RaceSite) -> Vec<FnRef> {
+        let model = &self.units[file].model;
+        let mut found = Vec::new();
+        for (index, branch) in race.branches.iter().enumerate() {
+            match (&branch.op, branch.block_body) {
+                (_, Some(block)) => {
+                    for site in &model.bodies[block].awaits {
+                        let Some(op) = &site.op else { continue };
+                        let Some((loss, resource)) = self.call_loss(file, block, op, site.in_loop)
+                        else {
+                            continue;
+                        };
+                        if self.passes_on(file, block, op, &loss, resource.as_ref())
+                            && race
+                                .progress_lost(model, index, false, resource.as_ref())
+                                .is_some()
+                        {
+                            found.extend(self.targets(self.resolve(file, block, op)));
+                        }
+                    }
+                }
+                (Some(op), None) => {
+                    let Some((_, resource)) = self.branch_loss_at(file, race, branch) else {
+                        continue;
+                    };
+                    if race
+                        .progress_lost(model, index, false, resource.as_ref())
+                        .is_some()
+                    {
+                        let body = branch.body.unwrap_or(race.body);
+                        found.extend(self.targets(self.resolve(file, body, op)));
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+        found
+    }
+
+    /// The workspace functions whose loss an await of `body` passes on to the body's own
+    /// future (see [`Workspace::passes_on`]).
+    pub(super) fn callees_losing_with(&self, file: usize, body: BodyId) -> Vec<FnRef> {
+        let model = &self.units[file].model;
+        let mut found = Vec::new();
+        for site in &model.bodies[body].awaits {
+            let Some(op) = &site.op else { continue };
+            let Some((loss, resource)) = self.call_loss(file, body, op, site.in_loop) else {
+                continue;
+            };
+            if self.passes_on(file, body, op, &loss, resource.as_ref()) {
+                found.extend(self.targets(self.resolve(file, body, op)));
+            }
+        }
+        found
     }
 
     /// A method that keeps what it reads in its receiver (`self.buf`), called on a local that
@@ -893,7 +978,10 @@ impl<'k> Workspace<'k> {
 
     /// Local buffers that accumulate data across awaits inside a loop: data read by an await
     /// on a resource that outlives the body flows into them (`read_buf(&mut buf)`, or
-    /// `buf.push(item)` where `item` came from such an await).
+    /// `buf.push(item)` where `item` came from such an await). An error an await reports
+    /// (`Err(e) => errors.push(e)`) is not data read, and neither is what an await gives back
+    /// for an item the loop moved out of another local (`for t in tasks { out.push(filter(t)
+    /// .await) }`): the body already had it.
     pub fn held_buffers(&self, file: usize, body: BodyId) -> Vec<HeldBuffer> {
         let model = &self.units[file].model;
         let the_body = &model.bodies[body];
@@ -903,15 +991,23 @@ impl<'k> Workspace<'k> {
                 if lp.span.contains(&local.span) || local.span.start > lp.span.start {
                     continue;
                 }
+                let owned = self.items_moved_out_of_locals(model, body, lp);
+                let hands_over_owned = |op: &Operation| {
+                    op.args
+                        .iter()
+                        .flatten()
+                        .any(|arg| !arg.copied && owned.contains(&arg.place.text.as_str()))
+                };
                 let reads: Vec<&AwaitSite> = the_body
                     .awaits
                     .iter()
                     .filter(|site| {
                         lp.span.contains(&site.span)
                             && site.op.as_ref().is_some_and(|op| {
-                                op.resource.as_ref().is_some_and(|place| {
-                                    model.root_outlives(body, place.root(), op.span.start)
-                                })
+                                !hands_over_owned(op)
+                                    && op.resource.as_ref().is_some_and(|place| {
+                                        model.root_outlives(body, place.root(), op.span.start)
+                                    })
                             })
                     })
                     .collect();
@@ -957,21 +1053,26 @@ impl<'k> Workspace<'k> {
                                     .is_some_and(|op| APPENDING_READS.contains(&op.name.as_str())))
                     })
                 };
+                // Or grown by what such an await gives, bound (`buf.push(item)`) or pushed as it
+                // comes (`buf.push(stream.read_u8().await?)`).
                 let filled = the_body.mutations.iter().any(|mutation| {
                     mutation.name == local.name
                         && lp.span.contains(&mutation.span)
                         && (filled_by_read(mutation)
+                            || reads.iter().any(|site| mutation.span.contains(&site.span))
                             || mutation
                                 .arg_names
                                 .iter()
                                 .any(|name| tainted.contains(name.as_str())))
                 });
                 if filled {
+                    let resource = first_read.op.as_ref().and_then(|op| op.resource.clone());
                     held.push(HeldBuffer {
                         name: local.name.clone(),
                         declared: local.span,
                         await_span: first_read.span,
                         loop_keyword: lp.keyword,
+                        resource,
                     });
                     break;
                 }
@@ -979,6 +1080,61 @@ impl<'k> Workspace<'k> {
         }
         held
     }
+
+    /// The names a `for` loop binds to the items it moves out of a local or of a parameter
+    /// taken by value (`for t in tasks`, `for t in tasks.drain(..)`): values the body already
+    /// holds.
+    fn items_moved_out_of_locals<'m>(
+        &self,
+        model: &'m FileModel,
+        body: BodyId,
+        lp: &LoopSite,
+    ) -> Vec<&'m str> {
+        let owned_root = |root: &str| match model.local_before(body, root, lp.span.start) {
+            Some(local) => local.alias_of.is_none(),
+            None => model
+                .param(body, root)
+                .is_some_and(|param| !param.is_ref && !param.shared),
+        };
+        model.bodies[body]
+            .bindings
+            .iter()
+            .filter(|binding| lp.keyword.contains(&binding.span))
+            .filter(|binding| {
+                binding
+                    .value
+                    .as_ref()
+                    .and_then(iterated_root)
+                    .is_some_and(owned_root)
+            })
+            .map(|binding| binding.name.as_str())
+            .collect()
+    }
+}
+
+/// The place whose elements a `for` loop's item is (`tasks` for `tasks`, `tasks.drain(..)`,
+/// `&mut tasks`), seen through the loop's projection.
+fn iterated_root(value: &ValueExpr) -> Option<&str> {
+    let ValueExpr::Project(whole, steps) = value else {
+        return None;
+    };
+    if steps.first() != Some(&super::value::Proj::Element) {
+        return None;
+    }
+    let mut value = &**whole;
+    for _ in 0..8 {
+        match value {
+            ValueExpr::Place(place) => return place.split('.').next(),
+            ValueExpr::Ref(inner) => value = inner,
+            ValueExpr::Method { receiver, name, .. }
+                if matches!(name.as_str(), "into_iter" | "iter" | "iter_mut" | "drain") =>
+            {
+                value = receiver
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// The place a value was taken out of and the taking method: `self.queue.pop_front()`,
@@ -1059,6 +1215,8 @@ pub struct HeldBuffer {
     /// An await inside the loop that reads from the outliving resource.
     pub await_span: Span,
     pub loop_keyword: Span,
+    /// What that await reads from.
+    pub resource: Option<Place>,
 }
 
 /// Whether anyone misses what a dropped branch loses.
@@ -1079,6 +1237,13 @@ impl RaceSite {
     /// Why dropping branch `index` midway loses progress, or `None` when nothing is missed.
     /// With `repeats_only`, only a loop that drops the future again and again counts (a lost
     /// message); otherwise a resource left out of sync for a later user counts too.
+    ///
+    /// A timeout or join whose loss panics (`.await.unwrap()`) ends the task with the future:
+    /// nothing reads the resource again. A join drops its futures only when one fails, and then
+    /// the whole exchange has failed: its loss is missed only where the code visibly goes on
+    /// with the resource after the error (a loop that handles the error and goes round again,
+    /// a use after the join that the error does not skip), not because the resource is the
+    /// caller's (a field of `self`, a `&mut` parameter) and the caller might.
     pub fn progress_lost(
         &self,
         model: &FileModel,
@@ -1087,7 +1252,7 @@ impl RaceSite {
         resource: Option<&Place>,
     ) -> Option<LossReason> {
         let branch = &self.branches[index];
-        if branch.resumed {
+        if branch.resumed || self.fallback_panics {
             return None;
         }
         // An `async` block branch has no single operation: it is created anew each time round
@@ -1114,6 +1279,9 @@ impl RaceSite {
             if let Some(used) = model.use_after(self.body, &resource.text, self.span.end) {
                 return Some(LossReason::UsedAfter { used: used.clone() });
             }
+        }
+        if matches!(self.kind, RaceKind::TryJoin { .. }) {
+            return None;
         }
         if (resource.is_self_field() || resource.text == "self")
             && model.self_outlives_call(self.body)
@@ -1201,6 +1369,35 @@ mod tests {
         );
         assert!(matches!(found[0], Some(LossReason::SelfField)));
         assert!(matches!(&found[1], Some(LossReason::MutParam { name }) if name == "rx"));
+    }
+
+    #[test]
+    fn a_failed_join_is_missed_only_where_the_code_goes_on_with_the_resource() {
+        // `?` leaves, and the streams in `self` are the caller's: whether the caller reads them
+        // after the failed exchange is not followed.
+        let found = reasons(
+            "impl C { async fn f(&mut self) -> R { tokio::try_join!(self.a.read_u8(), self.b.read_u8())?; Ok(()) } }",
+        );
+        assert!(found.iter().all(Option::is_none), "{found:?}");
+        // The error is logged and the loop reads the streams again.
+        let found = reasons(
+            "async fn f(a: &mut S, b: &mut S) { loop { if let Err(e) = tokio::try_join!(a.read_u8(), b.read_u8()) { log(e); } } }",
+        );
+        assert!(matches!(found[0], Some(LossReason::Loop { .. })));
+        // The error is handled and the stream read after the join.
+        let found = reasons(
+            "async fn f(a: &mut S, b: &mut S) { let _ = tokio::try_join!(a.read_u8(), b.read_u8()); a.read_u8().await; }",
+        );
+        assert!(matches!(&found[0], Some(LossReason::UsedAfter { used }) if used.place == "a"));
+        assert!(found[1].is_none());
+    }
+
+    #[test]
+    fn a_timeout_that_panics_when_lost_loses_nothing_anyone_reads() {
+        let found = reasons(
+            "impl C { async fn f(&mut self) { tokio::time::timeout(D, self.s.read_u8()).await.unwrap(); self.s.read_u8().await; } }",
+        );
+        assert!(found[0].is_none());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! places they use; loops; race sites (`select!`, `future::select`, `timeout`) with their
 //! branches resolved to operations. Spans are our own values: no `proc_macro2::Span` leaves here.
 
+pub mod block_on;
 pub(crate) mod call_graph;
 mod collect;
 pub mod imports;
@@ -14,6 +15,7 @@ pub mod operation;
 pub mod race;
 pub mod resolve;
 pub mod select;
+pub mod send_promise;
 pub mod signature;
 pub mod suppression;
 pub mod test_code;
@@ -118,6 +120,8 @@ pub struct BlockOnSite {
     pub body: BodyId,
     /// How the call was written: `block_on`, `rt.block_on`.
     pub callee: String,
+    /// For a method call (`rt.block_on(..)`), the receiver, for its type.
+    pub receiver: Option<value::ValueExpr>,
 }
 
 /// A `tokio::spawn(..)` whose `JoinHandle` is dropped at once (`tokio::spawn(..);` or
@@ -127,6 +131,8 @@ pub struct DetachedSpawn {
     pub span: Span,
     /// The spawn path as written.
     pub callee: String,
+    /// The `_` of `let _ = tokio::spawn(..)`; `None` for a statement of its own.
+    pub wild: Option<Span>,
 }
 
 /// A local that grows or is filled: `buf.push(x)` (with the names its arguments mention), or
@@ -160,6 +166,8 @@ pub struct AwaitSite {
     /// The code leaves when the awaited value is an error (`?`, `unwrap`, a `let .. else` that
     /// diverges).
     pub leaves_on_error: bool,
+    /// It leaves by panicking (`unwrap`, `expect`).
+    pub panics_on_error: bool,
 }
 
 /// What a fn body gives back, as far as the summaries need it: an awaited value, a name, or
@@ -300,6 +308,9 @@ pub struct LoopSite {
     pub keyword: Span,
     /// The whole loop expression.
     pub span: Span,
+    /// The loop is an expression statement (not a `let x = loop { .. }` or a tail expression
+    /// with attributes): code can be put before it.
+    pub statement: bool,
 }
 
 impl FileModel {

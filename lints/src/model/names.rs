@@ -119,6 +119,11 @@ pub(crate) const BLOCK_ON_FNS: &[&str] = &[
     "pollster::block_on",
 ];
 
+/// Types whose `block_on(fut)` method parks the thread (a runtime, its handle), and the crates
+/// they come from: another crate's type of the same name is not assumed to block.
+pub(crate) const BLOCK_ON_TYPES: &[&str] = &["Runtime", "Handle", "LocalRuntime"];
+pub(crate) const BLOCK_ON_TYPE_CRATES: &[&str] = &["tokio", "actix_rt", "monoio"];
+
 /// Functions that spawn a task and return its `JoinHandle`.
 pub(crate) const SPAWN_FNS: &[&str] = &[
     "tokio::spawn",

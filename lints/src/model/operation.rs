@@ -96,6 +96,8 @@ pub struct Operation {
     pub first_arg_is_ref: bool,
     /// The first argument when it is a plain name (`send(buf)`), to check its declared type.
     pub first_arg_name: Option<String>,
+    /// The first argument's expression (`Duration::from_secs(1)` in `sleep(..)`).
+    pub first_arg: Option<Span>,
     /// An argument calls `now()`: a deadline computed on the spot.
     pub args_call_now: bool,
     /// The resource the operation works on: the receiver, else the first `&mut` argument.
@@ -121,6 +123,9 @@ pub struct Arg {
     pub borrowed: bool,
     /// Written `&mut x`.
     pub mutable: bool,
+    /// Written `x.clone()` (or `to_owned`, `to_vec`, `to_string`): the caller keeps `x`, and
+    /// a dropped future loses only its copy.
+    pub copied: bool,
 }
 
 /// The places the arguments of a call denote.
@@ -130,10 +135,25 @@ fn arg_places<'a>(args: impl Iterator<Item = &'a Expr>) -> Vec<Option<Arg>> {
             Expr::Reference(reference) => (true, reference.mutability.is_some()),
             _ => (false, false),
         };
+        if let Expr::MethodCall(call) = arg {
+            let copies = matches!(
+                call.method.to_string().as_str(),
+                "clone" | "to_owned" | "to_vec" | "to_string"
+            );
+            if copies && call.args.is_empty() {
+                return place_of(&call.receiver).map(|place| Arg {
+                    place,
+                    borrowed: false,
+                    mutable: false,
+                    copied: true,
+                });
+            }
+        }
         place_of(arg).map(|place| Arg {
             place,
             borrowed,
             mutable,
+            copied: false,
         })
     })
     .collect()
@@ -198,6 +218,7 @@ pub fn future_shape(expr: &Expr, imports: &Imports) -> FutureShape {
                 target: OpTarget::Path { full, segments },
                 first_arg_is_ref: call.args.first().is_some_and(is_borrow),
                 first_arg_name: call.args.first().and_then(plain_name),
+                first_arg: call.args.first().map(Span::of),
                 args_call_now: call.args.iter().any(calls_now),
                 resource,
                 arg_names: names_in(call.args.iter()),
@@ -238,6 +259,7 @@ fn method_operation(call: &ExprMethodCall) -> Operation {
         },
         first_arg_is_ref: call.args.first().is_some_and(is_borrow),
         first_arg_name: call.args.first().and_then(plain_name),
+        first_arg: call.args.first().map(Span::of),
         args_call_now: call.args.iter().any(calls_now),
         resource: place_of(&call.receiver),
         arg_names: names_in(call.args.iter()),
@@ -319,9 +341,12 @@ impl Operation {
                         }) {
                             return Some(entry);
                         }
-                        // Smart pointers deref to what they hold, so they tell nothing.
+                        // A smart pointer whose content is not known tells nothing: as for an
+                        // unknown type, a method the workspace defines is left to it.
                         if DEREF_WRAPPERS.contains(&name) {
-                            return pick_without_type(&candidates, borrowed);
+                            return (!user_method)
+                                .then(|| pick_without_type(&candidates, borrowed))
+                                .flatten();
                         }
                         // The type's own crate's traits first (`postage::sink::Sink::send` for a
                         // postage sender), then any extension trait.

@@ -9,8 +9,14 @@ use crate::span::Span;
 /// Which construct races the futures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RaceKind {
-    /// `tokio::select!`, `futures::select!`, `futures::select_biased!`.
-    Select { macro_name: String, biased: bool },
+    /// `tokio::select!`, `futures::select!`, `futures::select_biased!`: the last segment as
+    /// written, and the path expanded through the file's imports (`tokio::select`; as written
+    /// when the imports do not say).
+    Select {
+        macro_name: String,
+        path: String,
+        biased: bool,
+    },
     /// `futures::future::select`, `select_all`, `select_ok`.
     FutureSelect { function: String },
     /// `tokio::time::timeout`, `timeout_at`, `.timeout(..)`.
@@ -34,9 +40,13 @@ pub struct RaceSite {
     pub in_loop: Option<LoopSite>,
     pub branches: Vec<Branch>,
     /// Whether the `else`/`default`/`complete` handler of a select may let the loop go on; for a
-    /// timeout, whether the code goes on after the time runs out (it does not after `?`,
-    /// `.unwrap()`, or a `let Ok(..) = .. else { break }`).
+    /// timeout, whether the code goes on after the time runs out, and for a join, after it
+    /// fails (it does not after `?`, `.unwrap()`, or a `let Ok(..) = .. else { break }`).
     pub fallback_continues: bool,
+    /// For a timeout or a join: the code panics when the race is lost (`.unwrap()`,
+    /// `.expect(..)` on its error), so the task ends with the dropped future and nothing reads
+    /// what it worked on again.
+    pub fallback_panics: bool,
     /// Every handler only computes a value (`Reason::Timer`, `Some(x)`, `r?`): the select
     /// reports which branch won and the work happens after it, the same for every branch.
     pub handlers_are_values: bool,

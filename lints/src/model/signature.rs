@@ -28,13 +28,38 @@ pub struct MissingSend {
     pub type_span: Option<Span>,
     /// The trait whose method it is, for a trait method.
     pub in_trait: Option<String>,
+    /// The type of the inherent `impl` whose method it is (its last path segment).
+    pub in_impl: Option<String>,
     /// The other bounds of the returned `impl Future<..> + X` or `dyn Future<..> + X`, as
     /// written (`SendOutsideWasm`, `crate::sync::MaybeSend`): one of them may be a trait with
-    /// `Send` among its supertraits, which this pass does not resolve.
+    /// `Send` among its supertraits, which the workspace resolves.
     pub other_bounds: Vec<String>,
     /// The inline `mod` blocks around the item in this file, outermost first: a `pub trait`
     /// inside a private module is not reachable unless it is re-exported.
     pub modules: Vec<EnclosingModule>,
+    /// Where ` + Send` goes: the end of the last bound of the `impl Future<..>` or
+    /// `dyn Future<..>` (absent for `async fn`).
+    pub send_at: Option<usize>,
+    /// For an `async fn`: what writing it as `fn .. -> impl Future<..> + Send` changes.
+    pub desugar: Option<AsyncSignature>,
+    /// A type alias (`pub type Job = Pin<Box<dyn Future<..>>>`), not a signature.
+    pub alias: bool,
+}
+
+/// The parts of an `async fn` signature that change when it is written as a fn returning
+/// `impl Future<Output = ..> + Send`.
+#[derive(Debug, Clone)]
+pub struct AsyncSignature {
+    /// The `async` keyword and the space after it, up to `fn` (`async unsafe fn`: up to
+    /// `unsafe`).
+    pub async_keyword: Span,
+    /// The return type, or where `-> ..` goes when there is none (an empty span after the
+    /// parameters' `)`).
+    pub output: Span,
+    /// Whether `output` is a written return type.
+    pub has_output: bool,
+    /// The method has a provided body (which would become an `async move` block).
+    pub provided: bool,
 }
 
 /// An inline module around a signature.
@@ -111,6 +136,7 @@ pub fn missing_send(file: &syn::File, text: &str) -> Vec<MissingSend> {
         text,
         found: Vec::new(),
         in_pub_trait: None,
+        in_impl: None,
         modules: Vec::new(),
         answered: false,
         single_threaded: false,
@@ -128,6 +154,8 @@ struct Finder<'t> {
     found: Vec<MissingSend>,
     /// The name of the `pub trait` being walked, unless it is marked single-threaded.
     in_pub_trait: Option<String>,
+    /// The self type of the inherent impl being walked.
+    in_impl: Option<String>,
     /// The inline modules around the walk, outermost first.
     modules: Vec<EnclosingModule>,
     /// An enclosing item (or the file) allows rustc's `async_fn_in_trait`: the author answered
@@ -347,6 +375,65 @@ fn boxed_future_bounds(ty: &Type) -> Vec<String> {
     }
 }
 
+/// The end of the `dyn Future<..> + ..` bounds in a `Pin<Box<dyn Future<..>>>`: where another
+/// bound goes.
+fn boxed_future_end(ty: &Type) -> Option<usize> {
+    match ty {
+        Type::Path(path) => {
+            let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments
+            else {
+                return None;
+            };
+            args.args.iter().find_map(|arg| match arg {
+                syn::GenericArgument::Type(Type::TraitObject(object)) => {
+                    object.bounds.last().map(|bound| Span::of(bound).end)
+                }
+                syn::GenericArgument::Type(inner) => boxed_future_end(inner),
+                _ => None,
+            })
+        }
+        Type::Paren(inner) => boxed_future_end(&inner.elem),
+        _ => None,
+    }
+}
+
+/// Where the parts of an `async fn` signature are.
+fn async_signature(sig: &syn::Signature, provided: bool) -> AsyncSignature {
+    let start = sig
+        .asyncness
+        .map_or(0, |token| Span::from_pm2(token.span).start);
+    let next = match (&sig.safety, &sig.abi) {
+        (syn::Safety::Unsafe(token), _) => Span::from_pm2(token.span).start,
+        (syn::Safety::Safe(token), _) => Span::from_pm2(token.span).start,
+        (syn::Safety::Default, Some(abi)) => Span::of(abi).start,
+        (syn::Safety::Default, None) => Span::from_pm2(sig.fn_token.span).start,
+    };
+    let (output, has_output) = match &sig.output {
+        ReturnType::Type(_, ty) => (Span::of(&**ty), true),
+        ReturnType::Default => {
+            let after = Span::from_pm2(sig.paren_token.span.close()).end;
+            (
+                Span {
+                    start: after,
+                    end: after,
+                    ..Span::default()
+                },
+                false,
+            )
+        }
+    };
+    AsyncSignature {
+        async_keyword: Span {
+            start,
+            end: next.max(start),
+            ..Span::default()
+        },
+        output,
+        has_output,
+        provided,
+    }
+}
+
 /// A name that says the future is single-threaded on purpose: `LocalBoxFuture`, `BoxedLocal`,
 /// `boxed_local`, `spawn_local_task`.
 fn named_local(name: &str) -> bool {
@@ -443,14 +530,22 @@ impl Finder<'_> {
             Type::ImplTrait(imp) => other_bounds(&imp.bounds),
             other => boxed_future_bounds(other),
         };
+        let send_at = match &**ty {
+            Type::ImplTrait(imp) => Some(Span::of(imp).end),
+            other => boxed_future_end(other),
+        };
         self.found.push(MissingSend {
             gap,
             name: sig.ident.to_string(),
             name_span: Span::of(&sig.ident),
             type_span: Some(Span::of(&**ty)),
             in_trait: in_trait.then(|| self.in_pub_trait.clone()).flatten(),
+            in_impl: (!in_trait).then(|| self.in_impl.clone()).flatten(),
             other_bounds,
             modules: self.modules.clone(),
+            send_at,
+            desugar: None,
+            alias: false,
         });
     }
 
@@ -510,8 +605,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
                     name_span: Span::of(&item.sig.ident),
                     type_span: None,
                     in_trait: Some(trait_name),
+                    in_impl: None,
                     other_bounds: Vec::new(),
                     modules: self.modules.clone(),
+                    send_at: None,
+                    desugar: Some(async_signature(&item.sig, item.default.is_some())),
+                    alias: false,
                 });
             }
         } else {
@@ -528,7 +627,13 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
         // Trait impls follow their trait's signature; only inherent methods are checked.
         if item.trait_.is_none() && !self.decided(&item.attrs) {
+            let self_type = match &*item.self_ty {
+                syn::Type::Path(path) => path.path.segments.last().map(|s| s.ident.to_string()),
+                _ => None,
+            };
+            let outer = std::mem::replace(&mut self.in_impl, self_type);
             self.within(&item.attrs, |this| visit::visit_item_impl(this, item));
+            self.in_impl = outer;
         }
     }
 
@@ -551,8 +656,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
                 name_span: Span::of(&item.ident),
                 type_span: Some(Span::of(&*item.ty)),
                 in_trait: None,
+                in_impl: None,
                 other_bounds: boxed_future_bounds(&item.ty),
                 modules: self.modules.clone(),
+                send_at: boxed_future_end(&item.ty),
+                desugar: None,
+                alias: true,
             });
         }
     }

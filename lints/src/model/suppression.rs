@@ -1,3 +1,5 @@
+// Length: about 620 lines of code and 210 of unit tests; the three suppression forms share one
+// coverage model (what a comment or attribute covers), which is why they stay in one file.
 //! Suppressions written in the source, and what each one covers:
 //! - `// cancel-check: allow(<lint>[, <lint>]) -- reason` at the end of a line covers that line;
 //!   on a line of its own it covers the next line of code, or the whole item or statement that
@@ -145,6 +147,33 @@ pub fn suppressions(file: &syn::File, text: &str) -> Suppressions {
         });
     }
     found
+}
+
+/// For each of `targets` (0-based lines of code), where what a suppression comment on a line of
+/// its own right above it would cover ends: the end of the line itself, or of the item or
+/// statement that starts there (whichever is later).
+pub fn own_line_reach(file: &syn::File, text: &str, targets: &[usize]) -> Vec<usize> {
+    let lines = Lines::new(text);
+    let mut finder = Constructs {
+        lines: &lines,
+        targets,
+        constructs: Vec::new(),
+        attribute_allows: Vec::new(),
+        module_declarations: Vec::new(),
+    };
+    finder.visit_file(file);
+    targets
+        .iter()
+        .map(|&target| {
+            let own = lines.range(target).end;
+            finder
+                .constructs
+                .iter()
+                .filter(|c| c.first_line <= target && target <= c.head_line)
+                .min_by_key(|c| c.covers.start)
+                .map_or(own, |c| c.covers.end.max(own))
+        })
+        .collect()
 }
 
 /// Line starts of a text, to turn byte offsets into 0-based line numbers and back.

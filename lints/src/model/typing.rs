@@ -25,8 +25,6 @@ pub enum Dispatch {
 /// A trait method and the workspace impls of it.
 #[derive(Clone, Debug)]
 pub struct DispatchSet {
-    pub trait_id: ItemId,
-    pub method: String,
     /// The method as the trait declares it (its docs and attributes speak for every impl), when
     /// the trait declares it.
     pub decl: Option<FnRef>,
@@ -35,6 +33,23 @@ pub struct DispatchSet {
 }
 
 impl Workspace<'_> {
+    /// The path of a workspace type in its crate (`my_crate::net::Conn`), as the knowledge base
+    /// and the configuration name it.
+    pub(crate) fn type_path(&self, id: ItemId) -> String {
+        let unit = &self.units[id.file];
+        let decl = &unit.model.items.types[id.index];
+        let mut path = vec![unit.crate_name.as_str()];
+        path.extend(unit.module.iter().map(String::as_str));
+        path.extend(
+            unit.model.items.scopes[decl.scope]
+                .module
+                .iter()
+                .map(String::as_str),
+        );
+        path.push(&decl.name);
+        path.join("::")
+    }
+
     /// The fn whose body contains `body` (the innermost fn of its chain) and the fn's index.
     pub(crate) fn fn_of_body(&self, file: usize, body: BodyId) -> Option<(usize, &FnItem)> {
         let model = &self.units[file].model;
@@ -420,6 +435,27 @@ impl Workspace<'_> {
         match value {
             ValueExpr::Place(place) => self.type_of_place_at(file, body, place, offset, depth + 1),
             ValueExpr::Call(segments) => self.type_of_call(file, body, segments),
+            ValueExpr::Pointer { path, inner: held } => {
+                let held = match inner(held) {
+                    Ty::Ref { inner, .. } => *inner,
+                    other => other,
+                };
+                match path {
+                    // `Arc::clone(&x)` has the type of `x`.
+                    None => held,
+                    Some(path) => match self.type_of_pointer(file, body, path) {
+                        Ty::External { path, .. } => Ty::External {
+                            path,
+                            args: if held.is_known() {
+                                vec![held]
+                            } else {
+                                Vec::new()
+                            },
+                        },
+                        _ => Ty::Unknown,
+                    },
+                }
+            }
             ValueExpr::Method {
                 receiver,
                 name,
@@ -450,6 +486,19 @@ impl Workspace<'_> {
                 ty
             }
         }
+    }
+
+    /// The pointer type a path names (`Arc`, `std::sync::Arc`), as a type written in `body`.
+    fn type_of_pointer(&self, file: usize, body: BodyId, path: &[String]) -> Ty {
+        let Some(scope) = self.type_scope_of_body(file, body) else {
+            return Ty::Unknown;
+        };
+        let written = TypeRef::Path(super::items::PathRef {
+            segments: path.to_vec(),
+            args: Vec::new(),
+            bindings: Vec::new(),
+        });
+        self.defs.resolve_type(&self.units, &scope, &written)
     }
 
     /// The result type of a call through a path.
@@ -662,5 +711,59 @@ fn option_of(ty: Ty) -> Ty {
     Ty::External {
         path: "Option".to_string(),
         args: vec![ty],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::model::resolve::Ty;
+    use crate::model::test_support::workspace_of;
+
+    /// The type of `place` at the first race of the root file.
+    fn type_at_race(text: &str, place: &str) -> Ty {
+        let workspace = workspace_of(&[("", text)]);
+        let race = &workspace.units[0].model.races[0];
+        let op = race.branches[0].op.as_ref().expect("an operation");
+        workspace.type_of_place(0, race.body, place, op.span.start)
+    }
+
+    #[test]
+    fn a_name_from_the_one_external_glob_is_that_crates() {
+        let ty = type_at_race(
+            "use std::sync::Arc;
+use signals::*;
+pub struct W { stop: Arc<Notify> }
+impl W {
+    async fn run(&self, mut rx: R) { tokio::select! { _ = self.stop.notified() => {}, _ = rx.recv() => {} } }
+}",
+            "self.stop",
+        );
+        let Ty::External { path, args } = ty else {
+            panic!("{ty:?}")
+        };
+        assert_eq!(path, "std::sync::Arc");
+        assert!(
+            matches!(args.as_slice(), [Ty::External { path, .. }] if path == "signals::Notify"),
+            "{args:?}"
+        );
+    }
+
+    #[test]
+    fn a_pointer_made_or_shared_derefs_to_what_it_holds() {
+        let text = "use std::sync::Arc;
+pub struct Bell;
+async fn run(mut rx: R) {
+    let bell = Arc::new(Bell::new());
+    let shared = Arc::clone(&bell);
+    let boxed = Box::pin(tokio::sync::Notify::new());
+    tokio::select! { _ = shared.notified() => {}, _ = rx.recv() => {} }
+}";
+        let shared = type_at_race(text, "shared");
+        assert!(matches!(shared.peeled(), Ty::Adt { .. }), "{shared:?}");
+        let boxed = type_at_race(text, "boxed");
+        assert!(
+            matches!(boxed.peeled(), Ty::External { path, .. } if path == "tokio::sync::Notify"),
+            "{boxed:?}"
+        );
     }
 }

@@ -14,6 +14,12 @@ pub enum ValueExpr {
     Place(String),
     /// The result of a call through a path: `connect(addr)`, `Client::open(..)`.
     Call(Vec<String>),
+    /// A smart pointer made around a value (`Arc::new(x)`, `Box::pin(x)`, `Rc::from(x)`; the
+    /// pointer's path), or shared again (`Arc::clone(&x)`, with no path): it derefs to `x`.
+    Pointer {
+        path: Option<Vec<String>>,
+        inner: Box<ValueExpr>,
+    },
     /// `receiver.name(..)`.
     Method {
         receiver: Box<ValueExpr>,
@@ -42,6 +48,23 @@ pub enum Proj {
     /// An element of a collection or iterator (a `for` loop's item, a closure's argument
     /// in `.map(|x| ..)`).
     Element,
+}
+
+/// Whether a call through `segments` makes a smart pointer around its one argument
+/// (`Some(true)`: `Arc::new(x)`, `Box::pin(x)`) or shares one again (`Some(false)`:
+/// `Arc::clone(&x)`).
+fn pointer_call(segments: &[String]) -> Option<bool> {
+    let [.., owner, name] = segments else {
+        return None;
+    };
+    if !matches!(owner.as_str(), "Arc" | "Rc" | "Box") {
+        return None;
+    }
+    match name.as_str() {
+        "new" | "pin" | "from" => Some(true),
+        "clone" => Some(false),
+        _ => None,
+    }
 }
 
 /// How deep values are followed: longer chains are rare and tell no more.
@@ -73,13 +96,24 @@ impl ValueExpr {
             Expr::Group(group) => Self::at_depth(&group.expr, depth + 1),
             Expr::Path(_) | Expr::Field(_) => place_text(expr).map(ValueExpr::Place),
             Expr::Call(call) => match &*call.func {
-                Expr::Path(path) if path.qself.is_none() => Some(ValueExpr::Call(
-                    path.path
+                Expr::Path(path) if path.qself.is_none() => {
+                    let segments: Vec<String> = path
+                        .path
                         .segments
                         .iter()
                         .map(|segment| segment.ident.to_string())
-                        .collect(),
-                )),
+                        .collect();
+                    let one_arg = (call.args.len() == 1).then(|| call.args.first()).flatten();
+                    if let (Some(pointer), Some(arg)) = (pointer_call(&segments), one_arg) {
+                        if let Some(inner) = inner(arg) {
+                            return Some(ValueExpr::Pointer {
+                                path: pointer.then(|| segments[..segments.len() - 1].to_vec()),
+                                inner,
+                            });
+                        }
+                    }
+                    Some(ValueExpr::Call(segments))
+                }
                 _ => None,
             },
             Expr::MethodCall(call) => {

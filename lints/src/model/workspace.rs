@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use rayon::prelude::*;
 
 use super::call_graph::CallGraph;
-use super::loss::{Safety, Site};
+use super::loss::{RacedBy, Safety, Site};
 use super::operation::ReceiverType;
 use super::race::{RaceKind, RaceSite};
 use super::resolve::{Def, DefMap, ItemId, Res, TraitRef, Ty, TypeScope};
@@ -86,8 +86,8 @@ pub struct Workspace<'k> {
     pub(crate) keeps_state: HashSet<FnRef>,
     /// Functions that give back an item they took (`recv` wrappers), to a fixed point.
     pub(crate) returns_taken: HashSet<FnRef>,
-    /// Functions some race drops, with the race that does.
-    raced: HashMap<FnRef, Site>,
+    /// Functions some race drops with progress someone misses, with the race that does.
+    raced: HashMap<FnRef, RacedBy>,
     /// Functions that await blocking work cancellation cannot stop, with where.
     blocking: HashMap<FnRef, BlockingWork>,
     /// What each awaited call resolves to, keyed by the call's address in its model and its body
@@ -266,8 +266,6 @@ impl<'k> Workspace<'k> {
                     .collect();
                 trait_sets.insert((trait_id, item.name.clone()), dispatch_sets.len());
                 dispatch_sets.push(DispatchSet {
-                    trait_id,
-                    method: item.name.clone(),
                     decl: Some(FnRef { file, index }),
                     impls,
                 });
@@ -298,9 +296,9 @@ impl<'k> Workspace<'k> {
         self.summaries.get(&fn_ref).unwrap_or(&Safety::Safe)
     }
 
-    /// The race that drops this function's future, directly or through the functions that
-    /// await it, if any.
-    pub fn raced_by(&self, fn_ref: FnRef) -> Option<&Site> {
+    /// The race that drops this function's future with progress someone misses, directly or
+    /// through the functions that await it, if any.
+    pub fn raced_by(&self, fn_ref: FnRef) -> Option<&RacedBy> {
         self.raced.get(&fn_ref)
     }
 
@@ -332,15 +330,30 @@ impl<'k> Workspace<'k> {
                     Dispatch::Trait(set) => return Some(Callee::Trait(set)),
                     Dispatch::None => {}
                 }
-                let user_method = self.method_names.contains_key(&op.name);
+                let reachable_methods: Vec<FnRef> = self
+                    .method_names
+                    .get(&op.name)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|method| self.defs.crate_reaches(file, method.file))
+                    .collect();
+                let user_method = !reachable_methods.is_empty();
                 // `send(buf)` where `buf: &[u8]` lends the data like `send(&buf)` does.
                 let first_arg_borrowed = op.first_arg_name.as_deref().is_some_and(|name| {
                     model.local_before(body, name, op.span.start).is_none()
                         && model.param(body, name).is_some_and(|param| param.is_ref)
                 });
+                // A workspace type without the method: an entry the configuration gives for
+                // it by path (`my_crate::Conn::read_frame`), else a trait's.
+                let adt_path;
                 let receiver_type = match ty.peeled() {
                     Ty::External { path, .. } => ReceiverType::External(path),
-                    Ty::Adt { .. } | Ty::Bounds(_) | Ty::Future(_) => ReceiverType::TraitsOnly,
+                    Ty::Adt { id, .. } => {
+                        adt_path = self.type_path(*id);
+                        ReceiverType::External(&adt_path)
+                    }
+                    Ty::Bounds(_) | Ty::Future(_) => ReceiverType::TraitsOnly,
                     Ty::Tuple(_) | Ty::Ref { .. } | Ty::Unknown => ReceiverType::Unknown,
                 };
                 if let Some(api) = op.api(
@@ -353,10 +366,8 @@ impl<'k> Workspace<'k> {
                 }
                 // A method only the workspace defines, on a receiver of unknown type.
                 let knowledge_knows = self.knowledge.named(&op.name).next().is_some();
-                match (ty.is_known(), self.method_names.get(&op.name)) {
-                    (false, Some(found)) if found.len() == 1 && !knowledge_knows => {
-                        Some(Callee::Fn(found[0]))
-                    }
+                match (ty.is_known(), reachable_methods.as_slice()) {
+                    (false, [found]) if !knowledge_knows => Some(Callee::Fn(*found)),
                     _ => None,
                 }
             }
@@ -639,6 +650,7 @@ impl<'k> Workspace<'k> {
                         in_loop: site.in_loop,
                         branches: vec![branch.clone()],
                         fallback_continues: !site.leaves_on_error,
+                        fallback_panics: site.panics_on_error,
                         handlers_are_values: false,
                     });
                 }
@@ -650,7 +662,7 @@ impl<'k> Workspace<'k> {
 
     /// The workspace functions a call can run: the one fn, or every member of a trait call's
     /// dispatch set.
-    fn targets(&self, callee: Option<Callee<'k>>) -> Vec<FnRef> {
+    pub(super) fn targets(&self, callee: Option<Callee<'k>>) -> Vec<FnRef> {
         match callee {
             Some(Callee::Fn(fn_ref)) => vec![fn_ref],
             Some(Callee::Trait(set)) => self.callees_of(set).collect(),
@@ -704,47 +716,30 @@ impl<'k> Workspace<'k> {
         });
     }
 
-    /// Marks every function a race drops, directly or through the functions that await it.
+    /// Marks every function a race drops with progress someone misses, directly or through
+    /// the functions that await it and lose with it.
     fn find_raced(&mut self) {
-        let mut queue: VecDeque<(FnRef, Site)> = VecDeque::new();
+        let mut queue: VecDeque<(FnRef, RacedBy)> = VecDeque::new();
         for (file, unit) in self.units.iter().enumerate() {
             for race in self.races(file) {
-                let label = Site::new(&unit.model.path, race.label_span);
-                for branch in &race.branches {
-                    if let Some(op) = &branch.op {
-                        for fn_ref in self.targets(self.resolve(file, race.body, op)) {
-                            queue.push_back((fn_ref, label.clone()));
-                        }
-                    }
-                    if let Some(block) = branch.block_body {
-                        for site in &unit.model.bodies[block].awaits {
-                            let callee = site
-                                .op
-                                .as_ref()
-                                .and_then(|op| self.resolve(file, block, op));
-                            for fn_ref in self.targets(callee) {
-                                queue.push_back((fn_ref, label.clone()));
-                            }
-                        }
-                    }
+                let by = RacedBy {
+                    site: Site::new(&unit.model.path, race.label_span),
+                    kind: race.kind.clone(),
+                };
+                for fn_ref in self.dropped_with_loss(file, race) {
+                    queue.push_back((fn_ref, by.clone()));
                 }
             }
         }
-        while let Some((fn_ref, label)) = queue.pop_front() {
+        while let Some((fn_ref, by)) = queue.pop_front() {
             if self.raced.contains_key(&fn_ref) {
                 continue;
             }
-            self.raced.insert(fn_ref, label.clone());
             let body = self.item(fn_ref).body;
-            for site in &self.units[fn_ref.file].model.bodies[body].awaits {
-                let callee = site
-                    .op
-                    .as_ref()
-                    .and_then(|op| self.resolve(fn_ref.file, body, op));
-                for next in self.targets(callee) {
-                    queue.push_back((next, label.clone()));
-                }
+            for next in self.callees_losing_with(fn_ref.file, body) {
+                queue.push_back((next, by.clone()));
             }
+            self.raced.insert(fn_ref, by);
         }
     }
 }
@@ -916,7 +911,7 @@ async fn run(mut conn: crate::net::Conn, mut stop: tokio::sync::mpsc::Receiver<(
         assert!(matches!(callee, Some(Callee::Fn(f)) if f == find(&workspace, "next_frame")));
         for name in ["next_frame", "read_frame"] {
             let raced = workspace.raced_by(find(&workspace, name)).expect("raced");
-            assert_eq!(raced.file, "src/app.rs");
+            assert_eq!(raced.site.file, "src/app.rs");
         }
         assert!(workspace.raced_by(find(&workspace, "ping")).is_none());
         // `stop.recv()` is the knowledge base's receive.

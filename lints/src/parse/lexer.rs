@@ -38,6 +38,84 @@ pub(crate) fn plain_comments(text: &str) -> Vec<std::ops::Range<usize>> {
     found
 }
 
+/// The starts of the lines in `range` (after its first) that begin outside any token: not
+/// inside a string literal or a comment that spans lines. `range.start` must be where a token
+/// starts (or whitespace before one): the text is lexed from there, not from the file's start.
+pub(crate) fn code_line_starts(text: &str, range: std::ops::Range<usize>) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let end = range.end.min(text.len());
+    let mut starts = Vec::new();
+    let mut gap = range.start;
+    let mut i = range.start;
+    loop {
+        let next = token_at(text, i, true).filter(|(_, start, _)| *start < end);
+        let gap_end = next.map_or(end, |(_, start, _)| start);
+        starts.extend(
+            bytes[gap..gap_end]
+                .iter()
+                .enumerate()
+                .filter(|(at, byte)| **byte == b'\n' && gap + at + 1 < end)
+                .map(|(at, _)| gap + at + 1),
+        );
+        let Some((_, _, token_end)) = next else { break };
+        gap = token_end;
+        i = token_end;
+    }
+    starts
+}
+
+/// How a line of a text ends, for a comment appended to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LineEnd {
+    /// In code (or after a block comment): a `// ..` comment can be appended.
+    Code,
+    /// In a line comment (plain or doc): an appended comment would be part of it.
+    Comment,
+    /// Inside a token that goes on on the next line (a string literal, a block comment).
+    InsideToken,
+}
+
+/// How each line of `text` ends (its last one too), and whether each line starts outside any
+/// token (a comment line inserted above it stays a comment), in one pass of the lexer.
+pub(crate) fn line_ends(text: &str) -> (Vec<LineEnd>, Vec<bool>) {
+    let bytes = text.as_bytes();
+    let mut ends = Vec::new();
+    let mut starts_in_code = vec![true];
+    let mut last_is_comment = false;
+    let mut i = 0;
+    loop {
+        let next = token_at(text, i, true);
+        let gap_end = next.map_or(text.len(), |(_, start, _)| start);
+        for &byte in &bytes[i..gap_end] {
+            if byte == b'\n' {
+                ends.push(if last_is_comment {
+                    LineEnd::Comment
+                } else {
+                    LineEnd::Code
+                });
+                starts_in_code.push(true);
+                last_is_comment = false;
+            }
+        }
+        let Some((token, start, end)) = next else {
+            break;
+        };
+        for _ in bytes[start..end].iter().filter(|byte| **byte == b'\n') {
+            ends.push(LineEnd::InsideToken);
+            starts_in_code.push(false);
+        }
+        last_is_comment = matches!(token, Token::Comment { line: true } | Token::DocComment)
+            && !text[start..end].starts_with("/*");
+        i = end;
+    }
+    ends.push(if last_is_comment {
+        LineEnd::Comment
+    } else {
+        LineEnd::Code
+    });
+    (ends, starts_in_code)
+}
+
 /// The next token at or after `i` (past whitespace and plain comments), with its start and end
 /// offsets; `None` at the end of the text.
 pub(super) fn next_token(text: &str, i: usize) -> Option<(Token<'_>, usize, usize)> {

@@ -13,7 +13,7 @@ mod recover;
 use crate::span::Span;
 
 pub use depth::MAX_SYNTAX_DEPTH;
-pub(crate) use lexer::plain_comments;
+pub(crate) use lexer::{code_line_starts, line_ends, plain_comments, LineEnd};
 pub use recover::Edits;
 
 /// How deeply brackets may nest. syn parses recursively, so a file nested deeper than this (only

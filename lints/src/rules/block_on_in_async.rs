@@ -1,5 +1,6 @@
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Label};
 use crate::lint::declare_lint;
+use crate::model::block_on::Blocks;
 use crate::model::{BlockOnSite, BodyKind, FileModel};
 use crate::rules::LintContext;
 use crate::span::Span;
@@ -21,8 +22,12 @@ declare_lint! {
     /// ### Known problems
     /// A synchronous function that calls `block_on` and is itself called from async code is not
     /// followed, nor is a closure stored or handed to anything but an iterator or `Option`
-    /// adapter (a mock's `returning(|..| block_on(..))` may well run on the runtime). `block_on`
-    /// methods of user types are matched by name when they take one argument.
+    /// adapter (a mock's `returning(|..| block_on(..))` may well run on the runtime). A
+    /// `block_on(fut)` method is resolved on its receiver's type: a runtime's (`Runtime`,
+    /// `Handle`, `LocalRuntime` of tokio, actix-rt or monoio) blocks; the workspace's own type
+    /// blocks when its `block_on` body calls one outside `block_in_place` or `spawn_blocking`
+    /// (and is reported with a label there); another crate's type does not. A receiver whose
+    /// type is not known is taken to be a runtime.
     ///
     /// ### Example
     /// ```rust
@@ -41,9 +46,13 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for site in &model.block_on_calls {
-        if let Some(context) = async_context(model, site) {
-            cx.emit(diagnostic(site, context));
-        }
+        let Some(context) = async_context(model, site) else {
+            continue;
+        };
+        let Some(blocks) = cx.workspace.block_on_blocks(cx.file, site) else {
+            continue;
+        };
+        cx.emit(diagnostic(site, context, &blocks));
     }
 }
 
@@ -75,8 +84,8 @@ fn async_context(model: &FileModel, site: &BlockOnSite) -> Option<Span> {
     None
 }
 
-fn diagnostic(site: &BlockOnSite, context: Span) -> Diagnostic {
-    Diagnostic::new(
+fn diagnostic(site: &BlockOnSite, context: Span, blocks: &Blocks) -> Diagnostic {
+    let found = Diagnostic::new(
         &BLOCK_ON_IN_ASYNC,
         format!("`{}` blocks the thread inside async code", site.callee),
     )
@@ -88,5 +97,13 @@ fn diagnostic(site: &BlockOnSite, context: Span) -> Diagnostic {
     .help(
         "`.await` the future instead; for blocking work, move it into `tokio::task::spawn_blocking`",
     )
-    .note("tokio's `block_on` panics when called from a runtime thread; others starve or deadlock it")
+    .note("tokio's `block_on` panics when called from a runtime thread; others starve or deadlock it");
+    match blocks {
+        Blocks::Itself => found,
+        Blocks::Through { callee, site } => found.labels([Label {
+            file: site.file.clone(),
+            span: site.span,
+            message: format!("`{callee}` blocks on the future here"),
+        }]),
+    }
 }

@@ -1,4 +1,5 @@
 use crate::diagnostic::Diagnostic;
+use crate::fix::{Applicability, Edit, Suggestion};
 use crate::lint::declare_lint;
 use crate::model::{DetachedSpawn, FileModel};
 use crate::rules::LintContext;
@@ -19,6 +20,13 @@ declare_lint! {
     /// Allowed by default: fire-and-forget tasks are often intended. A handle bound to a named
     /// variable (`let _task = ..`) is taken as deliberate and not reported, even though it is
     /// dropped at the end of the scope.
+    ///
+    /// The quick fix binds the handle that way (`let _task = tokio::spawn(..)`). It changes
+    /// nothing at run time (dropping a `JoinHandle` detaches the task, at once or at the end of
+    /// the scope) and supervises nothing: it records that the task is detached on purpose. It
+    /// is therefore `MaybeIncorrect`, offered in the editor and applied by `--fix` only with
+    /// `--unsafe-fixes`; the fix the lint asks for, awaiting or aborting the handle, is yours
+    /// to write.
     ///
     /// ### Example
     /// ```rust
@@ -45,7 +53,7 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for spawn in &model.detached_spawns {
-        cx.emit(diagnostic(spawn));
+        cx.emit(diagnostic(spawn).suggest(cx.source().and_then(|_| mark_detached(spawn))));
     }
 }
 
@@ -60,5 +68,20 @@ fn diagnostic(spawn: &DetachedSpawn) -> Diagnostic {
     )
     .help(
         "keep the `JoinHandle` and await or abort it, or spawn into a `tokio::task::JoinSet` that is joined on shutdown",
+    )
+}
+
+/// Binds the handle to `_task`: the task is detached on purpose. Changes nothing at run time
+/// and fixes nothing, so the author decides.
+fn mark_detached(spawn: &DetachedSpawn) -> Option<Suggestion> {
+    // `_ = ` up to the call, so that the edit touches the finding.
+    let edit = match spawn.wild {
+        Some(wild) => Edit::replace(wild.to(spawn.span.start_only()), "_task = "),
+        None => Edit::insert(spawn.span.start, "let _task = "),
+    };
+    Suggestion::new(
+        "bind the handle to `_task` to say the task is detached on purpose",
+        Applicability::MaybeIncorrect,
+        vec![edit],
     )
 }

@@ -1,5 +1,7 @@
 use crate::diagnostic::Diagnostic;
+use crate::fix::{self, Applicability, Edit, Suggestion};
 use crate::lint::declare_lint;
+use crate::model::send_promise::SendPromise;
 use crate::model::signature::{MissingSend, SendGap};
 use crate::model::{FileModel, Workspace};
 use crate::rules::LintContext;
@@ -48,13 +50,34 @@ declare_lint! {
     /// root's `#![allow(async_fn_in_trait)]` covers every file of the crate, and one on a
     /// `mod name;` declaration that module's files.
     ///
-    /// Whether the body is really `Send` is not checked. A bound next to `Future` (`+
-    /// SendOutsideWasm`) is not yet followed to its supertraits, and `pub` is read as written:
-    /// a `pub trait` in a private module is reported although it is not reachable from outside.
-    /// The finding's notes say so when either applies.
+    /// A bound next to `Future` that promises `Send` satisfies the lint: a trait of the analysed
+    /// code with `Send` among its supertraits, directly or through other traits (`trait
+    /// SendOutsideWasm: Send {}`, also when a `cfg` twin of the same name in the same module has
+    /// no supertrait). A bound from outside the analysed code cannot be followed: one whose name
+    /// says `Send` (`MaybeSend`, `WasmNotSend`, `ConditionalSend`) is taken at its word, and for
+    /// any other the finding's note names it.
+    ///
+    /// Only the crate's public API is reported, as rustc's reachability sees it: an item in a
+    /// module reachable from the root of a library crate through `pub` modules, or named by a
+    /// `pub use` (a re-export, a glob, a chain of them) in such a module. A `pub trait` in a
+    /// private module that nothing re-exports is silent, and so is every item of a binary
+    /// crate, whose root is `main.rs`, `build.rs` or a file under `src/bin/`, `examples/`,
+    /// `tests/` or `benches/` (a package's `lib.rs` makes its crate a library). When the crate
+    /// root, or a module file between it and the item, is not among the analysed files, the
+    /// item is reported, with a note when it sits in a private inline module. Whether the body
+    /// is really `Send` is not checked.
     ///
     /// Test code (`#[cfg(test)]` modules, test fns, `tests/` folders) is not public API: the
     /// lint is allowed there by default (`lints-in-tests` turns it on).
+    ///
+    /// The quick fix adds `+ Send` to the returned `impl Future<..>` or `dyn Future<..>`, or
+    /// writes a required `async fn` of a trait as `fn .. -> impl Future<Output = ..> + Send`;
+    /// none when the future has another bound (`+ SendOutsideWasm`), which may be `Send` on the
+    /// targets that need it. Only `+ Send` on the boxed future a pub fn or method returns is machine applicable
+    /// (`--fix` applies it); on a trait method or a type alias it is a breaking change for
+    /// implementors and users, so it is `MaybeIncorrect` (`--fix --unsafe-fixes`). The edit is
+    /// not compiled: a body that is not `Send` fails to build afterwards, which is the question
+    /// the lint asks.
     ///
     /// ### Example
     /// ```rust
@@ -85,7 +108,11 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         if answered && missing.in_trait.is_some() {
             continue;
         }
-        cx.emit(diagnostic(missing));
+        let promise = cx.workspace.send_promise(cx.file, missing);
+        if promise.promised || promise.is_api == Some(false) {
+            continue;
+        }
+        cx.emit(diagnostic(missing, &promise).suggest(send_suggestion(missing, cx.source())));
     }
 }
 
@@ -102,7 +129,7 @@ fn allowed_above(workspace: &Workspace<'_>, file: usize) -> bool {
     })
 }
 
-fn diagnostic(missing: &MissingSend) -> Diagnostic {
+fn diagnostic(missing: &MissingSend, promise: &SendPromise) -> Diagnostic {
     let name = &missing.name;
     let (message, help) = match &missing.gap {
         SendGap::AsyncFnInPubTrait { trait_name } => (
@@ -127,24 +154,88 @@ fn diagnostic(missing: &MissingSend) -> Diagnostic {
             "callers cannot spawn this future on a multi-threaded runtime",
         )
         .help(help);
-    if !missing.other_bounds.is_empty() {
-        let bounds: Vec<String> = missing
-            .other_bounds
+    if !promise.unknown_bounds.is_empty() {
+        let bounds: Vec<String> = promise
+            .unknown_bounds
             .iter()
             .map(|bound| format!("`{bound}`"))
             .collect();
         diagnostic = diagnostic.note(format!(
-            "{} is not known to imply `Send`: the supertraits of a bound are not followed yet",
+            "{} is defined outside the analysed code: if it has `Send` among its supertraits, \
+             analyse the crate that defines it too",
             bounds.join(", ")
         ));
     }
-    if let Some(private) = missing.modules.iter().find(|module| !module.is_pub) {
-        diagnostic = diagnostic.note(format!(
-            "it is inside the module `{}`, which is not `pub`: if nothing re-exports it, it is not public API",
-            private.name
-        ));
+    if promise.is_api.is_none() {
+        if let Some(private) = missing.modules.iter().find(|module| !module.is_pub) {
+            diagnostic = diagnostic.note(format!(
+                "it is inside the module `{}`, which is not `pub`: if nothing re-exports it, it is not public API",
+                private.name
+            ));
+        }
     }
     diagnostic.note("if the future is meant to be single-threaded, say so with `#[async_trait(?Send)]` or `LocalBoxFuture`")
+}
+
+/// The fix as edits: ` + Send` after the bounds of the returned future (none when another
+/// bound is there, which may imply `Send` on some targets), or the required
+/// `async fn` of a trait written as a fn returning `impl Future<Output = ..> + Send` (a provided
+/// one's body would need `Self: Sync` as well). Only `+ Send` on the boxed future a pub fn or
+/// method returns is machine applicable: its callers can do everything they could before. On a
+/// trait method every implementor must then return a `Send` future, and on a type alias every
+/// value of it must be one: a breaking change the author decides on.
+fn send_suggestion(missing: &MissingSend, source: Option<&str>) -> Option<Suggestion> {
+    let source = source?;
+    if let Some(signature) = &missing.desugar {
+        if signature.provided {
+            return None;
+        }
+        let future = if source.contains("#![no_std]") {
+            "core::future::Future"
+        } else {
+            "std::future::Future"
+        };
+        let output = if signature.has_output {
+            fix::text_of(source, signature.output)?
+        } else {
+            "()"
+        };
+        let returns = format!("impl {future}<Output = {output}> + Send");
+        // One edit from `async` to the return type: it covers the name, where the finding is
+        // (editors offer a fix where its edits touch the finding).
+        let (keyword, output) = (signature.async_keyword, signature.output);
+        let between = source.get(keyword.end..output.start)?;
+        let rewritten = if signature.has_output {
+            format!("{between}{returns}")
+        } else {
+            format!("{between} -> {returns}")
+        };
+        let edits = vec![Edit::replace(keyword.to(output), rewritten)];
+        return Suggestion::new(
+            format!(
+                "write `{}` as a `fn` returning `impl Future<..> + Send`",
+                missing.name
+            ),
+            Applicability::MaybeIncorrect,
+            edits,
+        );
+    }
+    // Another bound may already imply `Send` on some targets (`+ SendOutsideWasm`): adding
+    // `Send` next to it would undo what it is for.
+    if !missing.other_bounds.is_empty() {
+        return None;
+    }
+    let applicability =
+        if missing.gap == SendGap::BoxedDynFuture && missing.in_trait.is_none() && !missing.alias {
+            Applicability::MachineApplicable
+        } else {
+            Applicability::MaybeIncorrect
+        };
+    Suggestion::new(
+        "add `+ Send`",
+        applicability,
+        vec![Edit::insert(missing.send_at?, " + Send")],
+    )
 }
 
 #[cfg(test)]
@@ -169,5 +260,49 @@ mod tests {
         let mut other = Config::default();
         other.set_async_fn_in_trait_allowed(["other/src/lib.rs".to_string()]);
         assert_eq!(lines(&other), [2, 3, 5]);
+    }
+
+    #[test]
+    fn notes_name_the_bounds_that_cannot_be_followed_and_only_unknown_reachability() {
+        let text = "pub trait Feed {\n    fn next(&self) -> impl std::future::Future<Output = u8> + observe::Observed;\n}\nmod inner {\n    pub trait Hidden {\n        async fn run(&self);\n    }\n}\n";
+        let findings: Vec<_> = crate::analyze_file("src/lib.rs", text, &Config::default())
+            .into_iter()
+            .filter(|finding| finding.lint.name == "missing_send_bound")
+            .collect();
+        // The trait in the private inline module is not API, so only `next` is reported.
+        assert_eq!(findings.len(), 1);
+        let notes = &findings[0].notes;
+        assert!(
+            notes
+                .iter()
+                .any(|note| note
+                    .starts_with("`observe::Observed` is defined outside the analysed code")),
+            "{notes:?}"
+        );
+        assert!(
+            !notes.iter().any(|note| note.contains("not `pub`")),
+            "{notes:?}"
+        );
+
+        // A module file whose crate root is not among the files: reachability is unknown, the
+        // finding stays, and the note says what would silence it.
+        let findings: Vec<_> = crate::analyze_files(
+            &[crate::SourceInput {
+                path: "src/net/mod.rs".to_string(),
+                text: text.to_string(),
+                crate_name: "demo".to_string(),
+                module: vec!["net".to_string()],
+            }],
+            &Config::default(),
+            crate::knowledge::Knowledge::builtin(),
+        )
+        .into_iter()
+        .filter(|finding| finding.lint.name == "missing_send_bound")
+        .collect();
+        assert_eq!(findings.len(), 2);
+        assert!(findings[1]
+            .notes
+            .iter()
+            .any(|note| note.contains("inside the module `inner`, which is not `pub`")));
     }
 }

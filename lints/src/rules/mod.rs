@@ -23,7 +23,7 @@ use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Label};
 use crate::knowledge::{ApiEntry, Verdict};
 use crate::model::workspace::call_text;
-use crate::model::{Branch, Leaf, Loss, LossReason, LossyBranch, Via, Workspace};
+use crate::model::{Branch, Leaf, Loss, LossKind, LossReason, LossyBranch, Via, Workspace};
 
 /// What a rule sees besides its file's model: the workspace (summaries, resolution, knowledge),
 /// the config, and where to report.
@@ -32,17 +32,34 @@ pub struct LintContext<'a> {
     pub workspace: &'a Workspace<'a>,
     /// The index of the file being checked in the workspace.
     pub file: usize,
+    /// The file's text, to build suggestions from, asked for when a rule first wants it (the
+    /// analysis holds no text while the rules run): see [`LintContext::source`].
+    fetch: &'a dyn Fn() -> Option<String>,
+    source: std::cell::OnceCell<Option<String>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'a> LintContext<'a> {
-    pub fn new(config: &'a Config, workspace: &'a Workspace<'a>, file: usize) -> Self {
+    pub fn new(
+        config: &'a Config,
+        workspace: &'a Workspace<'a>,
+        file: usize,
+        fetch: &'a dyn Fn() -> Option<String>,
+    ) -> Self {
         LintContext {
             config,
             workspace,
             file,
+            fetch,
+            source: std::cell::OnceCell::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The file's text, to build suggestions from; `None` when the model's offsets are not the
+    /// file's (its parse inserted text or gave up items), and then no rule suggests edits.
+    pub fn source(&self) -> Option<&str> {
+        self.source.get_or_init(self.fetch).as_deref()
     }
 
     /// Reports a diagnostic of the file being checked at its lint's effective level there, in
@@ -83,6 +100,146 @@ pub(crate) fn loses(loss: &Loss<'_>) -> String {
     }
 }
 
+/// What a loss loses, in a few words, for a label: `loses data`, `loses the item taken by
+/// \`recv\``. The whole story is in the note ([`loss_note`]).
+pub(crate) fn loses_briefly(loss: &Loss<'_>) -> String {
+    match &loss.leaf {
+        Leaf::Api(_) | Leaf::Documented { .. } => match loss.kind() {
+            LossKind::Message => "loses a message".to_string(),
+            LossKind::Data => "loses data".to_string(),
+        },
+        Leaf::TakenItem { method, .. } => format!("loses the item taken by `{method}`"),
+        Leaf::TakenBytes { method, .. } => format!("loses the bytes taken out by `{method}`"),
+        Leaf::OwnedArgument { name, .. } => format!("loses `{name}`"),
+        Leaf::LocalState { name, .. } => format!("loses what `{name}` has read"),
+        Leaf::Buffer { name } => format!("loses the data in `{name}`"),
+        Leaf::PartialIn { buffer, .. } => format!("loses the partial data in `{buffer}`"),
+    }
+}
+
+/// The runtime shim's cancel-safe replacement for a knowledge-base API, when it has one: the
+/// type, and what it keeps.
+fn shim_replacement(api: &ApiEntry) -> Option<(&'static str, &'static str)> {
+    let path = api.path.as_str();
+    let method = path.rsplit("::").next().unwrap_or(path);
+    let read = (path.starts_with("tokio::io::AsyncReadExt::read_")
+        && !matches!(method, "read_to_end" | "read_to_string" | "read_buf"))
+        || matches!(
+            path,
+            "tokio::io::AsyncBufReadExt::read_line" | "tokio::io::AsyncBufReadExt::read_until"
+        );
+    let write = path.starts_with("tokio::io::AsyncWriteExt::write_")
+        && !matches!(method, "write_buf" | "write_vectored" | "write_all_buf");
+    if read {
+        Some((
+            "cancel_check::io::CancelSafeReader",
+            "partial reads stay in the reader",
+        ))
+    } else if write {
+        Some((
+            "cancel_check::io::CancelSafeWriter",
+            "a partial write stays in the writer",
+        ))
+    } else if path == "tokio::sync::mpsc::Sender::send" {
+        Some((
+            "cancel_check::outbox::Outbox",
+            "the message stays in it until the channel has room",
+        ))
+    } else if matches!(path, "futures::SinkExt::send" | "futures::SinkExt::feed") {
+        Some((
+            "cancel_check::outbox::SinkOutbox",
+            "the item stays in it until the sink takes it",
+        ))
+    } else {
+        None
+    }
+}
+
+/// The knowledge-base API at the end of a loss, when there is one.
+fn leaf_api<'k>(loss: &Loss<'k>) -> Option<&'k ApiEntry> {
+    match &loss.leaf {
+        Leaf::Api(api) | Leaf::PartialIn { api, .. } => Some(api),
+        _ => None,
+    }
+}
+
+/// How to fix a raced future that loses progress, imperative. When the raced call is the
+/// user's own function, about that call site and that function, not the leaf call inside it;
+/// loop wording only where a loop re-creates the future; the runtime shim's type where it has
+/// the fix.
+pub(crate) fn branch_fix(lossy: &LossyBranch<'_, '_>, call: &str) -> Option<String> {
+    let looped = matches!(lossy.reason, LossReason::Loop { .. });
+    let shim = leaf_api(&lossy.loss).and_then(shim_replacement);
+    let resource = match &lossy.reason {
+        LossReason::UsedAfter { used } => format!("`{}`", used.place),
+        LossReason::MutParam { name } => format!("`{name}`"),
+        LossReason::Loop { .. } | LossReason::SelfField => lossy
+            .branch
+            .op
+            .as_ref()
+            .and_then(|op| op.resource.as_ref())
+            .map_or_else(
+                || "the resource".to_string(),
+                |place| format!("`{}`", place.text),
+            ),
+    };
+    let finish = format!(
+        "pin `{call}` before the race, race `&mut` it and finish it (`.await`) before {resource} is used again"
+    );
+    if let Some(callee) = &lossy.loss.callee {
+        // What the function itself should do: the fix of what it does wrong when that is in
+        // its own body (an item held, a buffer of its own), else keep its state in `self`.
+        let function_fix = match (&lossy.loss.via, &lossy.loss.leaf) {
+            (
+                Via::Itself,
+                Leaf::TakenItem { .. }
+                | Leaf::TakenBytes { .. }
+                | Leaf::OwnedArgument { .. }
+                | Leaf::Buffer { .. },
+            ) => fix(&lossy.loss),
+            _ => None,
+        };
+        // A method keeps its state in `self`; a free function in what its caller passes in.
+        let place = if callee.contains("::") {
+            "in `self`"
+        } else {
+            "in what the caller passes in"
+        };
+        let state = match (function_fix, shim) {
+            (Some(fix), _) => format!(": {fix}"),
+            (None, Some((shim, keeps))) => format!(
+                " by keeping its partial state {place} (as the runtime shim's `{shim}` does: {keeps})"
+            ),
+            (None, None) => format!(" by keeping its partial state {place}"),
+        };
+        return Some(if looped {
+            format!(
+                "create the `{call}` future once before the loop and race `&mut` it (pinned with `tokio::pin!`); or make `{callee}` cancel safe{state}"
+            )
+        } else {
+            format!("{finish}; or make `{callee}` cancel safe{state}")
+        });
+    }
+    let leaf = fix(&lossy.loss);
+    if looped {
+        return match (leaf, shim) {
+            (Some(leaf), Some((shim, keeps))) => Some(format!(
+                "{leaf}; or use the runtime shim's `{shim}` ({keeps})"
+            )),
+            (leaf, _) => leaf,
+        };
+    }
+    // No loop re-creates the future: the knowledge base's fixes, written for loops, do not fit.
+    let loop_words = |text: &str| text.contains("loop") || text.contains("iteration");
+    Some(match (leaf, shim) {
+        (Some(leaf), _) if !loop_words(&leaf) => leaf,
+        (_, Some((shim, keeps))) => {
+            format!("use the runtime shim's `{shim}` ({keeps}); or {finish}")
+        }
+        _ => finish,
+    })
+}
+
 /// How to fix a loss, imperative.
 pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
     match &loss.leaf {
@@ -95,10 +252,10 @@ pub(crate) fn fix(loss: &Loss<'_>) -> Option<String> {
             "keep `{name}` where it outlives the race: in the struct that owns the reader, or before the loop"
         )),
         Leaf::OwnedArgument { name, .. } => Some(format!(
-            "wait for room before taking `{name}` (a `reserve`-then-send shape, as the runtime shim's `Outbox` does), or take it by reference"
+            "wait for room before taking `{name}` (a `reserve`-then-send shape, as the runtime shim's `cancel_check::outbox::Outbox` does), or take it by reference"
         )),
         Leaf::Buffer { name } => Some(format!(
-            "keep `{name}` in the struct that owns the resource, or use a framed reader"
+            "keep `{name}` in the struct that owns the resource, or read through the runtime shim's `cancel_check::io::CancelSafeReader` (partial reads stay in the reader)"
         )),
         Leaf::PartialIn { buffer, .. } => Some(format!(
             "declare `{buffer}` where it outlives the race (before the loop, or in the struct that owns the reader), so that the next call resumes with what it holds"
@@ -208,10 +365,16 @@ pub(crate) fn loss_notes(lossy: &LossyBranch<'_, '_>, call: &str) -> Vec<String>
     notes
 }
 
-/// The note that names a knowledge-base API and where the knowledge comes from.
+/// The note that names a knowledge-base API, what it loses, and where the knowledge comes from.
 fn api_note(api: &ApiEntry) -> String {
     // The data file's `source` cites the statement in full; the note names only where it is.
     let source = api.source.split(": ").next().unwrap_or(&api.source);
+    if let (Some(loses), Verdict::DataLoss | Verdict::MessageLost) = (&api.loses, &api.verdict) {
+        return format!(
+            "`{}` is not cancel safe: dropped midway, it loses {loses} (source: {source})",
+            api.path
+        );
+    }
     let phrase = match api.verdict {
         Verdict::DataLoss => "not cancel safe: data already taken is lost",
         Verdict::MessageLost => "not cancel safe: the value it carries is lost",
@@ -223,4 +386,100 @@ fn api_note(api: &ApiEntry) -> String {
         Verdict::Safe => "cancel safe",
     };
     format!("`{}` is {phrase} (source: {source})", api.path)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::diagnostic::Diagnostic;
+    use crate::source::SourceInput;
+
+    fn findings(files: &[(&str, &str)], lint: &str) -> Vec<Diagnostic> {
+        let inputs: Vec<SourceInput> = files
+            .iter()
+            .map(|(path, text)| SourceInput::standalone(path, text))
+            .collect();
+        crate::analyze_files(
+            &inputs,
+            &Config::default(),
+            crate::knowledge::Knowledge::builtin(),
+        )
+        .into_iter()
+        .filter(|finding| finding.lint.name == lint)
+        .collect()
+    }
+
+    const CONN: &str = "use tokio::io::AsyncReadExt;\npub struct Conn { stream: tokio::net::TcpStream }\nimpl Conn {\n    pub async fn next_frame(&mut self) -> std::io::Result<u32> {\n        let mut header = [0u8; 4];\n        self.stream.read_exact(&mut header).await?;\n        Ok(u32::from_be_bytes(header))\n    }\n}\n";
+
+    #[test]
+    fn a_raced_call_of_the_users_own_function_gets_advice_about_that_call_and_function() {
+        let pump = format!("{CONN}pub async fn pump(conn: &mut Conn, mut stop: tokio::sync::mpsc::Receiver<()>) {{\n    loop {{\n        tokio::select! {{\n            frame = conn.next_frame() => {{ let _ = frame; }}\n            Some(()) = stop.recv() => {{}}\n        }}\n    }}\n}}\n");
+        let found = findings(&[("src/lib.rs", &pump)], "select_arm_not_cancel_safe");
+        assert_eq!(found.len(), 1);
+        let help = found[0].help.as_deref().unwrap();
+        assert!(
+            help.starts_with(
+                "create the `conn.next_frame(..)` future once before the loop and race `&mut` it"
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains(
+                "make `Conn::next_frame` cancel safe by keeping its partial state in `self`"
+            ),
+            "{help}"
+        );
+        assert!(
+            help.contains("`cancel_check::io::CancelSafeReader`"),
+            "{help}"
+        );
+        // Not the advice for the `read_exact` inside it.
+        assert!(!help.contains("read_buf"), "{help}");
+        // The label is short; what is lost is in the note about the function.
+        assert_eq!(
+            found[0].primary.message,
+            "loses data when another branch completes first"
+        );
+        assert!(found[0].notes.iter().any(|note| note.contains(
+            "`Conn::next_frame` is not cancel safe: it awaits `self.stream.read_exact(..)`, which loses the bytes already read"
+        )));
+    }
+
+    #[test]
+    fn without_a_loop_the_advice_speaks_of_none() {
+        let once = "use tokio::io::AsyncReadExt;\npub async fn greet(stream: &mut tokio::net::TcpStream) -> std::io::Result<u32> {\n    let mut header = [0u8; 4];\n    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), stream.read_exact(&mut header)).await;\n    stream.read_u32().await\n}\n";
+        let found = findings(&[("src/lib.rs", once)], "timeout_not_cancel_safe");
+        assert_eq!(found.len(), 1);
+        let help = found[0].help.as_deref().unwrap();
+        assert!(
+            !help.contains("loop") && !help.contains("iteration"),
+            "{help}"
+        );
+        assert!(
+            help.contains("`cancel_check::io::CancelSafeReader`")
+                && help.contains("finish it (`.await`) before `stream` is used again"),
+            "{help}"
+        );
+        // A loop keeps the knowledge base's advice, and names the shim too.
+        let looped = "use tokio::io::AsyncReadExt;\npub async fn pump(mut stream: tokio::net::TcpStream, mut stop: tokio::sync::mpsc::Receiver<()>) {\n    let mut header = [0u8; 4];\n    loop {\n        tokio::select! {\n            r = stream.read_exact(&mut header) => { let _ = r; }\n            Some(()) = stop.recv() => {}\n        }\n    }\n}\n";
+        let found = findings(&[("src/lib.rs", looped)], "select_arm_not_cancel_safe");
+        let help = found[0].help.as_deref().unwrap();
+        assert!(
+            help.contains("outside the loop") && help.contains("CancelSafeReader"),
+            "{help}"
+        );
+    }
+
+    #[test]
+    fn a_lost_send_names_the_outbox() {
+        let send = "pub async fn relay(tx: tokio::sync::mpsc::Sender<u32>, mut rx: tokio::sync::mpsc::Receiver<u32>, mut stop: tokio::sync::mpsc::Receiver<()>) {\n    let mut n = 0;\n    loop {\n        tokio::select! {\n            r = tx.send(n) => { let _ = r; n += 1; }\n            Some(()) = stop.recv() => {}\n        }\n    }\n}\n";
+        let found = findings(&[("src/lib.rs", send)], "select_arm_not_cancel_safe");
+        assert_eq!(found.len(), 1, "{found:#?}");
+        let help = found[0].help.as_deref().unwrap();
+        assert!(help.contains("`cancel_check::outbox::Outbox`"), "{help}");
+        assert_eq!(
+            found[0].primary.message,
+            "loses a message when another branch completes first"
+        );
+    }
 }

@@ -25,9 +25,14 @@ declare_lint! {
     /// from the `# Cancel safety` docs of the dependencies; the crate's own async functions are
     /// followed through their summaries, across files and crates. A receiver's type is known when
     /// it is declared: a parameter, `self` and its fields, `let x: T`, `T::new(..)`, `T { .. }`.
-    /// When two library APIs share a name and disagree, and the type is not visible, the more
-    /// common meaning wins (`send(value)` is taken as a channel send unless the argument is
-    /// borrowed, as with `UdpSocket::send(&buf)`).
+    /// It is also followed through `Arc::new(..)`, `Arc::clone(&..)`, `Box::pin(..)` and a name
+    /// that the module's one glob import of another crate brings in. A method is a knowledge-base
+    /// entry only on that entry's type: `.notified()` on the crate's own notification type, or
+    /// on a `Notify` of another crate, is not tokio's `Notify::notified`. A name that one of
+    /// several glob imports of other crates brings in cannot be told apart and counts as not
+    /// visible. When two library APIs share a name and disagree, and the type is not visible,
+    /// the more common meaning wins (`send(value)` is taken as a channel send unless the
+    /// argument is borrowed, as with `UdpSocket::send(&buf)`).
     /// Losing a queue position (`Mutex::lock`, `Semaphore::acquire`, `Sender::reserve`) is not
     /// reported here.
     ///
@@ -105,8 +110,8 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     .primary(
         lossy.branch.span,
         format!(
-            "loses {} when another branch completes first",
-            super::loses(&lossy.loss)
+            "{} when another branch completes first",
+            super::loses_briefly(&lossy.loss)
         ),
     )
     .secondary(
@@ -114,6 +119,6 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
         format!("`{construct}` drops the branches that lose"),
     )
     .labels(super::loss_labels(lossy, &call))
-    .help_if(super::fix(&lossy.loss))
+    .help_if(super::branch_fix(lossy, &call))
     .notes(super::loss_notes(lossy, &call))
 }

@@ -1,6 +1,7 @@
 use crate::diagnostic::Diagnostic;
+use crate::fix::{self, Applicability, Edit, Suggestion};
 use crate::lint::declare_lint;
-use crate::model::{Branch, FileModel, LoopSite, RaceKind, RaceSite};
+use crate::model::{Branch, FileModel, LoopSite, Operation, RaceKind, RaceSite};
 use crate::rules::LintContext;
 
 declare_lint! {
@@ -37,6 +38,15 @@ declare_lint! {
     /// A batching loop written in that value style is therefore missed. A duration whose name
     /// says it measures inactivity (`idle`, `keepalive`, `timeout`, `quiet` in a local, constant
     /// or field name) is also taken as an idle timeout.
+    ///
+    /// The quick fix, for a `tokio::select!` directly in a `loop`, `while` or `for` statement
+    /// racing `tokio::time::sleep(d)` or `sleep_until(Instant::now() + d)`, creates the timer
+    /// once before the loop (`let timer = ..; tokio::pin!(timer);`), races `&mut timer`, and
+    /// resets it at the start of the branch's handler (`timer.as_mut().reset(Instant::now() +
+    /// d)`). It changes what the program does (the timer now fires every `d` instead of `d`
+    /// after the last event), which is the point, so it is `MaybeIncorrect`: offered in the
+    /// editor, applied by `--fix` only with `--unsafe-fixes`. `d` is evaluated once more, before
+    /// the loop.
     ///
     /// In test code (test fns, `#[cfg(test)]` modules, `tests/` folders) the lint is allowed by
     /// default: cancellation-injection tests race a fresh `sleep` against a write on purpose,
@@ -120,7 +130,10 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
             if race.handlers_are_values {
                 continue;
             }
-            cx.emit(diagnostic(race, branch, &op.name, lp));
+            let hoist = cx
+                .source()
+                .and_then(|source| hoist_timer(model, source, race, branch, op, lp));
+            cx.emit(diagnostic(race, branch, &op.name, lp).suggest(hoist));
         }
     }
 }
@@ -159,4 +172,113 @@ fn diagnostic(race: &RaceSite, branch: &Branch, name: &str, lp: LoopSite) -> Dia
         "create the timer once before the loop (`let sleep = tokio::time::sleep(d); tokio::pin!(sleep);`), \
          poll `&mut sleep` in the branch and call `sleep.as_mut().reset(..)` when it fires, or use `tokio::time::interval`",
     )
+}
+
+/// The timer created once before the loop, raced by `&mut`, and reset when it fires: for a
+/// `tokio::select!` whose loop is a statement starting its line, racing tokio's `sleep(d)` (or
+/// `sleep_until(Instant::now() + d)`) whose duration names nothing the loop declares.
+fn hoist_timer(
+    model: &FileModel,
+    source: &str,
+    race: &RaceSite,
+    branch: &Branch,
+    op: &Operation,
+    lp: LoopSite,
+) -> Option<Suggestion> {
+    let RaceKind::Select { path, .. } = &race.kind else {
+        return None;
+    };
+    if !path.starts_with("tokio::")
+        || !lp.statement
+        || !fix::first_on_line(source, lp.keyword.start)
+    {
+        return None;
+    }
+    if op
+        .arg_names
+        .iter()
+        .any(|name| model.recomputed_in(race.body, name, &lp.span))
+    {
+        return None;
+    }
+    let argument = fix::text_of(source, op.first_arg?)?;
+    let deadline = match op.path()? {
+        "tokio::time::sleep" => {
+            let simple = argument
+                .chars()
+                .all(|c| c.is_alphanumeric() || "_:.()".contains(c));
+            if simple {
+                format!("tokio::time::Instant::now() + {argument}")
+            } else {
+                format!("tokio::time::Instant::now() + ({argument})")
+            }
+        }
+        "tokio::time::sleep_until" => argument.to_string(),
+        _ => return None,
+    };
+    let handler = branch.handler_span?;
+    let handler_text = fix::text_of(source, handler)?;
+    let name = unused_name(model, race.body, "timer");
+    let newline = fix::newline(source);
+    let indent = fix::indentation(source, lp.keyword.start);
+    let reset = format!("{name}.as_mut().reset({deadline});");
+    // In a block handler the reset is its first statement: on a line of its own when the
+    // block's code starts on the next line (after a comment, maybe), else right after `{`.
+    let handler_edit = match handler_text.strip_prefix('{') {
+        Some(rest) => {
+            let first_line = rest.split('\n').next().unwrap_or_default();
+            let first_line = first_line.strip_suffix('\r').unwrap_or(first_line);
+            let opening = first_line.trim();
+            if (opening.is_empty() || opening.starts_with("//")) && rest.contains('\n') {
+                let end_of_line = handler.start + 1 + first_line.len();
+                let next_line = handler.start + 1 + rest.find('\n').unwrap_or_default() + 1;
+                let inner = fix::indentation(source, next_line);
+                Edit::insert(end_of_line, format!("{newline}{inner}{reset}"))
+            } else {
+                Edit::insert(handler.start + 1, format!(" {reset}"))
+            }
+        }
+        None => Edit::replace(handler, format!("{{ {reset} {handler_text} }}")),
+    };
+    let timer = fix::text_of(source, op.span)?;
+    Suggestion::new(
+        format!(
+            "create `{name}` once before the loop, race `&mut {name}` and reset it when it fires"
+        ),
+        Applicability::MaybeIncorrect,
+        vec![
+            Edit::insert(
+                lp.keyword.start,
+                format!(
+                    "let {name} = {timer};{newline}{indent}tokio::pin!({name});{newline}{indent}"
+                ),
+            ),
+            Edit::replace(branch.span, format!("&mut {name}")),
+            handler_edit,
+        ],
+    )
+}
+
+/// `base`, or `base_2`, `base_3`.. : the first that no local, parameter, binding or place of the
+/// fn around `body` is named.
+fn unused_name(model: &FileModel, body: usize, base: &str) -> String {
+    let item = model.bodies[body].item;
+    let taken = |name: &str| {
+        model.item_uses[item]
+            .iter()
+            .any(|used| used.place.split('.').next() == Some(name))
+            || model
+                .bodies
+                .iter()
+                .filter(|other| other.item == item)
+                .any(|other| {
+                    other.locals.iter().any(|local| local.name == name)
+                        || other.params.iter().any(|param| param.name == name)
+                        || other.bindings.iter().any(|binding| binding.name == name)
+                })
+    };
+    std::iter::once(base.to_string())
+        .chain((2..).map(|n| format!("{base}_{n}")))
+        .find(|name| !taken(name))
+        .unwrap_or_else(|| base.to_string())
 }

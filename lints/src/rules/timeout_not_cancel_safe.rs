@@ -17,9 +17,20 @@ declare_lint! {
     ///
     /// ### Known problems
     /// The lint cannot see whether the caller discards the connection after a timeout error;
-    /// when it does, the finding is harmless and can be allowed. The future is judged as in
+    /// when it does, the finding is harmless and can be allowed. A timeout whose error panics
+    /// (`timeout(..).await.unwrap()`, `.expect(..)`, as tests write it) is not reported: the task
+    /// ends with the future, and nothing reads the resource again; nor is a result bound first
+    /// and checked by the very next statement (`let r = timeout(..).await;` then
+    /// `assert!(r.is_ok())`, `assert!(matches!(r, Ok(..)))` or `r.unwrap()`). A check further
+    /// down is not followed, and the finding stays. The future is judged as in
     /// `select_arm_not_cancel_safe`: knowledge-base APIs, mined dependency docs and the summaries
     /// of the crate's own functions.
+    ///
+    /// A value the future owns is lost only if it was the caller's to give: an argument written
+    /// `x.clone()` (or `to_owned()`, `to_vec()`, `to_string()`), as retry loops pass theirs, or
+    /// a name declared outside the loop, loses nothing when the attempt is dropped. A name bound
+    /// by a `while let` or `for` pattern is not yet told from one declared outside the loop, so
+    /// the loss of an item popped that way is missed (a `let .. else` binding is seen).
     ///
     /// ### Example
     /// ```rust
@@ -76,13 +87,16 @@ fn diagnostic(lossy: &LossyBranch<'_, '_>) -> Diagnostic {
     )
     .primary(
         lossy.branch.span,
-        format!("loses {} when the time runs out", super::loses(&lossy.loss)),
+        format!(
+            "{} when the time runs out",
+            super::loses_briefly(&lossy.loss)
+        ),
     )
     .secondary(
         lossy.race.label_span,
         "drops the future when the time runs out",
     )
     .labels(super::loss_labels(lossy, &call))
-    .help_if(super::fix(&lossy.loss))
+    .help_if(super::branch_fix(lossy, &call))
     .notes(super::loss_notes(lossy, &call))
 }

@@ -3,15 +3,17 @@ use crate::lint::declare_lint;
 use crate::model::workspace::call_text;
 use crate::model::{Branch, Callee, FileModel, Loss, LossKind, RaceKind, RaceSite};
 use crate::rules::LintContext;
+use crate::span::Span;
 
 declare_lint! {
     /// ### What it does
     /// Flags a future that is not cancel safe joined with others in `tokio::try_join!`,
     /// `futures::try_join!`, `futures::future::try_join` / `try_join3..5`, `try_join_all`, or a
     /// `FuturesUnordered`/`FuturesOrdered` drained with `try_collect`/`try_for_each`,
-    /// when what it loses outlives the join: a write (`write_all`, `tokio::fs::write`, ...) whose
-    /// partial result stays on disk or on the wire, or a resource used again afterwards, kept in
-    /// `self`, or borrowed from the caller.
+    /// when what it loses outlives the failed join: a write (`write_all`, `tokio::fs::write`, ...)
+    /// whose partial result stays on disk or on the wire, or a resource the code goes on with
+    /// after the error (a loop that handles the error and goes round again, a use after a join
+    /// whose error does not leave).
     ///
     /// ### Why is this bad?
     /// `try_join` returns on the first error and drops the other futures midway. A
@@ -24,6 +26,14 @@ declare_lint! {
     /// given to `try_join_all`, or a `FuturesUnordered`/`FuturesOrdered` collected from
     /// `.map(|x| ..)` and drained with `try_collect`/`try_for_each` in the same expression. A set
     /// filled with `push` in a loop is not followed.
+    ///
+    /// A join drops its futures only when one fails, and then the exchange has failed. A read
+    /// lost on that error path is reported only where the code visibly reads the resource
+    /// again; when the error is returned (`?`, or a value saying "do not reuse") the resource
+    /// may be the caller's (a field of `self`, a `&mut` parameter), but whether the caller reads
+    /// it again after the failure is not followed. A join whose error panics (`.unwrap()`,
+    /// `.expect(..)`) ends the task and loses nothing anyone reads. A write joined directly is
+    /// reported even when the connection it wrote to is dropped on error.
     ///
     /// ### Example
     /// ```rust
@@ -50,20 +60,28 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     let workspace = cx.workspace;
+    // The losses someone misses after the join has failed (a loop that handles the error and
+    // goes on, a later use of the resource).
+    let missed: Vec<(Span, Span)> = workspace
+        .lossy_branches(cx.file, |race| {
+            matches!(race.kind, RaceKind::TryJoin { .. })
+        })
+        .iter()
+        .map(|found| (found.race.span, found.branch.span))
+        .collect();
     for race in model
         .races
         .iter()
         .filter(|race| matches!(race.kind, RaceKind::TryJoin { .. }))
     {
-        for (index, branch) in race.branches.iter().enumerate() {
+        for branch in &race.branches {
             let Some(loss) = workspace.branch_loss(cx.file, race, branch) else {
                 continue;
             };
             if loss.kind() != LossKind::Data {
                 continue;
             }
-            let lasting =
-                writes(cx, race, branch) || race.progress_lost(model, index, false, None).is_some();
+            let lasting = writes(cx, race, branch) || missed.contains(&(race.span, branch.span));
             if lasting {
                 cx.emit(diagnostic(race, branch, &loss));
             }

@@ -37,6 +37,7 @@ impl Collector<'_> {
                     span: Span::of(call),
                     body,
                     callee: target.to_string(),
+                    receiver: None,
                 });
             }
         }
@@ -70,6 +71,7 @@ impl Collector<'_> {
                     span: Span::of(call),
                     body,
                     callee: format!("{receiver}.block_on"),
+                    receiver: ValueExpr::of(&call.receiver),
                 });
             }
         }
@@ -89,8 +91,9 @@ impl Collector<'_> {
         }
     }
 
-    /// Records `expr` when it is a `tokio::spawn(..)` whose handle is about to be dropped.
-    pub(super) fn note_detached_spawn(&mut self, expr: &Expr) {
+    /// Records `expr` when it is a `tokio::spawn(..)` whose handle is about to be dropped: a
+    /// statement of its own, or bound to the `_` at `wild`.
+    pub(super) fn note_detached_spawn(&mut self, expr: &Expr, wild: Option<Span>) {
         let Expr::Call(call) = expr else { return };
         let Expr::Path(func) = &*call.func else {
             return;
@@ -112,6 +115,7 @@ impl Collector<'_> {
                 } else {
                     segments.join("::")
                 },
+                wild,
             });
         }
     }

@@ -99,8 +99,9 @@ impl Declarations<'_> {
     }
 }
 
-fn is_visible(vis: &syn::Visibility) -> bool {
-    !matches!(vis, syn::Visibility::Inherited)
+/// Declared exactly `pub`: visible outside the crate when its module is.
+fn is_public(vis: &syn::Visibility) -> bool {
+    matches!(vis, syn::Visibility::Public(_))
 }
 
 fn fields_of(fields: &syn::Fields) -> Vec<(String, TypeRef)> {
@@ -131,11 +132,11 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         let name = item.ident.to_string();
         if item.content.is_none() {
-            self.declare(name, ItemRef::ModuleFile);
+            self.declare(name, ItemRef::ModuleFile(is_public(&item.vis)));
             return;
         }
         let parent = self.scope();
-        let scope = self.open_scope(Some((name.clone(), is_visible(&item.vis))), false);
+        let scope = self.open_scope(Some((name.clone(), is_public(&item.vis))), false);
         self.model.items.scopes[parent]
             .items
             .push((name, ItemRef::Module(scope)));
@@ -150,7 +151,6 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
             scope: self.scope(),
             generics: Generics::of(&item.generics),
             supertraits: super::super::items::bound_paths(&item.supertraits, 0),
-            is_pub: is_visible(&item.vis),
         });
         self.places
             .traits
@@ -211,7 +211,7 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
         let scope = self.scope();
         use_decls(
             &item.tree,
-            is_visible(&item.vis),
+            is_public(&item.vis),
             &mut self.model.items.scopes[scope].uses,
         );
     }

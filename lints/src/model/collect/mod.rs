@@ -16,7 +16,7 @@ mod declarations;
 mod races;
 mod scopes;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -94,13 +94,14 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         pending_binds: None,
         next_closure_blocking: false,
         next_closure_inline: false,
-        timeouts_leaving: HashSet::new(),
+        races_leaving: HashMap::new(),
         macro_depth: 0,
         places: &places,
         owners: Vec::new(),
         held_into: Vec::new(),
         awaited_base: None,
         next_closure_element: None,
+        loop_statement: None,
     };
     for item in &file.items {
         collector.open_scope();
@@ -135,10 +136,10 @@ pub(super) struct Collector<'m> {
     next_closure_blocking: bool,
     /// The next closure opened is an argument of an iterator or `Option` adapter.
     next_closure_inline: bool,
-    /// Start offsets of timeout calls whose elapsed error leaves the code (`?`, `unwrap`,
-    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), found on the way
-    /// down before the call itself is visited.
-    timeouts_leaving: HashSet<usize>,
+    /// Start offsets of timeout calls and joins whose error leaves the code (`?`, `unwrap`,
+    /// `let Ok(..) = .. else { return }`, a `match` whose `Err` arm diverges), with how it
+    /// leaves, found on the way down before the call itself is visited.
+    races_leaving: HashMap<usize, races::Leaves>,
     macro_depth: usize,
     /// What the first pass found about each fn, impl and trait.
     places: &'m Places,
@@ -151,6 +152,8 @@ pub(super) struct Collector<'m> {
     next_closure_element: Option<super::value::ValueExpr>,
     /// The first-token offset of the expression an await being walked awaits, with the await.
     awaited_base: Option<(usize, Span)>,
+    /// The start of a loop that is an expression statement, met on the way down to it.
+    loop_statement: Option<usize>,
 }
 
 impl Collector<'_> {
@@ -185,7 +188,7 @@ impl Collector<'_> {
         }
         if (name == "select" || name == "select_biased") && !foreign_select {
             if let Some(body) = parse_select_body(mac.tokens.clone()) {
-                self.handle_select(mac, &name, body);
+                self.handle_select(mac, &name, &full, body);
                 return;
             }
         }
@@ -358,7 +361,9 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             let in_loop = self.current_loop();
             let held_into = self.held_into.last().copied();
             let arg_futures = self.arg_futures(&expr.base);
-            let leaves_on_error = self.timeouts_leaving.contains(&span.start);
+            let leaves = self.races_leaving.get(&span.start).copied();
+            let leaves_on_error = leaves.is_some();
+            let panics_on_error = leaves == Some(races::Leaves::Panics);
             self.model.bodies[body].awaits.push(AwaitSite {
                 op,
                 span,
@@ -367,6 +372,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 held_into,
                 arg_futures,
                 leaves_on_error,
+                panics_on_error,
             });
             let base_is_call = matches!(
                 &*expr.base,
@@ -394,16 +400,36 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         );
     }
 
+    fn visit_block(&mut self, block: &'ast syn::Block) {
+        // `let r = timeout(..).await;` checked by the next statement with `assert!(r.is_ok())`,
+        // `r.unwrap()` or `r.expect(..)`: the lost race panics there.
+        for pair in block.stmts.windows(2) {
+            let Stmt::Local(local) = &pair[0] else {
+                continue;
+            };
+            let (syn::Pat::Ident(binding), Some(init)) = (&local.pat, &local.init) else {
+                continue;
+            };
+            if init.diverge.is_none() && races::panics_unless_ok(&pair[1], &binding.ident) {
+                self.note_race_outcome(&init.expr, Some(races::Leaves::Panics));
+            }
+        }
+        visit::visit_block(self, block);
+    }
+
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {
         if let Stmt::Expr(expr, Some(_)) = stmt {
-            self.note_detached_spawn(expr);
+            self.note_detached_spawn(expr, None);
+        }
+        if let Stmt::Expr(expr @ (Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_)), _) = stmt {
+            self.loop_statement = Some(Span::of(expr).start);
         }
         visit::visit_stmt(self, stmt);
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
-        if let (syn::Pat::Wild(_), Some(init)) = (&local.pat, &local.init) {
-            self.note_detached_spawn(&init.expr);
+        if let (syn::Pat::Wild(wild), Some(init)) = (&local.pat, &local.init) {
+            self.note_detached_spawn(&init.expr, Some(Span::of(wild)));
         }
         if let Some(init) = &local.init {
             let diverging_else = init
@@ -494,6 +520,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `timeout(..).await.unwrap()` panics when the time runs out, wherever it is written.
+        if call.method == "unwrap" || call.method == "expect" {
+            self.note_race_outcome(&call.receiver, Some(races::Leaves::Panics));
+        }
         self.race_method_call(call);
         self.note_method_call(call);
         let holder = self.awaited_call(Span::from_pm2(first_token(&call.receiver)).start);
@@ -604,7 +634,7 @@ impl Conn {
         assert_eq!(model.races.len(), 1);
         let race = &model.races[0];
         assert!(
-            matches!(&race.kind, RaceKind::Select { macro_name, biased: false } if macro_name == "select")
+            matches!(&race.kind, RaceKind::Select { macro_name, biased: false, .. } if macro_name == "select")
         );
         assert!(race.in_loop.is_some(), "the select is in the loop");
         assert_eq!(race.branches.len(), 2);
@@ -679,6 +709,38 @@ async fn f(rx: &mut Receiver<Job>, s: &mut Stream) -> Result<(), E> {
             .collect();
         // `?` leaves on the elapsed error; `let _ =` goes on.
         assert_eq!(timeouts, [false, true]);
+    }
+
+    #[test]
+    fn lost_timeouts_and_joins_know_whether_they_return_or_panic() {
+        let model = model_of(
+            r#"
+async fn f(s: &mut Stream, t: &mut Stream) -> Result<(), E> {
+    tokio::time::timeout(D, s.read_u32()).await.unwrap();
+    tokio::time::timeout(D, s.read_u32()).await?.unwrap();
+    let joined = tokio::try_join!(s.read_u8(), t.read_u8());
+    tokio::try_join!(s.read_u8(), t.read_u8())?;
+    futures::future::try_join(s.read_u8(), t.read_u8()).await.expect("both");
+    Ok(())
+}
+"#,
+        );
+        let outcomes: Vec<(bool, bool)> = model
+            .races
+            .iter()
+            .map(|race| (race.fallback_continues, race.fallback_panics))
+            .collect();
+        // The `?` nearest the timeout handles its error; the `unwrap` after it is the read's.
+        assert_eq!(
+            outcomes,
+            [
+                (false, true),
+                (false, false),
+                (true, false),
+                (false, false),
+                (false, true)
+            ]
+        );
     }
 
     #[test]

@@ -139,13 +139,15 @@ impl Collector<'_> {
             .collect()
     }
 
+    /// Records a race site. `leaves` says how the code leaves when the race is lost (a timeout
+    /// elapses, a join fails; for a select: its `else` handlers all diverge), if it does.
     fn push_race(
         &mut self,
         kind: RaceKind,
         label_span: Span,
         span: Span,
         branches: Vec<Branch>,
-        fallback_continues: bool,
+        leaves: Option<Leaves>,
         handlers_are_values: bool,
     ) {
         let Some(body) = self.current_body() else {
@@ -159,37 +161,59 @@ impl Collector<'_> {
             body,
             in_loop,
             branches,
-            fallback_continues,
+            fallback_continues: leaves.is_none(),
+            fallback_panics: leaves == Some(Leaves::Panics),
             handlers_are_values,
         });
     }
 
-    /// Records that the timeout awaited in `expr` (through `.await`, `?`, `.unwrap()` and other
-    /// method calls) leaves the code when it elapses: `leaves` says the surrounding construct
-    /// diverges on the error; `?`, `unwrap` and `expect` on the way down do too.
+    /// Records that the timeout or join awaited in `expr` (through `.await`, `?`, `.unwrap()`
+    /// and other method calls) leaves the code when it is lost: `leaves` says the surrounding
+    /// construct diverges on the error; `?`, `unwrap` and `expect` on the way down do too. The
+    /// one nearest the call handles its error: an `unwrap`/`expect` there panics.
     pub(super) fn note_timeout_outcome(&mut self, expr: &Expr, leaves: bool) {
-        let mut leaves = leaves;
+        self.note_race_outcome(expr, leaves.then_some(Leaves::Returns));
+    }
+
+    /// [`Collector::note_timeout_outcome`], the construct around `expr` leaving as `outcome`.
+    pub(super) fn note_race_outcome(&mut self, expr: &Expr, outcome: Option<Leaves>) {
+        let mut outcome = outcome;
         let mut expr = expr;
         loop {
             match expr {
                 Expr::Await(inner) => expr = &inner.base,
                 Expr::Paren(inner) => expr = &inner.expr,
                 Expr::Try(inner) => {
-                    leaves = true;
+                    outcome = Some(Leaves::Returns);
                     expr = &inner.expr;
                 }
                 Expr::MethodCall(call) if call.method == "timeout" => break,
                 Expr::MethodCall(call) => {
-                    leaves |= matches!(call.method.to_string().as_str(), "unwrap" | "expect");
+                    if matches!(call.method.to_string().as_str(), "unwrap" | "expect") {
+                        outcome = Some(Leaves::Panics);
+                    }
                     expr = &call.receiver;
                 }
                 _ => break,
             }
         }
-        if leaves && matches!(expr, Expr::Call(_) | Expr::MethodCall(_)) {
-            self.timeouts_leaving
-                .insert(Span::from_pm2(first_token(expr)).start);
+        let Some(outcome) = outcome else { return };
+        if matches!(expr, Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_)) {
+            self.races_leaving
+                .insert(Span::from_pm2(first_token(expr)).start, outcome);
         }
+    }
+
+    /// How the race whose expression starts at `start` leaves when it is lost, if it does.
+    fn leaving(&self, start: proc_macro2::Span) -> Option<Leaves> {
+        self.races_leaving
+            .get(&Span::from_pm2(start).start)
+            .copied()
+    }
+
+    /// [`Collector::leaving`] for a macro.
+    fn macro_leaving(&self, mac: &syn::Macro) -> Option<Leaves> {
+        self.races_leaving.get(&Span::of(&mac.path).start).copied()
     }
 
     /// `try_join!(a, b)`: a race whose first error drops the others. Returns whether the macro
@@ -203,6 +227,7 @@ impl Collector<'_> {
             .map(|future| self.branch(future, None))
             .collect();
         let label_span = Span::of(&mac.path).to(Span::from_pm2(mac.bang_token.span));
+        let leaves = self.macro_leaving(mac);
         self.push_race(
             RaceKind::TryJoin {
                 function: "try_join!".to_string(),
@@ -210,7 +235,7 @@ impl Collector<'_> {
             label_span,
             macro_span(mac),
             branches,
-            true,
+            leaves,
             false,
         );
         self.macro_depth += 1;
@@ -221,13 +246,20 @@ impl Collector<'_> {
         true
     }
 
-    pub(super) fn handle_select(&mut self, mac: &syn::Macro, name: &str, body: SelectBody) {
+    pub(super) fn handle_select(
+        &mut self,
+        mac: &syn::Macro,
+        name: &str,
+        path: &str,
+        body: SelectBody,
+    ) {
         let branches = body
             .branches
             .iter()
             .map(|branch| self.branch(&branch.future, Some(&branch.handler)))
             .collect();
         let fallback_continues = body.fallbacks.iter().any(|handler| !diverges(handler));
+        let leaves = (!fallback_continues).then_some(Leaves::Returns);
         let handlers_are_values = body
             .branches
             .iter()
@@ -240,12 +272,13 @@ impl Collector<'_> {
         self.push_race(
             RaceKind::Select {
                 macro_name: name.to_string(),
+                path: path.to_string(),
                 biased: body.biased,
             },
             label_span,
             span,
             branches,
-            fallback_continues,
+            leaves,
             handlers_are_values,
         );
         let race = (self.model.races.len() > before).then_some(before);
@@ -278,15 +311,13 @@ impl Collector<'_> {
             if let Some(future) = call.args.iter().nth(1) {
                 let branches = vec![self.branch(future, None)];
                 let function = target.rsplit("::").next().unwrap_or(target).to_string();
-                let goes_on = !self
-                    .timeouts_leaving
-                    .contains(&Span::from_pm2(first_token(&call.func)).start);
+                let leaves = self.leaving(first_token(&call.func));
                 self.push_race(
                     RaceKind::Timeout { function },
                     Span::of(&func.path),
                     Span::of(call),
                     branches,
-                    goes_on,
+                    leaves,
                     false,
                 );
             }
@@ -298,12 +329,13 @@ impl Collector<'_> {
             };
             let branches = self.collection_branches(futures);
             let function = target.rsplit("::").next().unwrap_or(target).to_string();
+            let leaves = self.leaving(first_token(&call.func));
             self.push_race(
                 RaceKind::TryJoin { function },
                 Span::of(&func.path),
                 Span::of(call),
                 branches,
-                true,
+                leaves,
                 false,
             );
         } else if let Some(target) = self.imports.resolves_to(&segments, FUTURE_SELECT_FNS) {
@@ -320,7 +352,7 @@ impl Collector<'_> {
                 Span::of(&func.path),
                 Span::of(call),
                 branches,
-                true,
+                None,
                 false,
             );
         }
@@ -336,12 +368,13 @@ impl Collector<'_> {
                 let kind = RaceKind::TryJoin {
                     function: call.method.to_string(),
                 };
+                let leaves = self.leaving(first_token(&call.receiver));
                 self.push_race(
                     kind,
                     Span::of(&call.method),
                     Span::of(call),
                     branches,
-                    true,
+                    leaves,
                     false,
                 );
             }
@@ -349,15 +382,22 @@ impl Collector<'_> {
         if call.method == "timeout" && call.args.len() == 1 {
             let branches = vec![self.branch(&call.receiver, None)];
             let label = Span::of(&call.method);
-            let goes_on = !self
-                .timeouts_leaving
-                .contains(&Span::from_pm2(first_token(&call.receiver)).start);
+            let leaves = self.leaving(first_token(&call.receiver));
             let kind = RaceKind::Timeout {
                 function: "timeout".into(),
             };
-            self.push_race(kind, label, Span::of(call), branches, goes_on, false);
+            self.push_race(kind, label, Span::of(call), branches, leaves, false);
         }
     }
+}
+
+/// How the code leaves when a race is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Leaves {
+    /// It returns (or breaks): `?`, a diverging `else` or `Err` arm.
+    Returns,
+    /// It panics: `.unwrap()` or `.expect(..)` on the race's error.
+    Panics,
 }
 
 /// The futures of `iter.map(|x| op).collect::<FuturesUnordered<_>>()` (or `FuturesOrdered`, or
@@ -427,4 +467,63 @@ fn joined_futures(arg: &Expr) -> Vec<(Expr, bool)> {
             .map(|future| (future, false))
             .collect(),
     }
+}
+
+/// Whether `stmt` panics unless the result bound to `name` is a success: `assert!(name.is_ok())`
+/// (or `is_some`, `assert_matches!`/`assert!(matches!(name, Ok(..)))`), `name.unwrap()`,
+/// `name.expect(..)`.
+pub(super) fn panics_unless_ok(stmt: &syn::Stmt, name: &syn::Ident) -> bool {
+    use syn::{Expr, Stmt};
+    let written = name.to_string();
+    let mac = match stmt {
+        Stmt::Macro(stmt) => Some(&stmt.mac),
+        Stmt::Expr(Expr::Macro(expr), _) => Some(&expr.mac),
+        _ => None,
+    };
+    if let Some(mac) = mac {
+        let asserts = mac.path.segments.last().is_some_and(|segment| {
+            matches!(
+                segment.ident.to_string().as_str(),
+                "assert" | "assert_matches"
+            )
+        });
+        if !asserts {
+            return false;
+        }
+        let tokens: Vec<String> = mac
+            .tokens
+            .clone()
+            .into_iter()
+            .take(6)
+            .map(|token| token.to_string())
+            .collect();
+        let is_name = |token: Option<&String>| token.is_some_and(|token| *token == written);
+        return match tokens.first().map(String::as_str) {
+            Some("matches") => tokens.get(2).is_some_and(|group| {
+                group
+                    .trim_start_matches('(')
+                    .trim_start()
+                    .starts_with(&written)
+            }),
+            _ if is_name(tokens.first()) => {
+                tokens.get(1).is_some_and(|dot| dot == ".")
+                    && tokens
+                        .get(2)
+                        .is_some_and(|method| method == "is_ok" || method == "is_some")
+                    || mac.path.is_ident("assert_matches")
+                        && tokens.get(1).is_some_and(|comma| comma == ",")
+            }
+            _ => false,
+        };
+    }
+    let Stmt::Expr(Expr::MethodCall(call), _) = stmt else {
+        return false;
+    };
+    // `r.unwrap()`, `r.expect(..)`, `r.unwrap().unwrap()`: the innermost call takes `r`.
+    let mut call = call;
+    while let Expr::MethodCall(inner) = &*call.receiver {
+        call = inner;
+    }
+    matches!(call.method.to_string().as_str(), "unwrap" | "expect")
+        && matches!(&*call.receiver, Expr::Path(path) if path.path.is_ident(name))
 }

@@ -15,7 +15,7 @@ use super::Collector;
 use crate::span::Span;
 use crate::syntax::{
     between, constructed_type, first_token, is_awaited, is_collection_init, is_shared_type,
-    names_in, pat_names, returns_impl_future,
+    names_in, pat_names, pat_names_outside_errors, returns_impl_future,
 };
 
 impl Collector<'_> {
@@ -87,13 +87,17 @@ impl Collector<'_> {
     }
 
     pub(super) fn in_loop(&mut self, keyword: Span, span: Span, walk: impl FnOnce(&mut Self)) {
+        let statement = self.loop_statement.take() == Some(keyword.start);
+        let site = LoopSite {
+            keyword,
+            span,
+            statement,
+        };
         if let Some(loops) = self.loops.last_mut() {
-            loops.push(LoopSite { keyword, span });
+            loops.push(site);
         }
         if let Some(body) = self.current_body() {
-            self.model.bodies[body]
-                .loops
-                .push(LoopSite { keyword, span });
+            self.model.bodies[body].loops.push(site);
         }
         walk(self);
         if let Some(loops) = self.loops.last_mut() {
@@ -222,12 +226,13 @@ impl Collector<'_> {
     }
 
     /// Notes the names `pat` binds from the `.await` that `expr` ends in (through `?` and
-    /// `unwrap`-like calls), so that the await site knows what it produced.
+    /// `unwrap`-like calls), so that the await site knows what it produced. An error it reports
+    /// (`Err(e) => ..`) is not something it produced.
     pub(super) fn note_binds(&mut self, expr: &Expr, pat: &Pat) {
         let Some(expr) = awaited_value(expr) else {
             return;
         };
-        let names = pat_names(pat);
+        let names = pat_names_outside_errors(pat);
         if names.is_empty() {
             return;
         }

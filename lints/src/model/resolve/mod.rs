@@ -10,11 +10,15 @@
 //! block scopes, then among the workspace's crates, and anything else is a path outside the
 //! workspace (`tokio::net::TcpStream`). Never a bare name matched across the workspace.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::items::{Generics, ItemRef, PathRef, ScopeId, TypeKind, TypeRef};
 use super::workspace::{FnRef, Unit};
 use super::FnOwner;
+
+mod api;
+mod send;
+pub use api::Api;
 
 /// Index of a module (or block scope) in the [`DefMap`].
 pub type ModId = usize;
@@ -28,7 +32,7 @@ pub struct ItemId {
 }
 
 /// What a name resolves to.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Def {
     Module(ModId),
     Fn(FnRef),
@@ -180,8 +184,9 @@ struct Module {
     /// workspace (`use tokio::sync::*`).
     globs: Vec<ModId>,
     external_globs: Vec<String>,
-    /// For a real module: its path in its crate.
-    path: Vec<String>,
+    /// Declared `pub` in its parent (a crate root counts as `pub`): part of the crate's API
+    /// when its parent is.
+    is_pub: bool,
     /// Some file's scope is this module (a `mod x;` whose file was not given has none).
     has_source: bool,
 }
@@ -196,6 +201,13 @@ pub struct DefMap {
     by_path: HashMap<(usize, Vec<String>), ModId>,
     /// (file, scope) -> its module or block scope.
     scopes: HashMap<(usize, ScopeId), ModId>,
+    /// What is reachable from outside each crate.
+    api: Api,
+    /// The workspace traits that imply `Send`.
+    send_traits: std::collections::HashSet<ItemId>,
+    /// Per crate: the workspace crates it names in its `use` items and whose items it can
+    /// therefore reach (itself included).
+    crate_deps: Vec<std::collections::HashSet<usize>>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -230,7 +242,7 @@ impl DefMap {
                         imported: HashMap::new(),
                         globs: Vec::new(),
                         external_globs: Vec::new(),
-                        path: Vec::new(),
+                        is_pub: false,
                         has_source: true,
                     });
                     id
@@ -256,14 +268,19 @@ impl DefMap {
                             file,
                             index: *index,
                         }),
-                        ItemRef::Module(_) | ItemRef::ModuleFile => {
+                        ItemRef::Module(_) | ItemRef::ModuleFile(_) => {
                             let mut path = unit.module.clone();
                             path.extend(scope.module.iter().cloned());
                             if scope.is_block {
                                 continue;
                             }
                             path.push(name.clone());
-                            Def::Module(map.module_for(crate_id, &path))
+                            let child = map.module_for(crate_id, &path);
+                            map.modules[child].is_pub |= match item {
+                                ItemRef::Module(inner) => items.scopes[*inner].is_pub,
+                                _ => matches!(item, ItemRef::ModuleFile(true)),
+                            };
+                            Def::Module(child)
                         }
                         // Free fns are added below, from the fns themselves.
                         ItemRef::Fn => continue,
@@ -289,7 +306,39 @@ impl DefMap {
             }
         }
         map.resolve_imports();
+        map.compute_api(units);
+        map.compute_send_traits(units);
+        map.compute_crate_deps();
         map
+    }
+
+    /// Which workspace crates each crate names in its imports.
+    fn compute_crate_deps(&mut self) {
+        let mut deps = vec![std::collections::HashSet::new(); self.crates.len()];
+        for (crate_id, seen) in deps.iter_mut().enumerate() {
+            seen.insert(crate_id);
+        }
+        for module in &self.modules {
+            for (_, path, _) in &module.uses {
+                if let Some(&root) = path.first().and_then(|first| self.crates.get(first)) {
+                    deps[module.crate_id].insert(self.modules[root].crate_id);
+                }
+            }
+        }
+        self.crate_deps = deps;
+    }
+
+    /// Whether code of `file`'s crate can call into `other`'s crate: the same crate, or one it
+    /// imports from. A method found by its name alone is only a candidate when it can.
+    pub fn crate_reaches(&self, file: usize, other: usize) -> bool {
+        let crate_of = |file: usize| {
+            self.scope(file, 0)
+                .map(|module| self.modules[module].crate_id)
+        };
+        match (crate_of(file), crate_of(other)) {
+            (Some(from), Some(to)) => self.crate_deps[from].contains(&to),
+            _ => true,
+        }
     }
 
     /// The module of a crate at a path, created (with its parents) when first met.
@@ -308,7 +357,7 @@ impl DefMap {
             imported: HashMap::new(),
             globs: Vec::new(),
             external_globs: Vec::new(),
-            path: path.to_vec(),
+            is_pub: path.is_empty(),
             has_source: false,
         });
         self.by_path.insert((crate_id, path.to_vec()), id);
@@ -330,9 +379,10 @@ impl DefMap {
         // since a later round may import it; only when nothing moves may it be a path outside
         // the workspace. What that settles may let other imports resolve: twice is enough for
         // real code (a chain through an external re-export is rare and only loses precision).
+        let mut external_globs_done = HashSet::new();
         for _ in 0..2 {
             self.resolve_strict_rounds();
-            self.resolve_lenient_round();
+            self.resolve_lenient_round(&mut external_globs_done);
         }
     }
 
@@ -374,18 +424,26 @@ impl DefMap {
         }
     }
 
-    fn resolve_lenient_round(&mut self) {
+    /// Resolves the imports still open, paths outside the workspace allowed. A glob found to
+    /// leave the workspace is settled (`done` holds it): resolved again, its own first segment
+    /// would meet the guess that the module's one external glob gives for unknown names, and
+    /// `use my_sync::*` would also become `my_sync::my_sync::*`.
+    fn resolve_lenient_round(&mut self, done: &mut HashSet<(ModId, usize)>) {
         for id in 0..self.modules.len() {
             let uses = self.modules[id].uses.clone();
-            for (name, path, _) in &uses {
+            for (index, (name, path, _)) in uses.iter().enumerate() {
                 match name {
                     Some(name) if !self.modules[id].imported.contains_key(name) => {
                         if let Some(defs) = self.resolve_use(id, path, false) {
                             self.modules[id].imported.insert(name.clone(), defs);
                         }
                     }
+                    None if done.contains(&(id, index)) => {}
                     None => {
                         if let Some(defs) = self.resolve_use(id, path, false) {
+                            if defs.iter().any(|def| matches!(def, Def::External(_))) {
+                                done.insert((id, index));
+                            }
                             for def in defs {
                                 if let Def::External(prefix) = def {
                                     if !self.modules[id].external_globs.contains(&prefix) {

@@ -1,0 +1,4 @@
+// Silent: `pub(crate) mod crate_only;` is not reachable from outside the crate.
+pub trait CrateOnly {
+    async fn call(&self);
+}
