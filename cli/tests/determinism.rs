@@ -1,8 +1,9 @@
 //! The output does not depend on how the run went: every format prints byte for byte the same,
 //! with the same exit code, on one thread or several, with or without the result cache (cold or
 //! warm), on a workspace or on PATHs. The crate has findings in several files, a finding whose
-//! secondary label is in another file, a file that does not parse, a file that is not UTF-8 and
-//! a file over the size limit.
+//! secondary label is in another file, a finding with a suggestion (the rules read its file's
+//! text again to build it), a file that does not parse, a file that is not UTF-8 and a file over
+//! the size limit.
 
 use std::fs;
 use std::path::Path;
@@ -26,7 +27,7 @@ fn write_crate(dir: &Path) {
     write(
         "src/lib.rs",
         &format!(
-            "{PRELUDE}mod chain;\nmod broken;\nmod latin;\nmod generated;\n\n\
+            "{PRELUDE}mod chain;\nmod guard;\nmod broken;\nmod latin;\nmod generated;\n\n\
              pub async fn pump(mut s: TcpStream, mut rx: tokio::sync::mpsc::Receiver<()>) {{\n    \
              loop {{\n        tokio::select! {{\n            _ = chain::first(&mut s) => {{}}\n            \
              _ = rx.recv() => {{}}\n        }}\n    }}\n}}\n\n\
@@ -48,6 +49,11 @@ fn write_crate(dir: &Path) {
          pub async fn first(s: &mut TcpStream) {\n    step0(s).await;\n}\n",
     );
     write("src/chain.rs", &chain);
+    write(
+        "src/guard.rs",
+        "pub async fn bump(m: &std::sync::Mutex<u32>) {\n    let mut g = m.lock().unwrap();\n    \
+         *g += 1;\n    tokio::task::yield_now().await;\n}\n",
+    );
     write(
         "src/broken.rs",
         "pub fn half(count: usize) -> {\n    count\n}\n",
@@ -84,10 +90,23 @@ fn every_format_prints_the_same_whatever_the_jobs_and_the_cache() {
             let reference = run(dir.path(), &with(&["-j", "1", "--no-cache"]));
             assert_eq!(reference.status.code(), Some(1), "{format} {target:?}");
             let stdout = String::from_utf8_lossy(&reference.stdout).into_owned();
-            let mut shown = vec!["lib.rs", "broken.rs", "latin.rs", "generated.rs"];
+            let mut shown = vec![
+                "lib.rs",
+                "guard.rs",
+                "broken.rs",
+                "latin.rs",
+                "generated.rs",
+            ];
             if matches!(format, "human" | "json" | "sarif") {
                 // The secondary label at the end of the chain.
                 shown.push("chain.rs");
+            }
+            if format == "json" {
+                // The guard's statements in a block before the await: a quick fix.
+                assert!(
+                    stdout.contains("\"suggested_replacement\":"),
+                    "{target:?}: no suggestion in\n{stdout}"
+                );
             }
             for file in shown {
                 assert!(
