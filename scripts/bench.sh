@@ -98,6 +98,14 @@ if want binary; then
     "$bin" -j 2 --no-deps-docs --format short --target-dir "$tmp/target" $direct >/dev/null 2>&1 || true
     report "-j 2, second run with the result cache" \
         "$(measure "$bin" -j 2 --no-deps-docs --format short --target-dir "$tmp/target" $direct)" "$floor"
+    if command -v strace >/dev/null; then
+        # Processes the run starts (package contexts: one `cargo metadata` per workspace root);
+        # a call through rustup's proxy is two execs of one process.
+        strace -f -qq -e trace=execve -o "$tmp/strace" \
+            "$bin" -j 2 --no-cache --no-deps-docs --message-format json $direct >/dev/null 2>&1 || true
+        echo "processes started: $(grep -c '\["cargo", "metadata"' "$tmp/strace") cargo metadata" \
+            "($(grep -c 'execve(' "$tmp/strace") execs in all, the binary's own included)"
+    fi
     if [ -n "${CALLGRIND:-}" ]; then
         echo "instructions of -j 1 (billions, this process only): $(instructions "$bin" -j 1 --no-cache --no-deps-docs --message-format json $direct)"
     fi
