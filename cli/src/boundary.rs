@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use crate::escape::path_label;
 
 /// The folders and files a run may read.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum Boundary {
     /// The canonical workspace root.
     Workspace(PathBuf),

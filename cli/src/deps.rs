@@ -6,6 +6,10 @@
 //! [`crate::process`], outside the checkout, with the checkout's `[source]` replacement passed
 //! on. Each package outside the workspace that has a library is mined ([`mine_source`]) and the
 //! result is cached as JSON under `<target dir>/cancel-check/deps/` (not with `--no-cache`).
+//! The graph itself (what mining needs of `cargo metadata`, which costs more than reading every
+//! cached package) is cached under `<target dir>/cancel-check/graphs/`, keyed by `Cargo.lock`,
+//! the manifests of the workspace's path packages, the `[source]` replacement, `CARGO_HOME` and
+//! the tool version: a change to any of them asks cargo again.
 //! None of this can fail a run: a reason not to mine becomes one note (with what to do about
 //! it), and the built-in knowledge is used as it is.
 //!
@@ -21,7 +25,7 @@ use std::time::UNIX_EPOCH;
 use anyhow::{anyhow, Context as _, Result};
 use cancel_check_lints::knowledge::mine::{may_state_cancel_safety, mine_source};
 use cancel_check_lints::knowledge::{ApiEntry, Knowledge, Origin};
-use cargo_metadata::{Metadata, Package, TargetKind};
+use cargo_metadata::{Metadata, TargetKind};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
@@ -34,6 +38,9 @@ const WORKER_STACK_SIZE: usize = 64 << 20;
 
 /// The cache folder under cargo's target directory.
 const CACHE_DIR: &str = "cancel-check/deps";
+
+/// The folder of the cached dependency graphs under cargo's target directory.
+const GRAPH_DIR: &str = "cancel-check/graphs";
 
 /// Which workspace's dependencies to mine.
 #[derive(Clone, Copy, Debug)]
@@ -59,9 +66,21 @@ pub struct DependencyDocs {
     pub cached: usize,
     /// What each package gave, and the packages left out and why, for `-v`.
     pub packages: Vec<String>,
+    /// The dependency graph came from its cache.
+    pub graph_cached: bool,
+    /// A cache could not be written, and a warning says so (once).
+    cache_warned: bool,
 }
 
 impl DependencyDocs {
+    /// Records that a cache could not be written, once per run.
+    fn not_cached(&mut self, error: &str) {
+        if !self.cache_warned {
+            self.cache_warned = true;
+            self.warn(format!("dependency docs not cached: {error}"));
+        }
+    }
+
     /// Records a warning once (several packages may fail for the same reason).
     fn warn(&mut self, warning: String) {
         if !self.warnings.contains(&warning) {
@@ -120,17 +139,17 @@ pub fn dependency_docs(scope: Scope<'_>, jobs: usize, cache: bool) -> Dependency
     };
     let mut roots = HashSet::new();
     for manifest in manifests {
-        let metadata = match dependency_metadata(manifest.as_deref()) {
-            Ok(metadata) => metadata,
+        let graph = match dependency_graph(manifest.as_deref(), cache, &mut docs) {
+            Ok(graph) => graph,
             Err(reason) => {
                 docs.not_mined(&reason);
                 continue;
             }
         };
-        if !roots.insert(metadata.workspace_root.clone()) {
+        if !roots.insert(graph.workspace_root.clone()) {
             continue;
         }
-        if let Err(error) = mine_workspace(&metadata, jobs, cache, &mut docs) {
+        if let Err(error) = mine_workspace(&graph, jobs, cache, &mut docs) {
             docs.not_mined(&error);
         }
     }
@@ -156,25 +175,265 @@ fn package_manifest(path: &Path) -> Option<PathBuf> {
         .then_some(manifest)
 }
 
-/// `cargo metadata --format-version 1 --offline --locked`, with dependencies, on `manifest` (or
-/// the manifest of the current directory). Offline, cargo needs the sources of every package of
-/// the graph, for every platform; when some are missing (dependencies of other platforms are,
-/// unless something downloaded them), the graph is asked again for the host platform only
-/// (`--filter-platform`).
-fn dependency_metadata(manifest: Option<&Path>) -> Result<Metadata> {
+/// What mining needs of the dependency graph of a workspace.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct Graph {
+    workspace_root: PathBuf,
+    packages: Vec<GraphPackage>,
+    /// Where the mined docs of each package are cached (not stored: the folder next to the
+    /// graph's own cache file, or the one `cargo metadata` names).
+    #[serde(skip)]
+    cache_dir: PathBuf,
+}
+
+/// A package of the graph.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GraphPackage {
+    id: String,
+    name: String,
+    version: String,
+    manifest_path: PathBuf,
+    /// A workspace member (never mined).
+    member: bool,
+    /// A path package (no registry or git source): its sources may change under the same id.
+    local: bool,
+    /// The name of its library target, if it has one.
+    lib: Option<String>,
+}
+
+impl Graph {
+    fn of(metadata: &Metadata) -> Graph {
+        let members: HashSet<_> = metadata.workspace_members.iter().collect();
+        let packages = metadata
+            .packages
+            .iter()
+            .map(|package| GraphPackage {
+                id: package.id.repr.clone(),
+                name: package.name.to_string(),
+                version: package.version.to_string(),
+                manifest_path: package.manifest_path.clone().into_std_path_buf(),
+                member: members.contains(&package.id),
+                local: package.source.is_none(),
+                lib: package
+                    .targets
+                    .iter()
+                    .find(|target| {
+                        target.kind.iter().any(|kind| {
+                            matches!(kind, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib)
+                        })
+                    })
+                    .map(|target| target.name.clone()),
+            })
+            .collect();
+        Graph {
+            workspace_root: metadata.workspace_root.clone().into_std_path_buf(),
+            packages,
+            cache_dir: metadata.target_directory.as_std_path().join(CACHE_DIR),
+        }
+    }
+
+    /// The files whose bytes the graph depends on: `Cargo.lock`, the root manifest and the
+    /// manifests of the path packages inside the workspace (others are not read).
+    fn inputs(&self) -> Vec<PathBuf> {
+        let mut inputs = vec![
+            self.workspace_root.join("Cargo.lock"),
+            self.workspace_root.join("Cargo.toml"),
+        ];
+        inputs.extend(
+            self.packages
+                .iter()
+                .filter(|package| {
+                    package.local && package.manifest_path.starts_with(&self.workspace_root)
+                })
+                .map(|package| package.manifest_path.clone()),
+        );
+        inputs.sort();
+        inputs.dedup();
+        inputs
+    }
+}
+
+/// The cache file of a dependency graph.
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct GraphCache {
+    /// The tool version, the manifest, `CARGO_HOME` and the `[source]` arguments.
+    key: String,
+    /// Each input file with the hash of its bytes.
+    inputs: Vec<(PathBuf, String)>,
+    graph: Graph,
+}
+
+/// The dependency graph of the workspace of `manifest` (or of the current directory): from its
+/// cache when `Cargo.lock` and the manifests are unchanged, else from `cargo metadata` (then
+/// cached).
+fn dependency_graph(
+    manifest: Option<&Path>,
+    cache: bool,
+    docs: &mut DependencyDocs,
+) -> Result<Graph> {
     let manifest = match manifest {
         Some(manifest) => process::absolute_manifest(manifest)?,
         None => process::find_manifest(Path::new("."))?,
     };
-    let start = manifest.parent().unwrap_or(&manifest).to_path_buf();
+    let sources = source_config(&manifest)?;
+    let key = graph_key(&manifest, &sources);
+    let cache_file = cache.then(|| graph_cache_file(&manifest)).flatten();
+    if let Some(graph) = cache_file
+        .as_ref()
+        .and_then(|(file, root)| read_graph(file, root, &key))
+    {
+        docs.graph_cached = true;
+        return Ok(graph);
+    }
+    let metadata = dependency_metadata(&manifest, &sources)?;
+    let graph = Graph::of(&metadata);
+    if cache {
+        // Written where the next run looks: next to the mined docs, under the target directory
+        // cargo names (the folder found from `Cargo.lock` is only where a run looks first).
+        let file = graph.cache_dir.parent().map(|dir| {
+            dir.parent()
+                .unwrap_or(dir)
+                .join(GRAPH_DIR)
+                .join(graph_file_name(&manifest))
+        });
+        let usable = file
+            .as_deref()
+            .and_then(Path::parent)
+            .is_some_and(|dir| cache::usable_dir(dir, &graph.workspace_root));
+        if let (Some(file), true) = (file, usable) {
+            if let Err(error) = write_graph(&file, key, &graph) {
+                docs.not_cached(&format!("{error:#}"));
+            }
+        }
+    }
+    Ok(graph)
+}
+
+/// What, besides its input files, a cached graph is valid for.
+fn graph_key(manifest: &Path, sources: &[String]) -> String {
+    let cargo_home = std::env::var_os("CARGO_HOME").unwrap_or_default();
+    let mut key = format!(
+        "{}\0{}\0{}",
+        env!("CARGO_PKG_VERSION"),
+        manifest.display(),
+        Path::new(&cargo_home).display()
+    );
+    for argument in sources {
+        key.push('\0');
+        key.push_str(argument);
+    }
+    key
+}
+
+fn graph_file_name(manifest: &Path) -> String {
+    format!(
+        "graph-{:016x}.json",
+        fnv1a(manifest.to_string_lossy().as_bytes())
+    )
+}
+
+/// Where a run looks for the cached graph of `manifest`, and the workspace root it expects: the
+/// folder of the nearest `Cargo.lock` above the manifest (cargo writes it at the root), and the
+/// graph under `CARGO_TARGET_DIR` or that root's `target/`.
+fn graph_cache_file(manifest: &Path) -> Option<(PathBuf, PathBuf)> {
+    let root = manifest
+        .parent()?
+        .ancestors()
+        .find(|dir| dir.join("Cargo.lock").is_file())?
+        .to_path_buf();
+    let target = match std::env::var_os("CARGO_TARGET_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => std::env::current_dir().ok()?.join(dir),
+        None => root.join("target"),
+    };
+    Some((target.join(GRAPH_DIR).join(graph_file_name(manifest)), root))
+}
+
+/// The cached graph, when it was stored under this key for this workspace root and none of its
+/// input files changed.
+fn read_graph(file: &Path, root: &Path, key: &str) -> Option<Graph> {
+    if !cache::usable_dir(file.parent()?, root) {
+        return None;
+    }
+    let bytes = cache::read_regular(file, cache::MAX_CACHE_BYTES)?;
+    let cached: GraphCache = serde_json::from_slice(&bytes).ok()?;
+    if cached.key != key || cached.graph.workspace_root != root {
+        return None;
+    }
+    let mut graph = cached.graph;
+    let unchanged = graph
+        .inputs()
+        .iter()
+        .map(|path| (path.clone(), input_hash(path)))
+        .eq(cached.inputs);
+    if !unchanged {
+        return None;
+    }
+    // The mined docs sit next to the graphs: `<target dir>/cancel-check/deps`.
+    graph.cache_dir = file.parent()?.parent()?.join("deps");
+    Some(graph)
+}
+
+fn write_graph(file: &Path, key: String, graph: &Graph) -> Result<()> {
+    let inputs = graph
+        .inputs()
+        .into_iter()
+        .map(|path| {
+            let hash = input_hash(&path);
+            (path, hash)
+        })
+        .collect();
+    let cached = GraphCache {
+        key,
+        inputs,
+        graph: Graph {
+            workspace_root: graph.workspace_root.clone(),
+            packages: graph
+                .packages
+                .iter()
+                .map(|package| GraphPackage {
+                    id: package.id.clone(),
+                    name: package.name.clone(),
+                    version: package.version.clone(),
+                    manifest_path: package.manifest_path.clone(),
+                    member: package.member,
+                    local: package.local,
+                    lib: package.lib.clone(),
+                })
+                .collect(),
+            cache_dir: PathBuf::new(),
+        },
+    };
+    let json = serde_json::to_vec(&cached)?;
+    cache::write_atomic(file, &json)
+        .with_context(|| format!("could not write `{}`", path_label(file)))
+}
+
+/// The hash of a file's bytes (of at most 16 MiB), or that it could not be read.
+fn input_hash(path: &Path) -> String {
+    cache::read_regular(path, 16 << 20).map_or_else(
+        || "missing".to_string(),
+        |bytes| cache::content_hash(&bytes),
+    )
+}
+
+/// `cargo metadata --format-version 1 --offline --locked`, with dependencies, on `manifest`
+/// (absolute), with the checkout's `[source]` arguments. Offline, cargo needs the sources of
+/// every package of the graph, for every platform; when some are missing (dependencies of other
+/// platforms are, unless something downloaded them), the graph is asked again for the host
+/// platform only (`--filter-platform`).
+fn dependency_metadata(manifest: &Path, sources: &[String]) -> Result<Metadata> {
+    let start = manifest.parent().unwrap_or(manifest).to_path_buf();
     let mut options = vec!["--locked".to_string()];
-    options.extend(source_config(&manifest)?);
+    options.extend(sources.iter().cloned());
     let run = |platform: Option<&str>| {
         let mut options = options.clone();
         if let Some(platform) = platform {
             options.extend(["--filter-platform".to_string(), platform.to_string()]);
         }
-        process::metadata(&manifest, true, &options).map_err(|error| {
+        process::metadata(manifest, true, &options).map_err(|error| {
             match error.downcast_ref::<process::CargoFailed>() {
                 Some(failed) => anyhow!(cargo_reason(&failed.stderr)),
                 None => error,
@@ -250,8 +509,8 @@ fn cargo_reason(stderr: &str) -> String {
 }
 
 /// A package to mine: where its sources are and what its entries are called.
-struct Dependency<'m> {
-    package: &'m Package,
+struct Dependency<'g> {
+    package: &'g GraphPackage,
     dir: PathBuf,
     /// The library's name as code uses it (`fixture_dep`).
     lib: String,
@@ -275,26 +534,25 @@ struct CacheFile {
 /// Mines (or reads from the cache) every package of the graph that is not a member and whose
 /// sources are in cargo's caches or inside the workspace.
 fn mine_workspace(
-    metadata: &Metadata,
+    graph: &Graph,
     jobs: usize,
     cache: bool,
     docs: &mut DependencyDocs,
 ) -> Result<()> {
-    let members: HashSet<_> = metadata.workspace_members.iter().collect();
-    let root = metadata.workspace_root.as_std_path();
-    let cache_dir = metadata.target_directory.as_std_path().join(CACHE_DIR);
-    let cache = cache && cache::usable_dir(&cache_dir, root);
+    let root = graph.workspace_root.as_path();
+    let cache_dir = &graph.cache_dir;
+    let cache = cache && cache::usable_dir(cache_dir, root);
     let readable = ReadableSources::new(root);
     let mut outside = Vec::new();
-    let mut dependencies: Vec<Dependency<'_>> = metadata
+    let mut dependencies: Vec<Dependency<'_>> = graph
         .packages
         .iter()
-        .filter(|package| !members.contains(&package.id))
+        .filter(|package| !package.member)
         .filter(|package| {
             let allowed = package
                 .manifest_path
                 .parent()
-                .is_some_and(|dir| readable.allows(dir.as_std_path()));
+                .is_some_and(|dir| readable.allows(dir));
             if !allowed {
                 outside.push(format!(
                     "{} {}: not read (its sources are outside cargo's caches and the workspace)",
@@ -304,16 +562,12 @@ fn mine_workspace(
             allowed
         })
         .filter_map(|package| {
-            let lib = package.targets.iter().find(|target| {
-                target.kind.iter().any(|kind| {
-                    matches!(kind, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib)
-                })
-            })?;
-            let dir = package.manifest_path.parent()?.as_std_path().to_path_buf();
+            let lib = package.lib.as_ref()?;
+            let dir = package.manifest_path.parent()?.to_path_buf();
             Some(Dependency {
                 package,
                 dir,
-                lib: lib.name.replace('-', "_"),
+                lib: lib.replace('-', "_"),
                 cache: cache.then(|| cache_dir.join(cache_name(package))),
             })
         })
@@ -351,7 +605,7 @@ fn mine_workspace(
         ));
         if let Some(error) = write_error.filter(|_| !write_failed) {
             write_failed = true;
-            docs.warn(format!("dependency docs not cached: {error}"));
+            docs.not_cached(&error);
         }
         docs.entries.append(&mut entries);
     }
@@ -367,10 +621,7 @@ fn mine_dependency(dependency: &Dependency<'_>) -> (Vec<ApiEntry>, bool, Option<
         return (Vec::new(), false, None);
     }
     // Registry and git sources never change under the same id; a path dependency may.
-    let local_files = package
-        .source
-        .is_none()
-        .then(|| source_files(&dependency.dir));
+    let local_files = package.local.then(|| source_files(&dependency.dir));
     let fingerprint = local_files.as_deref().map(fingerprint);
     let origin = Origin::Mined {
         krate: package.name.to_string(),
@@ -448,12 +699,12 @@ fn source_files(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The name of a package's cache file: `<name>-<version>-<hash of the package id>.json`.
-fn cache_name(package: &Package) -> String {
+fn cache_name(package: &GraphPackage) -> String {
     format!(
         "{}-{}-{:016x}.json",
         package.name,
         package.version,
-        fnv1a(package.id.repr.as_bytes())
+        fnv1a(package.id.as_bytes())
     )
 }
 
@@ -483,11 +734,15 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 
 /// The cached entries, when the file exists and was written by this version of the tool for
 /// this package (and, for a path dependency, these sources). Anything else is a miss.
-fn read_cache(path: &Path, package: &Package, fingerprint: Option<&str>) -> Option<Vec<ApiEntry>> {
+fn read_cache(
+    path: &Path,
+    package: &GraphPackage,
+    fingerprint: Option<&str>,
+) -> Option<Vec<ApiEntry>> {
     let bytes = cache::read_regular(path, cache::MAX_CACHE_BYTES)?;
     let cache: CacheFile = serde_json::from_slice(&bytes).ok()?;
     let current = cache.tool_version == env!("CARGO_PKG_VERSION")
-        && cache.package_id == package.id.repr
+        && cache.package_id == package.id
         && cache.fingerprint.as_deref() == fingerprint;
     current.then_some(cache.entries)
 }
@@ -496,13 +751,13 @@ fn read_cache(path: &Path, package: &Package, fingerprint: Option<&str>) -> Opti
 /// of it or writes the same temporary file).
 fn write_cache(
     path: &Path,
-    package: &Package,
+    package: &GraphPackage,
     fingerprint: Option<String>,
     entries: &[ApiEntry],
 ) -> Result<()> {
     let cache = CacheFile {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        package_id: package.id.repr.clone(),
+        package_id: package.id.clone(),
         fingerprint,
         entries: entries.to_vec(),
     };

@@ -113,7 +113,7 @@ pub fn fingerprints(analysis: &Analysis, root: &RepoRoot) -> Vec<Fingerprint> {
             let (lines, path) = files.entry(label).or_insert_with(|| {
                 let file = analysis.files.iter().find(|file| file.file.label == label);
                 let lines = file
-                    .map(|file| file.text.lines().collect())
+                    .map(|file| file.text().lines().collect())
                     .unwrap_or_default();
                 let path = match file {
                     Some(file) => root.relative(&file.file.path),

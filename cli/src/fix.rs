@@ -73,7 +73,7 @@ impl Reanalysis<'_> {
     /// Analyses the files' current texts and keeps what the baseline does not know.
     pub fn run(&self, analysis: &mut Analysis) -> Result<()> {
         analysis.diagnostics = reanalyze(
-            &analysis.files,
+            &mut analysis.files,
             &analysis.diagnostics,
             self.config,
             self.knowledge,
@@ -124,7 +124,7 @@ pub fn fix_in_memory(
             if suggestions.is_empty() || frozen.contains(&file) {
                 continue;
             }
-            let text = &analysis.files[file].text;
+            let text = analysis.files[file].text();
             let applied = apply(text, &suggestions);
             if applied.applied == 0 {
                 continue;
@@ -143,7 +143,7 @@ pub fn fix_in_memory(
             break;
         }
         for (file, text, applied) in changed {
-            let old = std::mem::replace(&mut analysis.files[file].text, text);
+            let old = analysis.files[file].text.replace(text).unwrap_or_default();
             edits.record(file, old, applied);
         }
         again.run(analysis)?;
@@ -177,7 +177,7 @@ pub fn add_allow_in_memory(analysis: &mut Analysis, again: &Reanalysis<'_>) -> R
             skipped += findings.len();
             continue;
         }
-        let planned = allow_comments(&file.text, &findings);
+        let planned = allow_comments(file.text(), &findings);
         wider += planned.wider;
         skipped += planned.skipped;
         if planned.edits.is_empty() {
@@ -189,15 +189,15 @@ pub fn add_allow_in_memory(analysis: &mut Analysis, again: &Reanalysis<'_>) -> R
             edits: planned.edits,
             applicability: Applicability::MachineApplicable,
         };
-        let applied = apply(&file.text, &[&comments]);
-        if parses(&file.text) && !parses(&applied.text) {
+        let applied = apply(file.text(), &[&comments]);
+        if parses(file.text()) && !parses(&applied.text) {
             stderr::notice(format!(
                 "warning: left `{}` as it is: its comments would not leave it parsing (please report this)",
                 file.file.label
             ));
             continue;
         }
-        let old = std::mem::replace(&mut file.text, applied.text);
+        let old = file.text.replace(applied.text).unwrap_or_default();
         edits.record(index, old, count);
     }
     if wider > 0 {
@@ -234,13 +234,13 @@ pub fn write(analysis: &mut Analysis, edits: &mut Edits, boundary: &Boundary) ->
     for index in edits.indices() {
         let file = &analysis.files[index];
         let original = &edits.changed[&index].0;
-        if let Err(reason) = write_one(&file.file.path, original, &file.text, boundary) {
+        if let Err(reason) = write_one(&file.file.path, original, file.text(), boundary) {
             refused.push(Refused {
                 label: file.file.label.clone(),
                 reason,
             });
             if let Some((original, _)) = edits.changed.remove(&index) {
-                analysis.files[index].text = original;
+                analysis.files[index].text = Some(original);
             }
         }
     }
@@ -295,7 +295,7 @@ pub fn print_diff(analysis: &Analysis, edits: &Edits, out: &mut dyn Write) -> io
     for index in files {
         let file = &analysis.files[index];
         let before = source_text(&edits.changed[&index].0);
-        let after = source_text(&file.text);
+        let after = source_text(file.text());
         let label = path_label(Path::new(&file.file.label));
         // `a/` and `b/` before a relative path, as git writes them (`git apply`, `patch -p1`);
         // an absolute path as it is (`patch -p0`).

@@ -29,7 +29,7 @@ use crate::fix::{self, Reanalysis};
 use crate::render::{json, render, statistics, Notice, Output};
 use crate::stderr::{self, Verbosity};
 use crate::with_cargo::CargoRun;
-use crate::workspace::{path_files, workspace_files, PackageSelection, SourceFile};
+use crate::workspace::{path_files, workspace_files, PackageSelection, Placing, SourceFile};
 
 /// Exit code: no finding at warn level or above.
 const CLEAN: u8 = 0;
@@ -120,16 +120,18 @@ where
     }
 
     let started = Instant::now();
-    let files = if args.paths.is_empty() {
-        workspace_files(&PackageSelection {
+    let (files, placing) = if args.paths.is_empty() {
+        let files = workspace_files(&PackageSelection {
             manifest_path: args.manifest_path.as_deref(),
             packages: &args.packages,
             workspace: args.workspace,
             exclude: &args.exclude,
-        })?
+        })?;
+        (files, Placing::done())
     } else {
-        // Only the JSON output reports packages and targets.
-        path_files(&args.paths, args.message_format.is_json())?
+        // Only the JSON output reports packages and targets. Their contexts and the module
+        // trees are worked out while the files are parsed.
+        path_files(&args.paths, args.message_format.is_json(), jobs)?
     };
     stderr::verbose(format!(
         "found {} file{} to analyse ({}) in {:.1?}",
@@ -196,7 +198,15 @@ where
     let started = Instant::now();
     let file_count = files.len();
     let caching = cache.is_some();
-    let mut analysis = analyze(files, &config, &knowledge, jobs, progress, cache.as_ref())?;
+    let mut analysis = analyze(
+        files,
+        placing,
+        &config,
+        &knowledge,
+        jobs,
+        progress,
+        cache.as_ref(),
+    )?;
     stderr::verbose(format!(
         "analysed {file_count} file{} on {jobs} thread{} in {:.1?}: {} finding{} ({})",
         plural(file_count),
@@ -450,6 +460,11 @@ fn knowledge_with_deps(
         stderr::verbose(format!("dependency docs: {package}"));
     }
     if docs.not_mined.is_none() {
+        stderr::verbose(if docs.graph_cached {
+            "dependency docs: the dependency graph from the cache (Cargo.lock and the manifests are unchanged)"
+        } else {
+            "dependency docs: the dependency graph from `cargo metadata`"
+        });
         stderr::verbose(format!(
             "dependency docs: {} entr{} from {} package{} ({} mined, {} from the cache)",
             docs.entries.len(),

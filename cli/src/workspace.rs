@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
+use std::thread::{self, JoinHandle};
 use std::{env, fs};
 
 use anyhow::{bail, Context as _, Result};
@@ -39,7 +40,7 @@ pub struct PackageContext {
 }
 
 /// One file to analyse.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path label shown in diagnostics: relative to the workspace root, or as given.
     pub label: String,
@@ -88,6 +89,7 @@ pub fn workspace_files(selection: &PackageSelection<'_>) -> Result<Vec<SourceFil
             .iter()
             .map(|t| t.src_path.clone().into())
             .collect();
+        let dirs = TargetDirs::new(sources.clone());
         // The targets that reach each file, with its module path in each.
         let mut reached: BTreeMap<PathBuf, Vec<(usize, Vec<String>)>> = BTreeMap::new();
         for (index, source) in sources.iter().enumerate() {
@@ -111,7 +113,7 @@ pub fn workspace_files(selection: &PackageSelection<'_>) -> Result<Vec<SourceFil
             if !seen.insert(path.clone()) {
                 continue;
             }
-            let by_location = best_target(&package.targets, &sources, &path);
+            let by_location = best_target(&package.targets, &dirs, &path);
             let (index, module) = match reached.get(&path) {
                 // The target its location suggests when that target's tree reaches it, else
                 // the best-ranked target (libraries first) that reaches it.
@@ -166,12 +168,62 @@ fn note_outside(boundary: &Boundary, base: &Path, mut outside: Vec<PathBuf>) {
     }
 }
 
+/// Where a file given as a PATH goes: its cargo context (when the output reports it), the name
+/// JSON gives it, its crate and its module path.
+#[derive(Clone, Debug)]
+pub struct Placement {
+    pub context: Option<Arc<PackageContext>>,
+    pub json_name: String,
+    pub crate_name: String,
+    pub module: Vec<String>,
+}
+
+/// The placements of the files given as PATHs (by path as given), worked out on a thread of
+/// their own: finding package contexts runs `cargo metadata` once per workspace met, and
+/// following module trees reads crate roots, so both run while the files are read and parsed.
+pub struct Placing(Option<JoinHandle<HashMap<PathBuf, Placement>>>);
+
+impl Placing {
+    /// Nothing to wait for: the files are placed already.
+    pub fn done() -> Placing {
+        Placing(None)
+    }
+
+    /// Waits for the placements. A thread that failed places nothing: the files keep the crate
+    /// and module their location gives, without a cargo context.
+    pub fn wait(self) -> HashMap<PathBuf, Placement> {
+        self.0
+            .and_then(|handle| handle.join().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// Gives each file its placement, if it has one.
+pub fn apply_placements(files: &mut [SourceFile], placements: &HashMap<PathBuf, Placement>) {
+    for file in files {
+        if let Some(placement) = placements.get(&file.path) {
+            file.context.clone_from(&placement.context);
+            file.json_name.clone_from(&placement.json_name);
+            file.crate_name.clone_from(&placement.crate_name);
+            file.module.clone_from(&placement.module);
+        }
+    }
+}
+
 /// The files named on the command line; directories are walked for `*.rs`, and a named file that
-/// does not end in `.rs` is skipped with a warning on stderr. With
-/// `package_context`, each file inside a cargo package gets that package's context (this runs
-/// `cargo metadata` once per workspace met, so it is only asked for when the output uses it).
-/// A file that resolves outside the PATHs given (a symlink in a walked folder) is skipped.
-pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<SourceFile>> {
+/// does not end in `.rs` is skipped with a warning on stderr. A file that resolves outside the
+/// PATHs given (a symlink in a walked folder) is skipped.
+///
+/// The files come back with the crate and module their location gives; their placement (see
+/// [`Placing`]) follows: with `package_context`, each file inside a cargo package gets that
+/// package's context (this runs `cargo metadata` once per workspace met, up to `jobs` at a
+/// time, so it is only asked for when the output uses it), and the files a crate root among
+/// them reaches through `mod` declarations get their module paths.
+pub fn path_files(
+    paths: &[PathBuf],
+    package_context: bool,
+    jobs: usize,
+) -> Result<(Vec<SourceFile>, Placing)> {
     let cwd = env::current_dir().context("could not read the current directory")?;
     for given in paths {
         match fs::metadata(given) {
@@ -183,9 +235,9 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         }
     }
     let boundary = Boundary::paths(paths);
-    let mut finder = ContextFinder::default();
     let mut seen = HashSet::new();
     let mut files = Vec::new();
+    let mut absolutes = Vec::new();
     let mut outside = Vec::new();
     let mut lib_names = HashMap::new();
     let mut push = |path: PathBuf, walk_error: Option<String>| {
@@ -201,21 +253,13 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         if !seen.insert(absolute.clone()) {
             return;
         }
-        let context = if package_context {
-            finder.find(&absolute)
-        } else {
-            None
-        };
-        let json_name = context
-            .as_ref()
-            .and_then(|context| absolute.strip_prefix(&context.workspace_root).ok())
-            .map_or_else(|| json_name(&path), json_name);
-        let (crate_name, module) = crate_and_module(context.as_deref(), &path, &mut lib_names);
+        let (crate_name, module) = crate_and_module(None, &path, &mut lib_names);
+        absolutes.push(absolute);
         files.push(SourceFile {
             label: path_label(&path),
+            json_name: json_name(&path),
             path,
-            json_name,
-            context,
+            context: None,
             walk_error,
             crate_name,
             module,
@@ -238,8 +282,42 @@ pub fn path_files(paths: &[PathBuf], package_context: bool) -> Result<Vec<Source
         }
     }
     note_outside(&boundary, Path::new(""), outside);
-    follow_module_trees(&mut files, &boundary);
-    Ok(files)
+    let mut placed = files.clone();
+    let handle = thread::Builder::new()
+        .name("cancel-check-placing".to_string())
+        .spawn(move || {
+            let contexts = if package_context {
+                ContextFinder::default().find_all(&absolutes, jobs)
+            } else {
+                vec![None; absolutes.len()]
+            };
+            for ((file, absolute), context) in placed.iter_mut().zip(&absolutes).zip(contexts) {
+                if let Some(relative) = context
+                    .as_ref()
+                    .and_then(|context| absolute.strip_prefix(&context.workspace_root).ok())
+                {
+                    file.json_name = json_name(relative);
+                }
+                (file.crate_name, file.module) =
+                    crate_and_module(context.as_deref(), &file.path, &mut lib_names);
+                file.context = context;
+            }
+            follow_module_trees(&mut placed, &boundary);
+            placed
+                .into_iter()
+                .map(|file| {
+                    let placement = Placement {
+                        context: file.context,
+                        json_name: file.json_name,
+                        crate_name: file.crate_name,
+                        module: file.module,
+                    };
+                    (file.path, placement)
+                })
+                .collect()
+        })
+        .context("could not start a thread")?;
+    Ok((files, Placing(Some(handle))))
 }
 
 /// For a run on PATHs: the module paths of the files that a crate root among them reaches
@@ -467,30 +545,60 @@ fn is_skipped_dir(entry: &walkdir::DirEntry, skip_nested_packages: bool) -> bool
     true
 }
 
+/// A package's target source files, indexed by file and by folder, as [`best_target`] matches
+/// a file against them (built once per package, not per file: a package may have hundreds of
+/// test targets).
+struct TargetDirs {
+    /// Source file -> the targets it is the root of.
+    by_source: HashMap<PathBuf, Vec<usize>>,
+    /// Source folder -> the targets whose root is in it.
+    by_dir: HashMap<PathBuf, Vec<usize>>,
+}
+
+impl TargetDirs {
+    fn new(sources: Vec<PathBuf>) -> TargetDirs {
+        let mut by_source: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        let mut by_dir: HashMap<PathBuf, Vec<usize>> = HashMap::new();
+        for (index, source) in sources.into_iter().enumerate() {
+            if let Some(dir) = source.parent() {
+                by_dir.entry(dir.to_path_buf()).or_default().push(index);
+            }
+            by_source.entry(source).or_default().push(index);
+        }
+        TargetDirs { by_source, by_dir }
+    }
+}
+
 /// The target a file belongs to: the one whose root file it is, else the one with the deepest
 /// source directory containing it, preferring a library, then a binary. Build scripts own only
 /// their own file. A file outside every target tree goes to the library (or the first target).
-fn best_target(targets: &[Target], sources: &[PathBuf], file: &Path) -> Option<usize> {
-    let ranked = targets
-        .iter()
-        .zip(sources)
-        .enumerate()
-        .filter_map(|(index, (target, source))| {
-            let exact = source == file;
-            let dir = source.parent()?;
-            if !exact && (target.is_custom_build() || !file.starts_with(dir)) {
-                return None;
-            }
-            Some((
-                (
-                    exact,
-                    dir.components().count(),
-                    kind_rank(target),
-                    std::cmp::Reverse(index),
-                ),
-                index,
-            ))
+fn best_target(targets: &[Target], dirs: &TargetDirs, file: &Path) -> Option<usize> {
+    let depth = |dir: Option<&Path>| dir.map_or(0, |dir| dir.components().count());
+    let exact = dirs
+        .by_source
+        .get(file)
+        .into_iter()
+        .flatten()
+        .map(|&index| {
+            let depth = depth(file.parent());
+            (true, depth, index)
         });
+    let containing = file.ancestors().skip(1).flat_map(|dir| {
+        let depth = depth(Some(dir));
+        dirs.by_dir
+            .get(dir)
+            .into_iter()
+            .flatten()
+            .filter(|&&index| targets.get(index).is_some_and(|t| !t.is_custom_build()))
+            .map(move |&index| (false, depth, index))
+    });
+    let ranked = exact.chain(containing).filter_map(|(exact, depth, index)| {
+        let target = targets.get(index)?;
+        Some((
+            (exact, depth, kind_rank(target), std::cmp::Reverse(index)),
+            index,
+        ))
+    });
     ranked
         .max_by_key(|(rank, _)| *rank)
         .map(|(_, index)| index)
@@ -536,18 +644,74 @@ struct ContextFinder {
 struct LoadedWorkspace {
     metadata: Metadata,
     root: PathBuf,
-    /// Canonical manifest path → (package index, canonical target source paths).
-    packages: HashMap<PathBuf, (usize, Vec<PathBuf>)>,
+    /// Canonical manifest path → (package index, its targets as a file is matched to them).
+    packages: HashMap<PathBuf, (usize, TargetDirs)>,
 }
 
 impl ContextFinder {
-    fn find(&mut self, file: &Path) -> Option<Arc<PackageContext>> {
-        let manifest = self.manifest_for(file.parent()?)?;
-        let workspace_index = self.workspace_for(&manifest)?;
+    /// The context of each file (absolute paths): `cargo metadata` runs for the first package
+    /// met, then, for the packages no loaded workspace holds, up to `jobs` at a time (at least
+    /// two: cargo mostly waits on the file system).
+    fn find_all(&mut self, files: &[PathBuf], jobs: usize) -> Vec<Option<Arc<PackageContext>>> {
+        let manifests: Vec<Option<PathBuf>> = files
+            .iter()
+            .map(|file| file.parent().and_then(|dir| self.manifest_for(dir)))
+            .collect();
+        let mut pending: Vec<PathBuf> = Vec::new();
+        for manifest in manifests.iter().flatten() {
+            if !pending.contains(manifest) {
+                pending.push(manifest.clone());
+            }
+        }
+        let concurrency = jobs.clamp(2, 8);
+        while !pending.is_empty() {
+            pending.retain(|manifest| !self.knows(manifest));
+            // One workspace first: PATHs inside one workspace need one `cargo metadata`.
+            let take = if self.workspaces.is_empty() && self.failed.is_empty() {
+                1
+            } else {
+                concurrency
+            };
+            let batch: Vec<PathBuf> = pending.drain(..take.min(pending.len())).collect();
+            let loaded: Vec<Option<Metadata>> = thread::scope(|scope| {
+                let running: Vec<_> = batch
+                    .iter()
+                    .map(|manifest| scope.spawn(|| process::metadata(manifest, false, &[]).ok()))
+                    .collect();
+                running
+                    .into_iter()
+                    .map(|handle| handle.join().ok().flatten())
+                    .collect()
+            });
+            for (manifest, metadata) in batch.iter().zip(loaded) {
+                self.add(manifest, metadata);
+            }
+        }
+        files
+            .iter()
+            .zip(&manifests)
+            .map(|(file, manifest)| self.find(file, manifest.as_deref()?))
+            .collect()
+    }
+
+    /// Whether a manifest's workspace is loaded, or could not be.
+    fn knows(&self, manifest: &Path) -> bool {
+        self.failed.contains(manifest)
+            || self
+                .workspaces
+                .iter()
+                .any(|workspace| workspace.packages.contains_key(manifest))
+    }
+
+    fn find(&mut self, file: &Path, manifest: &Path) -> Option<Arc<PackageContext>> {
+        let workspace_index = self
+            .workspaces
+            .iter()
+            .position(|w| w.packages.contains_key(manifest))?;
         let workspace = &self.workspaces[workspace_index];
-        let (package_index, sources) = workspace.packages.get(&manifest)?;
+        let (package_index, targets) = workspace.packages.get(manifest)?;
         let package = &workspace.metadata.packages[*package_index];
-        let target = best_target(&package.targets, sources, file)?;
+        let target = best_target(&package.targets, targets, file)?;
         let context = self
             .contexts
             .entry((workspace_index, *package_index, target))
@@ -570,20 +734,11 @@ impl ContextFinder {
         found
     }
 
-    fn workspace_for(&mut self, manifest: &Path) -> Option<usize> {
-        if let Some(index) = self
-            .workspaces
-            .iter()
-            .position(|w| w.packages.contains_key(manifest))
-        {
-            return Some(index);
-        }
-        if self.failed.contains(manifest) {
-            return None;
-        }
-        let Ok(metadata) = process::metadata(manifest, false, &[]) else {
+    /// Records what `cargo metadata` said for `manifest` (nothing: it failed).
+    fn add(&mut self, manifest: &Path, metadata: Option<Metadata>) {
+        let Some(metadata) = metadata else {
             self.failed.insert(manifest.to_path_buf());
-            return None;
+            return;
         };
         let canonical = |path: &Path| fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let members: HashSet<_> = metadata.workspace_members.iter().collect();
@@ -593,31 +748,28 @@ impl ContextFinder {
             .enumerate()
             .filter(|(_, package)| members.contains(&package.id))
             .map(|(index, package)| {
-                let sources = package
+                let sources: Vec<PathBuf> = package
                     .targets
                     .iter()
                     .map(|t| canonical(t.src_path.as_std_path()))
                     .collect();
                 (
                     canonical(package.manifest_path.as_std_path()),
-                    (index, sources),
+                    (index, TargetDirs::new(sources)),
                 )
             })
             .collect();
         let root = canonical(metadata.workspace_root.as_std_path());
-        self.workspaces.push(LoadedWorkspace {
+        let workspace = LoadedWorkspace {
             metadata,
             root,
             packages,
-        });
-        let index = self.workspaces.len() - 1;
-        if self.workspaces[index].packages.contains_key(manifest) {
-            Some(index)
-        } else {
+        };
+        if !workspace.packages.contains_key(manifest) {
             // A virtual manifest: the file is in the workspace but in no package.
             self.failed.insert(manifest.to_path_buf());
-            None
         }
+        self.workspaces.push(workspace);
     }
 }
 
@@ -738,6 +890,82 @@ fn identifier(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranking [`best_target`] implements, target by target.
+    fn reference_best_target(
+        targets: &[Target],
+        sources: &[PathBuf],
+        file: &Path,
+    ) -> Option<usize> {
+        targets
+            .iter()
+            .zip(sources)
+            .enumerate()
+            .filter_map(|(index, (target, source))| {
+                let exact = source == file;
+                let dir = source.parent()?;
+                if !exact && (target.is_custom_build() || !file.starts_with(dir)) {
+                    return None;
+                }
+                let rank = (exact, dir.components().count(), kind_rank(target));
+                Some(((rank, std::cmp::Reverse(index)), index))
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, index)| index)
+            .or_else(|| targets.iter().position(|t| kind_rank(t) == 3))
+            .or(if targets.is_empty() { None } else { Some(0) })
+    }
+
+    fn target(kind: &str, src_path: &str) -> Target {
+        serde_json::from_value(serde_json::json!({
+            "kind": [kind], "crate_types": [if kind == "lib" { "lib" } else { "bin" }],
+            "name": "t", "src_path": src_path, "edition": "2021",
+            "doc": true, "doctest": false, "test": true
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn the_indexed_target_ranking_agrees_with_the_one_by_one_ranking() {
+        let targets = vec![
+            target("lib", "/p/src/lib.rs"),
+            target("bin", "/p/src/main.rs"),
+            target("bin", "/p/src/bin/tool.rs"),
+            target("bin", "/p/src/bin/big/main.rs"),
+            target("example", "/p/examples/demo.rs"),
+            target("test", "/p/tests/it.rs"),
+            target("test", "/p/tests/more.rs"),
+            target("custom-build", "/p/build.rs"),
+        ];
+        let sources: Vec<PathBuf> = targets.iter().map(|t| t.src_path.clone().into()).collect();
+        let dirs = TargetDirs::new(sources.clone());
+        for file in [
+            "/p/src/lib.rs",
+            "/p/src/main.rs",
+            "/p/src/net/conn.rs",
+            "/p/src/bin/tool.rs",
+            "/p/src/bin/helper.rs",
+            "/p/src/bin/big/part.rs",
+            "/p/examples/demo.rs",
+            "/p/examples/util/mod.rs",
+            "/p/tests/common/mod.rs",
+            "/p/build.rs",
+            "/p/build/gen.rs",
+            "/elsewhere/x.rs",
+        ] {
+            let file = Path::new(file);
+            assert_eq!(
+                best_target(&targets, &dirs, file),
+                reference_best_target(&targets, &sources, file),
+                "{}",
+                file.display()
+            );
+        }
+        assert_eq!(
+            best_target(&[], &TargetDirs::new(Vec::new()), Path::new("/x.rs")),
+            None
+        );
+    }
 
     #[test]
     fn json_names_drop_the_current_dir_prefix() {

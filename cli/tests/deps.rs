@@ -205,6 +205,74 @@ fn mined_docs_are_cached_under_the_target_dir_and_reused() {
     assert_eq!(first, third);
 }
 
+const GRAPH_FROM_CACHE: &str = "info: dependency docs: the dependency graph from the cache (Cargo.lock and the manifests are unchanged)\n";
+const GRAPH_FROM_CARGO: &str =
+    "info: dependency docs: the dependency graph from `cargo metadata`\n";
+
+/// The cached dependency graphs under the project's target directory.
+fn graph_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = fs::read_dir(dir.join("target/cancel-check/graphs")) else {
+        return Vec::new();
+    };
+    entries.map(|entry| entry.unwrap().path()).collect()
+}
+
+#[test]
+fn the_dependency_graph_is_cached_until_the_lock_file_or_a_manifest_changes() {
+    let dir = project();
+    let (_, first, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    assert!(stderr.contains(GRAPH_FROM_CARGO), "{stderr}");
+    assert_eq!(graph_files(dir.path()).len(), 1);
+    let (_, second, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    assert!(stderr.contains(GRAPH_FROM_CACHE), "{stderr}");
+    assert_eq!(first, second);
+    for changed in ["Cargo.lock", "Cargo.toml", "app/Cargo.toml"] {
+        let path = dir.path().join(changed);
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, format!("{text}\n# edited\n")).unwrap();
+        let (_, again, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+        assert!(stderr.contains(GRAPH_FROM_CARGO), "{changed}: {stderr}");
+        assert_eq!(again, first, "{changed}");
+        let (_, _, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+        assert!(stderr.contains(GRAPH_FROM_CACHE), "{changed}: {stderr}");
+    }
+}
+
+#[test]
+fn a_forged_dependency_graph_cannot_make_the_tool_read_outside_the_caches_and_the_workspace() {
+    let dir = project();
+    run(dir.path(), &["--format", "short"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    copy_dir(&dir.path().join("fixture-dep"), elsewhere.path());
+    // The path dependency moved elsewhere, and its manifest left out of the checked inputs, as
+    // a consistent forgery would have it.
+    let graph = &graph_files(dir.path())[0];
+    let mut cached: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(graph).unwrap()).unwrap();
+    let manifest = dir.path().join("fixture-dep/Cargo.toml");
+    let moved = elsewhere.path().join("Cargo.toml");
+    for package in cached["graph"]["packages"].as_array_mut().unwrap() {
+        if package["manifest_path"] == manifest.to_str().unwrap() {
+            package["manifest_path"] = moved.to_str().unwrap().into();
+        }
+    }
+    cached["inputs"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|input| input[0] != manifest.to_str().unwrap());
+    fs::write(graph, serde_json::to_string(&cached).unwrap()).unwrap();
+    let (_, _, stderr) = run(dir.path(), &["--format", "short", "-v", "--no-cache"]);
+    assert!(stderr.contains(GRAPH_FROM_CARGO), "--no-cache: {stderr}");
+    let (_, _, stderr) = run(dir.path(), &["--format", "short", "-v"]);
+    assert!(stderr.contains(GRAPH_FROM_CACHE), "{stderr}");
+    assert!(
+        stderr.contains(
+            "info: dependency docs: fixture-dep 0.1.0: not read (its sources are outside cargo's caches and the workspace)"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn no_cache_neither_reads_nor_writes_the_dependency_docs_cache() {
     let dir = project();
@@ -429,9 +497,10 @@ fn verbose_says_what_each_dependency_gave_and_whether_from_the_cache() {
         .filter(|line| line.starts_with("info: dependency docs"))
         .collect();
     assert_eq!(
-        mined[..2],
+        mined[..3],
         [
             "info: dependency docs: fixture-dep 0.1.0: 2 entries",
+            "info: dependency docs: the dependency graph from `cargo metadata`",
             "info: dependency docs: 2 entries from 1 package (1 mined, 0 from the cache)",
         ],
         "{stderr}"
@@ -441,6 +510,7 @@ fn verbose_says_what_each_dependency_gave_and_whether_from_the_cache() {
         stderr.contains("info: dependency docs: fixture-dep 0.1.0: 2 entries (from the cache)\n"),
         "{stderr}"
     );
+    assert!(stderr.contains(GRAPH_FROM_CACHE), "{stderr}");
     assert_eq!(first, second);
     // Without `-v`, not a word.
     let (_, _, stderr) = run(dir.path(), &["--format", "short"]);

@@ -423,6 +423,20 @@ fn a_10_mb_generated_file_is_analysed() {
 }
 
 #[test]
+fn a_file_over_the_size_limit_is_one_finding_and_the_others_are_analysed() {
+    let dir = workdir();
+    // 100 MiB of nothing (a sparse file): over the limit, so it is not read.
+    let big = fs::File::create(dir.path().join("generated.rs")).unwrap();
+    big.set_len(100 << 20).unwrap();
+    let lines = findings(&run(dir.path(), &["."]));
+    assert_eq!(
+        lines_of(&lines, "generated.rs"),
+        ["generated.rs:1:1: error[parse_error]: file not analysed: it is 100.0 MiB, larger than the 16 MiB limit (split it, or leave it out with `exclude`)"]
+    );
+    assert_relay_reported(&lines);
+}
+
+#[test]
 fn a_10_mb_single_line_file_is_analysed() {
     let dir = workdir();
     // One line: many small functions, then the relay with its newlines turned into spaces.

@@ -1,10 +1,16 @@
 //! The driver: parse every file and build its model (in parallel), index the workspace and
 //! compute the function summaries, then run the rules on each file (in parallel again).
 //!
-//! Only compact models cross the phases; syntax trees are dropped as soon as each file's model is
-//! built, so memory follows the largest files in flight rather than the workspace.
+//! Only compact models cross the phases. A file's text and syntax tree are dropped as soon as its
+//! model is built; the texts of the files that findings point into are asked for again at the end
+//! (to place the findings), and while the rules run a file's text is asked for only when a rule
+//! builds a suggestion for it (and dropped with the file's rules), so a caller that reads files on
+//! demand ([`Sources`]) never has every text in memory. Files are parsed in parallel only while the ones in flight are small together
+//! ([`PARSE_BUDGET_BYTES`]): a syntax tree costs about 150 bytes per byte of source, and two large
+//! files parsed at once would double the peak.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Condvar, Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -16,7 +22,16 @@ use crate::model::{FileModel, Workspace};
 use crate::parse::Edits;
 use crate::registry::CHECKS;
 use crate::rules::{parse_error, LintContext};
-use crate::source::SourceInput;
+use crate::source::{SourceInput, Sources};
+
+/// A file larger than this (16 MiB) is not analysed: its `parse_error` finding says so. Parsing
+/// holds about 150 bytes per byte of source (syn's tokens and tree), so this bounds one file to
+/// about 2.5 GB; files that large are generated (bindings, tables) and rarely hold async code.
+pub const MAX_FILE_BYTES: usize = 16 << 20;
+
+/// Files are parsed in parallel while the ones in flight add up to at most this much source
+/// (4 MiB, about 600 MB of syntax trees); a larger file waits for the others and is parsed alone.
+pub const PARSE_BUDGET_BYTES: usize = 4 << 20;
 
 /// Analyses one file on its own, with the built-in knowledge base.
 ///
@@ -64,29 +79,65 @@ pub fn analyze_files_with_progress(
     knowledge: &Knowledge,
     progress: &dyn Progress,
 ) -> Vec<Diagnostic> {
-    let built: Vec<Built> = inputs
-        .par_iter()
-        .map(|input| {
-            let built = build_model(input, config);
+    analyze_sources(inputs, config, knowledge, progress)
+}
+
+/// [`analyze_files_with_progress`] over files the caller reads when asked (see [`Sources`]):
+/// each text once to build its model, and again only for the files findings point into. A file
+/// whose text is `None` is left out (the caller reports it); a file larger than
+/// [`MAX_FILE_BYTES`] gets a `parse_error` finding instead of a model.
+pub fn analyze_sources<S: Sources + ?Sized>(
+    sources: &S,
+    config: &Config,
+    knowledge: &Knowledge,
+    progress: &dyn Progress,
+) -> Vec<Diagnostic> {
+    let gate = ParseGate::new(PARSE_BUDGET_BYTES);
+    let built: Vec<Built> = (0..sources.count())
+        .into_par_iter()
+        .map(|index| {
+            let built = match sources.text(index) {
+                Some(text) if text.len() > MAX_FILE_BYTES => Built {
+                    model: None,
+                    errors: file_error(sources.label(index), &too_large(text.len()), config),
+                    ..Built::default()
+                },
+                Some(text) => {
+                    let _permit = gate.enter(text.len());
+                    Built {
+                        len: text.len(),
+                        ..build_model(sources.label(index), &text, config)
+                    }
+                }
+                None => {
+                    progress.checked();
+                    Built::default()
+                }
+            };
             progress.parsed();
             built
         })
         .collect();
     let mut diagnostics = Vec::new();
     let mut units = Vec::new();
-    // The text of each unit's file, for the rules' suggestions: none for a file that did not
-    // parse as a whole (an edit of it could not be checked to parse), or whose parse inserted
-    // text (the model's offsets are not the file's).
-    let mut sources: Vec<Option<&str>> = Vec::new();
-    let mut edits = Vec::with_capacity(inputs.len());
-    for (input, built) in inputs.iter().zip(built) {
+    let mut edits = Vec::with_capacity(built.len());
+    // For each unit: its file, and whether the rules may build suggestions from the file's
+    // text (fetched when one asks): not for a file that did not parse as a whole (an edit of it
+    // could not be checked to parse), or whose parse inserted text (the model's offsets are not
+    // the file's). Then the text's length, to refuse a text that changed since it was parsed.
+    let mut unit_files: Vec<(usize, Option<usize>)> = Vec::new();
+    for (index, built) in built.into_iter().enumerate() {
         diagnostics.extend(built.errors);
         if let Some(model) = built.model {
-            sources.push((built.whole && built.edits.is_empty()).then_some(input.text.as_str()));
+            let (crate_name, module) = sources.place(index);
+            unit_files.push((
+                index,
+                (built.whole && built.edits.is_empty()).then_some(built.len),
+            ));
             units.push(Unit {
                 model,
-                crate_name: input.crate_name.clone(),
-                module: input.module.clone(),
+                crate_name,
+                module,
             });
         }
         edits.push(built.edits);
@@ -97,14 +148,14 @@ pub fn analyze_files_with_progress(
         Err(panic) => {
             let what = panic_text(&panic);
             let mut all = diagnostics;
-            for input in inputs {
+            for index in 0..sources.count() {
                 all.extend(file_error(
-                    &input.path,
+                    sources.label(index),
                     &format!("internal error while summarising the workspace: {what}"),
                     config,
                 ));
             }
-            locate(&mut all, inputs, &edits);
+            locate(&mut all, sources, &edits);
             all.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
             return all;
         }
@@ -114,7 +165,12 @@ pub fn analyze_files_with_progress(
         .into_par_iter()
         .map(|file| {
             let checked = catch_unwind(AssertUnwindSafe(|| {
-                run_rules(&workspace, file, sources[file], config, &inherited[file])
+                let (index, suggest) = unit_files[file];
+                let source = || {
+                    let len = suggest?;
+                    sources.text(index).filter(|text| text.len() == len)
+                };
+                run_rules(&workspace, file, &source, config, &inherited[file])
             }));
             progress.checked();
             checked.unwrap_or_else(|panic| {
@@ -130,26 +186,91 @@ pub fn analyze_files_with_progress(
             })
         })
         .collect();
+    drop(workspace);
     diagnostics.extend(per_file.into_iter().flatten());
-    locate(&mut diagnostics, inputs, &edits);
+    locate(&mut diagnostics, sources, &edits);
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     diagnostics
+}
+
+/// Why a file is not analysed: its size.
+fn too_large(bytes: usize) -> String {
+    format!(
+        "file not analysed: it is {:.1} MiB, larger than the {} MiB limit (split it, or leave it out with `exclude`)",
+        bytes as f64 / f64::from(1u32 << 20),
+        MAX_FILE_BYTES >> 20
+    )
+}
+
+/// Lets files be parsed in parallel while the bytes in flight stay within a budget; a file over
+/// the budget waits until nothing else is in flight.
+struct ParseGate {
+    in_flight: Mutex<usize>,
+    freed: Condvar,
+    budget: usize,
+}
+
+/// A file's place in the budget, given back when dropped.
+struct Permit<'g> {
+    gate: &'g ParseGate,
+    bytes: usize,
+}
+
+impl ParseGate {
+    fn new(budget: usize) -> ParseGate {
+        ParseGate {
+            in_flight: Mutex::new(0),
+            freed: Condvar::new(),
+            budget,
+        }
+    }
+
+    /// Whether a file of `bytes` may start while `in_flight` bytes are being parsed: when it
+    /// fits the budget with them, or when nothing else is in flight (however large it is).
+    fn admits(&self, in_flight: usize, bytes: usize) -> bool {
+        in_flight == 0 || in_flight + bytes <= self.budget
+    }
+
+    fn enter(&self, bytes: usize) -> Permit<'_> {
+        let mut in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        while !self.admits(*in_flight, bytes) {
+            in_flight = self
+                .freed
+                .wait(in_flight)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *in_flight += bytes;
+        Permit { gate: self, bytes }
+    }
+}
+
+impl Drop for Permit<'_> {
+    fn drop(&mut self) {
+        let mut in_flight = self
+            .gate
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *in_flight -= self.bytes;
+        self.gate.freed.notify_all();
+    }
 }
 
 /// Fills in lines and columns of every label from its file's text (the model keeps byte ranges
 /// only), after mapping its byte range back to the file's text through the edits of its parse.
 /// Each file's text is swept once for all its labels: a large file with many findings must not
 /// be rescanned from its start for every one.
-fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput], edits: &[Edits]) {
-    let files: std::collections::HashMap<&str, usize> = inputs
-        .iter()
-        .enumerate()
-        .map(|(index, input)| (input.path.as_str(), index))
+fn locate<S: Sources + ?Sized>(diagnostics: &mut [Diagnostic], sources: &S, edits: &[Edits]) {
+    let files: std::collections::HashMap<&str, usize> = (0..sources.count())
+        .map(|index| (sources.label(index), index))
         .collect();
     fn labels(diagnostic: &mut Diagnostic) -> impl Iterator<Item = &mut Label> {
         std::iter::once(&mut diagnostic.primary).chain(diagnostic.secondary.iter_mut())
     }
-    let mut offsets: Vec<Vec<usize>> = vec![Vec::new(); inputs.len()];
+    let mut offsets: Vec<Vec<usize>> = vec![Vec::new(); sources.count()];
     for diagnostic in diagnostics.iter_mut() {
         // The edits of a suggestion are in its primary span's file, as the rule saw it.
         if let Some(&file) = files.get(diagnostic.primary.file.as_str()) {
@@ -174,13 +295,18 @@ fn locate(diagnostics: &mut [Diagnostic], inputs: &[SourceInput], edits: &[Edits
             }
         }
     }
+    // Only the files findings point into are read again, in parallel.
     let placed: Vec<Vec<(usize, (u32, u32))>> = offsets
-        .into_iter()
-        .zip(inputs)
-        .map(|(mut offsets, input)| {
+        .into_par_iter()
+        .enumerate()
+        .map(|(file, mut offsets)| {
+            if offsets.is_empty() {
+                return Vec::new();
+            }
             offsets.sort_unstable();
             offsets.dedup();
-            let positions = crate::span::positions(&input.text, &offsets);
+            let text = sources.shown_text(file).unwrap_or_default();
+            let positions = crate::span::positions(&text, &offsets);
             offsets.into_iter().zip(positions).collect()
         })
         .collect();
@@ -225,12 +351,12 @@ fn panic_text(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// Phase one for one file: parse and build the model (and report the items that did not
 /// parse), or explain why not. Also the edits the parse made, to map spans back.
-fn build_model(input: &SourceInput, config: &Config) -> Built {
+fn build_model(path: &str, text: &str, config: &Config) -> Built {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        match crate::parse::parse_source(&input.text) {
+        match crate::parse::parse_source(text) {
             Ok(parsed) => {
-                let text = parsed.text.as_deref().unwrap_or(&input.text);
-                let model = FileModel::build(&input.path, &parsed.file, text, config);
+                let text = parsed.text.as_deref().unwrap_or(text);
+                let model = FileModel::build(path, &parsed.file, text, config);
                 let errors: Vec<Diagnostic> = parsed
                     .errors
                     .iter()
@@ -247,7 +373,7 @@ fn build_model(input: &SourceInput, config: &Config) -> Built {
     let report = |diagnostics: Vec<Diagnostic>| -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
-            .filter_map(|diagnostic| config.report(diagnostic.in_file(&input.path)))
+            .filter_map(|diagnostic| config.report(diagnostic.in_file(path)))
             .collect()
     };
     match result {
@@ -256,30 +382,30 @@ fn build_model(input: &SourceInput, config: &Config) -> Built {
             errors: report(errors),
             edits,
             whole,
+            len: 0,
         },
         Ok(Err(diagnostic)) => Built {
             model: None,
             errors: report(vec![*diagnostic]),
-            edits: Edits::default(),
-            whole: false,
+            ..Built::default()
         },
         Err(panic) => Built {
             model: None,
             errors: file_error(
-                &input.path,
+                path,
                 &format!(
                     "internal error while analysing the file: {}",
                     panic_text(&panic)
                 ),
                 config,
             ),
-            edits: Edits::default(),
-            whole: false,
+            ..Built::default()
         },
     }
 }
 
 /// What phase one gives for a file.
+#[derive(Default)]
 struct Built {
     model: Option<FileModel>,
     /// Its `parse_error` findings (the whole file, or the items that did not parse).
@@ -288,13 +414,15 @@ struct Built {
     edits: Edits,
     /// The whole file parsed: no item was given up.
     whole: bool,
+    /// The length of the text parsed.
+    len: usize,
 }
 
 /// Phase three for one file: every registered rule.
 fn run_rules(
     workspace: &Workspace<'_>,
     file: usize,
-    source: Option<&str>,
+    source: &dyn Fn() -> Option<String>,
     config: &Config,
     inherited: &[String],
 ) -> Vec<Diagnostic> {
@@ -317,4 +445,111 @@ pub fn file_error(path: &str, message: &str, config: &Config) -> Vec<Diagnostic>
         .report(parse_error::not_analysed(message).in_file(path))
         .into_iter()
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    #[test]
+    fn a_text_over_the_size_limit_is_one_finding_and_is_not_parsed() {
+        // Not Rust at all: parsing it would report a parse error at its first byte instead.
+        let text = format!("{{{}", " ".repeat(MAX_FILE_BYTES));
+        let diagnostics = analyze_file("big.rs", &text, &Config::default());
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert_eq!(diagnostics[0].lint.name, "parse_error");
+        assert_eq!(
+            diagnostics[0].message,
+            "file not analysed: it is 16.0 MiB, larger than the 16 MiB limit (split it, or leave it out with `exclude`)"
+        );
+        assert_eq!(
+            (
+                diagnostics[0].primary.span.line,
+                diagnostics[0].primary.span.column
+            ),
+            (1, 1)
+        );
+    }
+
+    #[test]
+    fn the_parse_gate_lets_small_files_in_together_and_a_large_one_in_alone() {
+        let gate = ParseGate::new(10);
+        assert!(gate.admits(0, 4));
+        assert!(gate.admits(4, 6));
+        assert!(!gate.admits(4, 7));
+        // Over the budget on its own: it waits for an empty gate, then goes in.
+        assert!(!gate.admits(1, 50));
+        assert!(gate.admits(0, 50));
+        let first = gate.enter(4);
+        let second = gate.enter(6);
+        assert_eq!(*gate.in_flight.lock().unwrap(), 10);
+        drop((first, second));
+        assert_eq!(*gate.in_flight.lock().unwrap(), 0);
+    }
+
+    /// Files in memory, recording what the analysis asks for.
+    struct Recorded {
+        inputs: Vec<SourceInput>,
+        asked: Mutex<Vec<String>>,
+    }
+
+    impl Sources for Recorded {
+        fn count(&self) -> usize {
+            self.inputs.len()
+        }
+
+        fn label(&self, index: usize) -> &str {
+            &self.inputs[index].path
+        }
+
+        fn text(&self, index: usize) -> Option<String> {
+            self.asked.lock().unwrap().push(format!("text {index}"));
+            Some(self.inputs[index].text.clone())
+        }
+
+        fn place(&self, index: usize) -> (String, Vec<String>) {
+            self.asked.lock().unwrap().push(format!("place {index}"));
+            self.inputs.place(index)
+        }
+    }
+
+    #[test]
+    fn texts_are_read_once_then_again_only_where_findings_point() {
+        let relay = "async fn relay(mut s: tokio::net::TcpStream, mut rx: tokio::sync::mpsc::Receiver<()>) {\n    let mut b = [0u8; 4];\n    loop {\n        tokio::select! {\n            _ = tokio::io::AsyncReadExt::read_exact(&mut s, &mut b) => {}\n            _ = rx.recv() => {}\n        }\n    }\n}\n";
+        let sources = Recorded {
+            inputs: vec![
+                SourceInput::standalone("quiet.rs", "fn quiet() {}\n"),
+                SourceInput::standalone("relay.rs", relay),
+                SourceInput::standalone("also_quiet.rs", "async fn f() {}\n"),
+            ],
+            asked: Mutex::new(Vec::new()),
+        };
+        let diagnostics = analyze_sources(
+            &sources,
+            &Config::default(),
+            Knowledge::builtin(),
+            &NoProgress,
+        );
+        assert!(
+            !diagnostics.is_empty() && diagnostics.iter().all(|d| d.primary.file == "relay.rs"),
+            "{diagnostics:?}"
+        );
+        assert!(diagnostics.iter().all(|d| d.primary.span.line > 0));
+        let asked = sources.asked.into_inner().unwrap();
+        let first_place = asked
+            .iter()
+            .position(|what| what.starts_with("place"))
+            .unwrap();
+        let mut first_reads: Vec<&str> = asked[..first_place].iter().map(String::as_str).collect();
+        first_reads.sort_unstable();
+        assert_eq!(first_reads, ["text 0", "text 1", "text 2"], "{asked:?}");
+        let after: Vec<&str> = asked[first_place..]
+            .iter()
+            .map(String::as_str)
+            .filter(|what| what.starts_with("text"))
+            .collect();
+        assert_eq!(after, ["text 1"], "{asked:?}");
+    }
 }

@@ -21,7 +21,8 @@ mod source;
 mod suppress;
 
 pub use analysis::{
-    analyze_file, analyze_files, analyze_files_with_progress, file_error, NoProgress, Progress,
+    analyze_file, analyze_files, analyze_files_with_progress, analyze_sources, file_error,
+    NoProgress, Progress, MAX_FILE_BYTES, PARSE_BUDGET_BYTES,
 };
 pub use config::Config;
 pub use diagnostic::{Applicability, Diagnostic, Edit, Label, Suggestion};
@@ -31,6 +32,6 @@ pub use parse::MAX_NESTING;
 pub use registry::{
     closest_lint, closest_lint_or_group, find_group, find_lint, lint_by_name, Group, GROUPS, LINTS,
 };
-pub use source::{module_path, SourceInput};
+pub use source::{module_path, SourceInput, Sources};
 pub use span::Span;
 pub use suppress::{allow_comments, AllowComments, ALLOW_REASON};

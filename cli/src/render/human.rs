@@ -82,7 +82,7 @@ fn emit(
         return Ok(());
     };
     for suggestion in &diagnostic.suggestions {
-        let (files, report) = suggestion_report(&file.file.label, &file.text, suggestion);
+        let (files, report) = suggestion_report(&file.file.label, file.text(), suggestion);
         term::emit_to_write_style(out, &config, &files, &report).map_err(io_error)?;
     }
     Ok(())
@@ -181,7 +181,7 @@ fn to_codespan(table: &FileTable<'_>, diagnostic: &Diagnostic) -> Report<usize> 
     for (style, label) in all {
         match table.get(&label.file) {
             Some((id, file)) => labels.push(
-                Label::new(style, id, byte_range(&file.text, &label.span))
+                Label::new(style, id, byte_range(file.text(), &label.span))
                     .with_message(printable(&label.message)),
             ),
             // Not a file of this run: say where it is in words.

@@ -241,7 +241,7 @@ fn rustc_span(table: &FileTable<'_>, label: &Label, is_primary: bool) -> RustcSp
     );
     let (byte_start, byte_end, text) = match file {
         Some((id, file)) => {
-            let range = byte_range(&file.text, span);
+            let range = byte_range(file.text(), span);
             (range.start, range.end, span_lines(table, id, label))
         }
         None => (span.start, span.end, Vec::new()),

@@ -80,9 +80,10 @@ pub fn render(
     }
 }
 
-/// Every analysed file by its path label: the codespan file table, and the text and context that
-/// labels point into (a secondary label may be in another file than its primary). The table's
-/// texts are the files' texts with control characters replaced byte for byte
+/// Every file a finding points into, by its path label: the codespan file table, and the text and
+/// context that labels point into (a secondary label may be in another file than its primary).
+/// Files without findings have no text in the run and are not in the table. The table's texts
+/// are the files' texts with control characters replaced byte for byte
 /// ([`crate::escape::source_text`]): snippets never send raw escape sequences, and every span
 /// still points at the same bytes.
 pub struct FileTable<'a> {
@@ -94,8 +95,8 @@ impl<'a> FileTable<'a> {
     pub fn new(analysed: &'a [AnalyzedFile]) -> FileTable<'a> {
         let mut files = SimpleFiles::new();
         let mut by_label = HashMap::new();
-        for file in analysed {
-            let text = crate::escape::source_text(&file.text);
+        for file in analysed.iter().filter(|file| file.text.is_some()) {
+            let text = crate::escape::source_text(file.text());
             let id = files.add(file.file.label.as_str(), text);
             by_label
                 .entry(file.file.label.as_str())

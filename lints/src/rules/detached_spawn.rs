@@ -53,7 +53,7 @@ declare_lint! {
 
 pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
     for spawn in &model.detached_spawns {
-        cx.emit(diagnostic(spawn).suggest(cx.source.and_then(|_| mark_detached(spawn))));
+        cx.emit(diagnostic(spawn).suggest(cx.source().and_then(|_| mark_detached(spawn))));
     }
 }
 

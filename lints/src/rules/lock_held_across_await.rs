@@ -85,7 +85,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         .iter()
         .filter(|held| held.kind != GuardKind::NonSend)
     {
-        cx.emit(diagnostic(held).suggest(scope_in_block(held, cx.source)));
+        cx.emit(diagnostic(held).suggest(scope_in_block(held, cx.source())));
     }
 }
 

@@ -112,7 +112,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
         if promise.promised || promise.is_api == Some(false) {
             continue;
         }
-        cx.emit(diagnostic(missing, &promise).suggest(send_suggestion(missing, cx.source)));
+        cx.emit(diagnostic(missing, &promise).suggest(send_suggestion(missing, cx.source())));
     }
 }
 

@@ -32,9 +32,10 @@ pub struct LintContext<'a> {
     pub workspace: &'a Workspace<'a>,
     /// The index of the file being checked in the workspace.
     pub file: usize,
-    /// The file's text, to build suggestions from; `None` when the model's offsets are not the
-    /// file's (its parse inserted text), and then no rule suggests edits.
-    pub source: Option<&'a str>,
+    /// The file's text, to build suggestions from, asked for when a rule first wants it (the
+    /// analysis holds no text while the rules run): see [`LintContext::source`].
+    fetch: &'a dyn Fn() -> Option<String>,
+    source: std::cell::OnceCell<Option<String>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -43,15 +44,22 @@ impl<'a> LintContext<'a> {
         config: &'a Config,
         workspace: &'a Workspace<'a>,
         file: usize,
-        source: Option<&'a str>,
+        fetch: &'a dyn Fn() -> Option<String>,
     ) -> Self {
         LintContext {
             config,
             workspace,
             file,
-            source,
+            fetch,
+            source: std::cell::OnceCell::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    /// The file's text, to build suggestions from; `None` when the model's offsets are not the
+    /// file's (its parse inserted text or gave up items), and then no rule suggests edits.
+    pub fn source(&self) -> Option<&str> {
+        self.source.get_or_init(self.fetch).as_deref()
     }
 
     /// Reports a diagnostic of the file being checked at its lint's effective level there, in

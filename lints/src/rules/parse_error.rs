@@ -28,6 +28,11 @@ declare_lint! {
     /// first error. A file named on the command line whose name does not end in `.rs` is not a
     /// Rust file: it is skipped with a warning on stderr, and is not a finding.
     ///
+    /// A file larger than 16 MiB is not analysed (nor read): it is reported once, at its start.
+    /// Parsing holds about 150 bytes of memory per byte of source, so such a file would need
+    /// gigabytes; files that large are generated (bindings, tables). Split it, or leave it out
+    /// with `exclude`.
+    ///
     /// ### Example
     /// ```rust
     /// async fn broken( {

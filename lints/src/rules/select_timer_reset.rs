@@ -131,7 +131,7 @@ pub(crate) fn check(cx: &mut LintContext<'_>, model: &FileModel) {
                 continue;
             }
             let hoist = cx
-                .source
+                .source()
                 .and_then(|source| hoist_timer(model, source, race, branch, op, lp));
             cx.emit(diagnostic(race, branch, &op.name, lp).suggest(hoist));
         }
