@@ -79,3 +79,31 @@ impl Client {
         }
     }
 }
+
+// A wrapper that hands its by-value reader on to a by-value reader loses what that one loses:
+// a borrow given to the wrapper is still the caller's stream.
+async fn read_message(src: impl AsyncRead + Unpin, limit: usize) -> io::Result<Option<Vec<u8>>> {
+    let frame = read_frame(src).await?;
+    Ok((frame.len() <= limit).then_some(frame))
+}
+
+// A wrapper around a single `read`, which is cancel safe: handing the reader on loses nothing.
+async fn read_some(mut src: impl AsyncRead + Unpin, buf: &mut [u8]) -> io::Result<usize> {
+    src.read(buf).await
+}
+
+async fn read_available(src: impl AsyncRead + Unpin, buf: &mut [u8]) -> io::Result<usize> {
+    read_some(src, buf).await
+}
+
+pub async fn wrapped(stream: &mut TcpStream) {
+    let _ = timeout(LIMIT, read_message(&mut *stream, 64)).await; //~ timeout_not_cancel_safe: `read_message(..)`
+}
+
+pub async fn wrapped_owned(stream: TcpStream) {
+    let _ = timeout(LIMIT, read_message(stream, 64)).await;
+}
+
+pub async fn wrapped_safe(stream: &mut TcpStream, buf: &mut [u8]) {
+    let _ = timeout(LIMIT, read_available(&mut *stream, buf)).await;
+}

@@ -705,33 +705,57 @@ impl<'k> Workspace<'k> {
         let model = &self.units[file].model;
         let body = self.item(fn_ref).body;
         let params = &model.bodies[body].params;
+        let item = self.item(fn_ref);
+        // A by-value parameter of a generic or `impl Trait` type: what a caller may lend.
+        let lendable = |name: &str, at: usize| -> Option<usize> {
+            if model.local_before(body, name, at).is_some() {
+                return None;
+            }
+            let index = params.iter().position(|param| param.name == name)?;
+            let param = &params[index];
+            let generic = match &param.ty_ref {
+                Some(TypeRef::Impl(_)) => true,
+                Some(TypeRef::Path(path)) => {
+                    path.segments.len() == 1 && item.generics.bounds_of(path.name()).is_some()
+                }
+                _ => false,
+            };
+            (generic && !param.is_ref).then_some(index)
+        };
         for site in &model.bodies[body].awaits {
             let Some(op) = &site.op else { continue };
+            // The parameter handed on, by value, to a function that loses data on it
+            // (`read_lp(reader, buf)` inside `read_message(reader: impl AsyncRead, ..)`).
+            if let Some(Callee::Fn(callee)) = self.resolve(file, body, op) {
+                if let Some((at, loss)) = self.param_losses.get(&callee) {
+                    let passed = op.args.get(*at).and_then(Option::as_ref).filter(|arg| {
+                        !arg.copied && !arg.borrowed && arg.place.text == arg.place.root()
+                    });
+                    if let Some(index) =
+                        passed.and_then(|arg| lendable(arg.place.root(), op.span.start))
+                    {
+                        return Some((
+                            index,
+                            Loss {
+                                via: Via::Awaits {
+                                    call: call_text(op),
+                                },
+                                callee: Some(self.display_name(callee)),
+                                ..loss.clone()
+                            },
+                        ));
+                    }
+                }
+            }
             let Some((loss, Some(resource))) = self.call_loss(file, body, op, site.in_loop) else {
                 continue;
             };
             if loss.kind() != LossKind::Data {
                 continue;
             }
-            let root = resource.root();
-            if model.local_before(body, root, op.span.start).is_some() {
-                continue;
-            }
-            let Some(index) = params.iter().position(|param| param.name == root) else {
+            let Some(index) = lendable(resource.root(), op.span.start) else {
                 continue;
             };
-            let param = &params[index];
-            let generic = match &param.ty_ref {
-                Some(TypeRef::Impl(_)) => true,
-                Some(TypeRef::Path(path)) => {
-                    let item = self.item(fn_ref);
-                    path.segments.len() == 1 && item.generics.bounds_of(path.name()).is_some()
-                }
-                _ => false,
-            };
-            if param.is_ref || !generic {
-                continue;
-            }
             let call = call_text(op);
             let root = loss.root.clone().unwrap_or_else(|| Root {
                 site: Site::new(&model.path, site.span),

@@ -32,6 +32,12 @@ declare_lint! {
     /// by a `while let` or `for` pattern is not yet told from one declared outside the loop, so
     /// the loss of an item popped that way is missed (a `let .. else` binding is seen).
     ///
+    /// A function that takes its reader by value (`src: impl AsyncRead + Unpin`) and is given a
+    /// borrow (`read_frame(&mut stream)`) loses data on the caller's stream, also when it only
+    /// hands the reader on to another such function. When it wraps the reader in something of
+    /// its own first (`BufReader::new(src)`), the bytes read ahead into the wrapper are lost with
+    /// the future, and this is not yet reported.
+    ///
     /// ### Example
     /// ```rust
     /// use std::time::Duration;
