@@ -10,7 +10,7 @@
 //! block scopes, then among the workspace's crates, and anything else is a path outside the
 //! workspace (`tokio::net::TcpStream`). Never a bare name matched across the workspace.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::items::{Generics, ItemRef, PathRef, ScopeId, TypeKind, TypeRef};
 use super::workspace::{FnRef, Unit};
@@ -204,10 +204,10 @@ pub struct DefMap {
     /// What is reachable from outside each crate.
     api: Api,
     /// The workspace traits that imply `Send`.
-    send_traits: std::collections::HashSet<ItemId>,
+    send_traits: HashSet<ItemId>,
     /// Per crate: the workspace crates it names in its `use` items and whose items it can
     /// therefore reach (itself included).
-    crate_deps: Vec<std::collections::HashSet<usize>>,
+    crate_deps: Vec<HashSet<usize>>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -314,7 +314,7 @@ impl DefMap {
 
     /// Which workspace crates each crate names in its imports.
     fn compute_crate_deps(&mut self) {
-        let mut deps = vec![std::collections::HashSet::new(); self.crates.len()];
+        let mut deps = vec![HashSet::new(); self.crates.len()];
         for (crate_id, seen) in deps.iter_mut().enumerate() {
             seen.insert(crate_id);
         }

@@ -58,7 +58,7 @@ impl DefMap {
                 }
             }
         }
-        self.send_traits = send;
+        self.send_traits = send.into_iter().collect();
     }
 
     /// Whether a bound written in module `id` (`SendOutsideWasm`, `crate::sync::MaybeSend`)
