@@ -208,6 +208,8 @@ pub struct DefMap {
     /// Per crate: the workspace crates it names in its `use` items and whose items it can
     /// therefore reach (itself included).
     crate_deps: Vec<HashSet<usize>>,
+    /// Per module: [`DefMap::has_source`], worked out once the modules are all known.
+    sourced: Vec<bool>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -305,6 +307,9 @@ impl DefMap {
                 }
             }
         }
+        map.sourced = (0..map.modules.len())
+            .map(|id| map.has_source(id))
+            .collect();
         map.resolve_imports();
         map.compute_api(units);
         map.compute_send_traits(units);
@@ -564,6 +569,12 @@ impl DefMap {
     /// globs reach are searched breadth first, each once: globs often import each other, as
     /// `use super::*` in a child and `pub use child::*` in its parent do).
     fn lookup(&self, id: ModId, name: &str, _hops: usize) -> Option<Vec<Def>> {
+        if let Some(defs) = self.lookup_here(id, name) {
+            return Some(defs);
+        }
+        if self.modules[id].globs.is_empty() {
+            return None;
+        }
         let mut queue = std::collections::VecDeque::from([id]);
         let mut seen = vec![id];
         while let Some(current) = queue.pop_front() {
@@ -603,6 +614,9 @@ impl DefMap {
 
     /// Whether some given file is this module or one inside it.
     fn has_source(&self, id: ModId) -> bool {
+        if let Some(&sourced) = self.sourced.get(id) {
+            return sourced;
+        }
         let module = &self.modules[id];
         module.has_source
             || module
