@@ -20,9 +20,10 @@ pub struct Span {
 
 impl Span {
     /// Converts a proc-macro2 span (parsed with `span-locations`) into our span. Only the byte
-    /// range is taken here: lines and columns cost a source-map lookup each, and are filled in
-    /// once per file, in one sweep of its text, for the few spans that end up in a diagnostic
-    /// (`analysis::locate`, with [`positions`]).
+    /// range is kept: while a file's model is built ([`with_lines`]), from proc-macro2's line
+    /// and column through a line index of the file, else from `byte_range`. Lines and columns
+    /// are filled in once per file, in one sweep of its text, for the few spans that end up in
+    /// a diagnostic (`analysis::locate`, with [`positions`]).
     pub(crate) fn from_pm2(span: proc_macro2::Span) -> Span {
         let bytes = LINES
             .with(|lines| {
