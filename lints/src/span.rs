@@ -264,27 +264,15 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
         }
         Expr::Loop(expr) => {
             no_attrs(&expr.attrs)?;
-            let start = expr
-                .label
-                .as_ref()
-                .map_or(expr.loop_token.span, |label| label.name.apostrophe);
-            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+            Some(labelled(&expr.label, expr.loop_token.span, &expr.body))
         }
         Expr::While(expr) => {
             no_attrs(&expr.attrs)?;
-            let start = expr
-                .label
-                .as_ref()
-                .map_or(expr.while_token.span, |label| label.name.apostrophe);
-            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+            Some(labelled(&expr.label, expr.while_token.span, &expr.body))
         }
         Expr::ForLoop(expr) => {
             no_attrs(&expr.attrs)?;
-            let start = expr
-                .label
-                .as_ref()
-                .map_or(expr.for_token.span, |label| label.name.apostrophe);
-            Some((pm2(start), pm2(expr.body.brace_token.span.close())))
+            Some(labelled(&expr.label, expr.for_token.span, &expr.body))
         }
         Expr::If(expr) => {
             no_attrs(&expr.attrs)?;
@@ -315,6 +303,21 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
         }
         _ => None,
     }
+}
+
+/// The ends of a loop: its label or keyword, and its body's closing brace.
+fn labelled(
+    label: &Option<syn::Label>,
+    keyword: proc_macro2::Span,
+    body: &syn::Block,
+) -> (Span, Span) {
+    let start = label
+        .as_ref()
+        .map_or(keyword, |label| label.name.apostrophe);
+    (
+        Span::from_pm2(start),
+        Span::from_pm2(body.brace_token.span.close()),
+    )
 }
 
 thread_local! {
