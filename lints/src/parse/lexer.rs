@@ -122,6 +122,61 @@ pub(super) fn next_token(text: &str, i: usize) -> Option<(Token<'_>, usize, usiz
     token_at(text, i, false)
 }
 
+/// What a byte can start, for [`token_at`] and [`word_end`]: one table lookup per byte instead of
+/// a chain of comparisons (the depth scan lexes every file, so this loop is hot).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ASCII white space: space and 9 to 13.
+    Space,
+    /// A letter or `_`.
+    Letter,
+    Digit,
+    /// A byte of a non-ASCII character.
+    High,
+    Slash,
+    Open,
+    Close,
+    DoubleQuote,
+    Quote,
+    /// Punctuation that can be part of a multi-character operator.
+    Operator,
+    /// Anything else (`,`, `;`, control characters): a punctuation token of its own.
+    Other,
+}
+
+const CLASSES: [Class; 256] = {
+    let mut classes = [Class::Other; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        classes[b] = match byte {
+            b' ' | 0x09..=0x0d => Class::Space,
+            b'a'..=b'z' | b'A'..=b'Z' | b'_' => Class::Letter,
+            b'0'..=b'9' => Class::Digit,
+            0x80.. => Class::High,
+            b'/' => Class::Slash,
+            b'(' | b'[' | b'{' => Class::Open,
+            b')' | b']' | b'}' => Class::Close,
+            b'"' => Class::DoubleQuote,
+            b'\'' => Class::Quote,
+            b',' | b';' => Class::Other,
+            _ if byte.is_ascii_punctuation() => Class::Operator,
+            _ => Class::Other,
+        };
+        b += 1;
+    }
+    classes
+};
+
+fn class(b: u8) -> Class {
+    CLASSES[usize::from(b)]
+}
+
+/// Whether `b` can be part of a multi-character operator (`/` too).
+fn is_operator(b: u8) -> bool {
+    matches!(class(b), Class::Operator | Class::Slash)
+}
+
 /// The next token at or after `i`, past whitespace, and past plain comments unless `comments`.
 pub(super) fn token_at(
     text: &str,
@@ -129,28 +184,23 @@ pub(super) fn token_at(
     comments: bool,
 ) -> Option<(Token<'_>, usize, usize)> {
     let bytes = text.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80;
-    let is_operator = |b: u8| b.is_ascii_punctuation() && !b"()[]{}\"'_,;".contains(&b);
     loop {
         let start = i;
         let b = *bytes.get(i)?;
         let next = bytes.get(i + 1).copied();
-        let (token, end) = match b {
-            b' ' | 0x09..=0x0d => {
+        let (token, end) = match class(b) {
+            Class::Space => {
                 i += 1;
-                while bytes
-                    .get(i)
-                    .is_some_and(|b| matches!(b, b' ' | 0x09..=0x0d))
-                {
+                while bytes.get(i).is_some_and(|b| class(*b) == Class::Space) {
                     i += 1;
                 }
                 continue;
             }
-            0x80.. if whitespace_at(text, i) > 0 => {
+            Class::High if whitespace_at(text, i) > 0 => {
                 i += whitespace_at(text, i);
                 continue;
             }
-            b'/' if next == Some(b'/') => {
+            Class::Slash if next == Some(b'/') => {
                 let doc = bytes.get(i + 2) == Some(&b'!')
                     || (bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) != Some(&b'/'));
                 i = memchr::memchr(b'\n', &bytes[i..]).map_or(bytes.len(), |at| i + at);
@@ -162,7 +212,7 @@ pub(super) fn token_at(
                 }
                 (Token::DocComment, i)
             }
-            b'/' if next == Some(b'*') => {
+            Class::Slash if next == Some(b'*') => {
                 let doc = bytes.get(i + 2) == Some(&b'!')
                     || (bytes.get(i + 2) == Some(&b'*')
                         && !matches!(bytes.get(i + 3), Some(b'*' | b'/')));
@@ -189,10 +239,10 @@ pub(super) fn token_at(
                 }
                 (Token::DocComment, i)
             }
-            b'(' | b'[' | b'{' => (Token::Open(b), i + 1),
-            b')' | b']' | b'}' => (Token::Close(b), i + 1),
-            b'"' => (Token::Literal, skip_string(bytes, i + 1)),
-            b'\'' if next == Some(b'\\') => {
+            Class::Open => (Token::Open(b), i + 1),
+            Class::Close => (Token::Close(b), i + 1),
+            Class::DoubleQuote => (Token::Literal, skip_string(bytes, i + 1)),
+            Class::Quote if next == Some(b'\\') => {
                 // A char literal with an escape: '\n', '\'', '\u{..}'.
                 let mut end = i + 3;
                 while end < bytes.len() && bytes[end] != b'\'' {
@@ -200,7 +250,7 @@ pub(super) fn token_at(
                 }
                 (Token::Literal, end + 1)
             }
-            b'\'' => {
+            Class::Quote => {
                 // A char literal ('x') or a lifetime ('a).
                 let len = utf8_len(next.unwrap_or(0));
                 if bytes.get(i + 1 + len) == Some(&b'\'') {
@@ -209,7 +259,7 @@ pub(super) fn token_at(
                     (Token::Punct(b'\'', false), i + 1)
                 }
             }
-            _ if b.is_ascii_digit() => {
+            Class::Digit => {
                 // Digits, suffix and fraction (`1_000u32`, `1.5`, not the `..` of `1..2`).
                 let mut end = word_end(text, i);
                 while bytes.get(end) == Some(&b'.')
@@ -219,34 +269,7 @@ pub(super) fn token_at(
                 }
                 (Token::Literal, end)
             }
-            _ if is_word(b) => {
-                let end = word_end(text, i);
-                let word = &bytes[i..end];
-                let after = bytes.get(end).copied();
-                let hashes = bytes[end..].iter().take_while(|b| **b == b'#').count();
-                if matches!(word, b"r" | b"br" | b"cr") && bytes.get(end + hashes) == Some(&b'"') {
-                    (
-                        Token::Literal,
-                        skip_raw_string(bytes, end + hashes + 1, hashes),
-                    )
-                } else if word == b"r"
-                    && hashes == 1
-                    && bytes.get(end + 1).is_some_and(|b| is_word(*b))
-                {
-                    // A raw identifier (`r#type`), never a keyword.
-                    (Token::Word(b"r#"), word_end(text, end + 1))
-                } else if matches!(word, b"b" | b"c") && after == Some(b'"') {
-                    (Token::Literal, skip_string(bytes, end + 1))
-                } else if word == b"b" && after == Some(b'\'') {
-                    let mut past = end + 2 + usize::from(bytes.get(end + 1) == Some(&b'\\'));
-                    while past < bytes.len() && bytes[past] != b'\'' {
-                        past += 1;
-                    }
-                    (Token::Literal, past + 1)
-                } else {
-                    (Token::Word(word), end)
-                }
-            }
+            Class::Letter | Class::High => word(text, i),
             _ => (
                 Token::Punct(b, is_operator(b) && next.is_some_and(is_operator)),
                 i + 1,
@@ -254,6 +277,43 @@ pub(super) fn token_at(
         };
         return Some((token, start, end.min(bytes.len())));
     }
+}
+
+/// The word (identifier or keyword) at `i`, or the literal it prefixes (`r"..", b'.', c".."`),
+/// and where it ends.
+fn word(text: &str, i: usize) -> (Token<'_>, usize) {
+    let bytes = text.as_bytes();
+    let end = word_end(text, i);
+    let word = &bytes[i..end];
+    let after = bytes.get(end).copied();
+    if end - i > 2 || !matches!(after, Some(b'"' | b'#' | b'\'')) {
+        return (Token::Word(word), end);
+    }
+    let hashes = bytes[end..].iter().take_while(|b| **b == b'#').count();
+    if matches!(word, b"r" | b"br" | b"cr") && bytes.get(end + hashes) == Some(&b'"') {
+        (
+            Token::Literal,
+            skip_raw_string(bytes, end + hashes + 1, hashes),
+        )
+    } else if word == b"r" && hashes == 1 && bytes.get(end + 1).is_some_and(|b| is_word(*b)) {
+        // A raw identifier (`r#type`), never a keyword.
+        (Token::Word(b"r#"), word_end(text, end + 1))
+    } else if matches!(word, b"b" | b"c") && after == Some(b'"') {
+        (Token::Literal, skip_string(bytes, end + 1))
+    } else if word == b"b" && after == Some(b'\'') {
+        let mut past = end + 2 + usize::from(bytes.get(end + 1) == Some(&b'\\'));
+        while past < bytes.len() && bytes[past] != b'\'' {
+            past += 1;
+        }
+        (Token::Literal, past + 1)
+    } else {
+        (Token::Word(word), end)
+    }
+}
+
+/// Whether `b` can continue an identifier: an ASCII letter, digit or `_`, or a non-ASCII byte.
+fn is_word(b: u8) -> bool {
+    matches!(class(b), Class::Letter | Class::Digit | Class::High)
 }
 
 /// The length of the whitespace character at `i`, or 0: what proc-macro2 skips, ASCII 9 to 13
@@ -275,9 +335,10 @@ pub(super) fn whitespace_at(text: &str, i: usize) -> usize {
 pub(super) fn word_end(text: &str, mut i: usize) -> usize {
     let bytes = text.as_bytes();
     while let Some(&b) = bytes.get(i) {
-        if b.is_ascii_alphanumeric() || b == b'_' {
+        let class = class(b);
+        if matches!(class, Class::Letter | Class::Digit) {
             i += 1;
-        } else if b >= 0x80 && whitespace_at(text, i) == 0 {
+        } else if class == Class::High && whitespace_at(text, i) == 0 {
             i += utf8_len(b);
         } else {
             break;
