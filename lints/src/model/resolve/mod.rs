@@ -210,6 +210,10 @@ pub struct DefMap {
     crate_deps: Vec<HashSet<usize>>,
     /// Per module: [`DefMap::has_source`], worked out once the modules are all known.
     sourced: Vec<bool>,
+    /// Every name some module declares or imports by name (known once the modules are built:
+    /// resolving imports adds no new names), so that a lookup of any other name (`std`,
+    /// `tokio`) fails at once instead of searching every glob on the way.
+    names: HashSet<String>,
 }
 
 /// How many steps a chain of re-exports or globs is followed.
@@ -307,6 +311,14 @@ impl DefMap {
                 }
             }
         }
+        map.names = map
+            .modules
+            .iter()
+            .flat_map(|module| {
+                let imported = module.uses.iter().filter_map(|(name, _, _)| name.clone());
+                module.defs.keys().cloned().chain(imported)
+            })
+            .collect();
         map.sourced = (0..map.modules.len())
             .map(|id| map.has_source(id))
             .collect();
@@ -395,11 +407,8 @@ impl DefMap {
         // A strict first segment is a name some module declares or imports, a workspace crate
         // or a keyword: a use starting with any other name (`std`, `tokio`, most of them) can
         // never resolve in these rounds, and is not tried again in each.
-        let mut known: HashSet<String> = self.crates.keys().cloned().collect();
-        for module in &self.modules {
-            known.extend(module.defs.keys().cloned());
-            known.extend(module.uses.iter().filter_map(|(name, _, _)| name.clone()));
-        }
+        let mut known = self.names.clone();
+        known.extend(self.crates.keys().cloned());
         known.extend(["crate", "self", "super"].map(String::from));
         let mut pending: Vec<(ModId, usize)> = Vec::new();
         for (id, module) in self.modules.iter().enumerate() {
@@ -569,22 +578,32 @@ impl DefMap {
     /// globs reach are searched breadth first, each once: globs often import each other, as
     /// `use super::*` in a child and `pub use child::*` in its parent do).
     fn lookup(&self, id: ModId, name: &str, _hops: usize) -> Option<Vec<Def>> {
+        if !self.names.contains(name) {
+            return None;
+        }
         if let Some(defs) = self.lookup_here(id, name) {
             return Some(defs);
         }
         if self.modules[id].globs.is_empty() {
             return None;
         }
-        let mut queue = std::collections::VecDeque::from([id]);
-        let mut seen = vec![id];
-        while let Some(current) = queue.pop_front() {
-            if let Some(defs) = self.lookup_here(current, name) {
-                return Some(defs);
+        // Breadth first through the globs: the modules met so far are also the queue, from
+        // `next` on; `id` itself was looked in above.
+        let mut seen = [id; 4 * MAX_HOPS];
+        let mut met = 1;
+        let mut next = 0;
+        while next < met {
+            let current = seen[next];
+            if next > 0 {
+                if let Some(defs) = self.lookup_here(current, name) {
+                    return Some(defs);
+                }
             }
+            next += 1;
             for &glob in &self.modules[current].globs {
-                if !seen.contains(&glob) && seen.len() < 4 * MAX_HOPS {
-                    seen.push(glob);
-                    queue.push_back(glob);
+                if met < seen.len() && !seen[..met].contains(&glob) {
+                    seen[met] = glob;
+                    met += 1;
                 }
             }
         }
