@@ -48,6 +48,51 @@ impl Span {
         }
     }
 
+    /// The byte offset where a proc-macro2 span starts: what `Span::from_pm2(span).start`
+    /// gives, with one position lookup instead of two.
+    pub(crate) fn start_of(span: proc_macro2::Span) -> usize {
+        let start = LINES
+            .with(|lines| lines.borrow().as_ref()?.byte(span.start()))
+            .unwrap_or_else(|| span.byte_range().start);
+        debug_assert_eq!(start, span.byte_range().start, "the line index agrees");
+        start
+    }
+
+    /// The span of a one-token word (an identifier) whose text is `len` bytes long, with one
+    /// position lookup instead of two.
+    pub(crate) fn of_word(span: proc_macro2::Span, len: usize) -> Span {
+        let start = Span::start_of(span);
+        let word = Span {
+            start,
+            end: start + len,
+            ..Span::default()
+        };
+        debug_assert_eq!(word, Span::from_pm2(span), "a word's span");
+        word
+    }
+
+    /// From the start of `first` to the end of `last` (tokens of one file, in order), with one
+    /// position lookup for each end rather than two.
+    pub(crate) fn between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
+        let bytes = LINES
+            .with(|lines| {
+                let lines = lines.borrow();
+                let lines = lines.as_ref()?;
+                Some(lines.byte(first.start())?..lines.byte(last.end())?)
+            })
+            .unwrap_or_else(|| first.byte_range().start..last.byte_range().end);
+        debug_assert_eq!(
+            bytes,
+            first.byte_range().start..last.byte_range().end,
+            "the line index agrees with proc-macro2"
+        );
+        Span {
+            start: bytes.start,
+            end: bytes.end,
+            ..Span::default()
+        }
+    }
+
     /// Fills in the 1-based lines and columns (in chars) from the file's text, if not yet known.
     /// For one span; many spans of one file are placed with [`positions`] in one pass.
     #[cfg(test)]
@@ -75,7 +120,10 @@ impl Span {
     /// when its shape says where they are: `Span::of` prints the whole expression to tokens
     /// first, which for a call whose arguments hold a block costs as much as the block.
     pub(crate) fn of_expr(expr: &syn::Expr) -> Span {
-        let span = ends(expr).map_or_else(|| Span::of(expr), |(first, last)| first.to(last));
+        let span = ends(expr).map_or_else(
+            || Span::of(expr),
+            |(first, last)| Span::between(first, last),
+        );
         debug_assert_eq!(span, Span::of(expr), "the ends of an expression");
         span
     }
@@ -84,7 +132,7 @@ impl Span {
     pub(crate) fn of_call(call: &syn::ExprCall) -> Span {
         let span = match ends(&call.func) {
             Some((first, _)) if call.attrs.is_empty() => {
-                first.to(Span::from_pm2(call.paren_token.span.close()))
+                Span::between(first, call.paren_token.span.close())
             }
             _ => Span::of(call),
         };
@@ -96,11 +144,23 @@ impl Span {
     pub(crate) fn of_method_call(call: &syn::ExprMethodCall) -> Span {
         let span = match ends(&call.receiver) {
             Some((first, _)) if call.attrs.is_empty() => {
-                first.to(Span::from_pm2(call.paren_token.span.close()))
+                Span::between(first, call.paren_token.span.close())
             }
             _ => Span::of(call),
         };
         debug_assert_eq!(span, Span::of(call));
+        span
+    }
+
+    /// [`Span::of`] a field expression, as [`Span::of_expr`] finds it.
+    pub(crate) fn of_field(field: &syn::ExprField) -> Span {
+        let span = match ends(&field.base) {
+            Some((first, _)) if field.attrs.is_empty() => {
+                Span::between(first, member_span(&field.member))
+            }
+            _ => Span::of(field),
+        };
+        debug_assert_eq!(span, Span::of(field));
         span
     }
 
@@ -139,11 +199,12 @@ impl Span {
 }
 
 /// The spans of the first and last tokens of an expression without attributes, for the shapes
-/// whose ends are known tokens or sub-expressions; `None` for the others.
-fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
+/// whose ends are known tokens or sub-expressions; `None` for the others. They stay
+/// proc-macro2 spans, so that only the two ends of the whole expression are converted
+/// ([`Span::between`]), not the ends of every sub-expression on the way.
+fn ends(expr: &syn::Expr) -> Option<(proc_macro2::Span, proc_macro2::Span)> {
     use syn::Expr;
-    let pm2 = Span::from_pm2;
-    let token = |span: proc_macro2::Span| Some((pm2(span), pm2(span)));
+    let token = |span: proc_macro2::Span| Some((span, span));
     let first = |expr: &Expr| ends(expr).map(|(first, _)| first);
     let last = |expr: &Expr| ends(expr).map(|(_, last)| last);
     let no_attrs = |attrs: &[syn::Attribute]| attrs.is_empty().then_some(());
@@ -154,13 +215,13 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
                 return None;
             }
             let start = match &path.path.leading_colon {
-                Some(colon) => pm2(colon.spans[0]),
-                None => pm2(path.path.segments.first()?.ident.span()),
+                Some(colon) => colon.spans[0],
+                None => path.path.segments.first()?.ident.span(),
             };
             let segment = path.path.segments.last()?;
             let end = match &segment.arguments {
-                syn::PathArguments::None => pm2(segment.ident.span()),
-                syn::PathArguments::AngleBracketed(args) => pm2(args.gt_token.span),
+                syn::PathArguments::None => segment.ident.span(),
+                syn::PathArguments::AngleBracketed(args) => args.gt_token.span,
                 syn::PathArguments::Parenthesized(_) => return None,
             };
             Some((start, end))
@@ -171,35 +232,31 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
         }
         Expr::MethodCall(call) => {
             no_attrs(&call.attrs)?;
-            Some((first(&call.receiver)?, pm2(call.paren_token.span.close())))
+            Some((first(&call.receiver)?, call.paren_token.span.close()))
         }
         Expr::Call(call) => {
             no_attrs(&call.attrs)?;
-            Some((first(&call.func)?, pm2(call.paren_token.span.close())))
+            Some((first(&call.func)?, call.paren_token.span.close()))
         }
         Expr::Field(field) => {
             no_attrs(&field.attrs)?;
-            let member = match &field.member {
-                syn::Member::Named(ident) => ident.span(),
-                syn::Member::Unnamed(index) => index.span,
-            };
-            Some((first(&field.base)?, pm2(member)))
+            Some((first(&field.base)?, member_span(&field.member)))
         }
         Expr::Await(expr) => {
             no_attrs(&expr.attrs)?;
-            Some((first(&expr.base)?, pm2(expr.await_token.span)))
+            Some((first(&expr.base)?, expr.await_token.span))
         }
         Expr::Try(expr) => {
             no_attrs(&expr.attrs)?;
-            Some((first(&expr.expr)?, pm2(expr.question_token.spans[0])))
+            Some((first(&expr.expr)?, expr.question_token.spans[0]))
         }
         Expr::Index(index) => {
             no_attrs(&index.attrs)?;
-            Some((first(&index.expr)?, pm2(index.bracket_token.span.close())))
+            Some((first(&index.expr)?, index.bracket_token.span.close()))
         }
         Expr::Reference(reference) => {
             no_attrs(&reference.attrs)?;
-            Some((pm2(reference.and_token.spans[0]), last(&reference.expr)?))
+            Some((reference.and_token.spans[0], last(&reference.expr)?))
         }
         Expr::Unary(unary) => {
             no_attrs(&unary.attrs)?;
@@ -209,58 +266,52 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
                 syn::UnOp::Neg(minus) => minus.spans[0],
                 _ => return None,
             };
-            Some((pm2(op), last(&unary.expr)?))
+            Some((op, last(&unary.expr)?))
         }
         Expr::Paren(paren) => {
             no_attrs(&paren.attrs)?;
             let span = paren.paren_token.span;
-            Some((pm2(span.open()), pm2(span.close())))
+            Some((span.open(), span.close()))
         }
         Expr::Tuple(tuple) => {
             no_attrs(&tuple.attrs)?;
             let span = tuple.paren_token.span;
-            Some((pm2(span.open()), pm2(span.close())))
+            Some((span.open(), span.close()))
         }
         Expr::Array(array) => {
             no_attrs(&array.attrs)?;
             let span = array.bracket_token.span;
-            Some((pm2(span.open()), pm2(span.close())))
+            Some((span.open(), span.close()))
         }
         Expr::Block(block) => {
             no_attrs(&block.attrs)?;
-            let close = pm2(block.block.brace_token.span.close());
+            let close = block.block.brace_token.span.close();
             match &block.label {
-                Some(label) => Some((pm2(label.name.apostrophe), close)),
-                None => Some((pm2(block.block.brace_token.span.open()), close)),
+                Some(label) => Some((label.name.apostrophe, close)),
+                None => Some((block.block.brace_token.span.open(), close)),
             }
         }
         Expr::Async(block) => {
             no_attrs(&block.attrs)?;
-            Some((
-                pm2(block.async_token.span),
-                pm2(block.block.brace_token.span.close()),
-            ))
+            Some((block.async_token.span, block.block.brace_token.span.close()))
         }
         Expr::Match(expr) => {
             no_attrs(&expr.attrs)?;
-            Some((
-                pm2(expr.match_token.span),
-                pm2(expr.brace_token.span.close()),
-            ))
+            Some((expr.match_token.span, expr.brace_token.span.close()))
         }
         Expr::Macro(mac) => {
             no_attrs(&mac.attrs)?;
             let path = &mac.mac.path;
             let start = match &path.leading_colon {
-                Some(colon) => pm2(colon.spans[0]),
-                None => pm2(path.segments.first()?.ident.span()),
+                Some(colon) => colon.spans[0],
+                None => path.segments.first()?.ident.span(),
             };
             let close = match &mac.mac.delimiter {
                 syn::MacroDelimiter::Paren(paren) => paren.span.close(),
                 syn::MacroDelimiter::Brace(brace) => brace.span.close(),
                 syn::MacroDelimiter::Bracket(bracket) => bracket.span.close(),
             };
-            Some((start, pm2(close)))
+            Some((start, close))
         }
         Expr::Loop(expr) => {
             no_attrs(&expr.attrs)?;
@@ -278,9 +329,9 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
             no_attrs(&expr.attrs)?;
             let end = match &expr.else_branch {
                 Some((_, other)) => last(other)?,
-                None => pm2(expr.then_branch.brace_token.span.close()),
+                None => expr.then_branch.brace_token.span.close(),
             };
-            Some((pm2(expr.if_token.span), end))
+            Some((expr.if_token.span, end))
         }
         Expr::Binary(binary) => {
             no_attrs(&binary.attrs)?;
@@ -296,12 +347,20 @@ fn ends(expr: &syn::Expr) -> Option<(Span, Span)> {
                 return None;
             }
             let start = match &expr.path.leading_colon {
-                Some(colon) => pm2(colon.spans[0]),
-                None => pm2(expr.path.segments.first()?.ident.span()),
+                Some(colon) => colon.spans[0],
+                None => expr.path.segments.first()?.ident.span(),
             };
-            Some((start, pm2(expr.brace_token.span.close())))
+            Some((start, expr.brace_token.span.close()))
         }
         _ => None,
+    }
+}
+
+/// The span of a field's name or index.
+fn member_span(member: &syn::Member) -> proc_macro2::Span {
+    match member {
+        syn::Member::Named(ident) => ident.span(),
+        syn::Member::Unnamed(index) => index.span,
     }
 }
 
@@ -310,14 +369,11 @@ fn labelled(
     label: &Option<syn::Label>,
     keyword: proc_macro2::Span,
     body: &syn::Block,
-) -> (Span, Span) {
+) -> (proc_macro2::Span, proc_macro2::Span) {
     let start = label
         .as_ref()
         .map_or(keyword, |label| label.name.apostrophe);
-    (
-        Span::from_pm2(start),
-        Span::from_pm2(body.brace_token.span.close()),
-    )
+    (start, body.brace_token.span.close())
 }
 
 thread_local! {

@@ -42,7 +42,9 @@ pub(crate) fn first_token(expr: &Expr) -> proc_macro2::Span {
 
 /// From the first token of one node to a closing token, cheaply.
 pub(crate) fn between(first: proc_macro2::Span, last: proc_macro2::Span) -> Span {
-    Span::from_pm2(first).to(Span::from_pm2(last))
+    let span = Span::between(first, last);
+    debug_assert_eq!(span, Span::from_pm2(first).to(Span::from_pm2(last)));
+    span
 }
 
 /// A macro call from its path to its closing delimiter.

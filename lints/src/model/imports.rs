@@ -1,7 +1,7 @@
 //! The file's `use` items: what each imported name stands for, and the glob imports.
 //! Resolution is syntactic: enough to find `select!`, `timeout` and `sleep` under any import.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use syn::{UseTree, Visibility};
 

@@ -18,7 +18,7 @@
 //! - `try_lock()`, `try_read()` and `try_write()` on tokio's locks give tokio guards, made to be
 //!   held across awaits (see [`LockTypes`] for how the lock is told apart).
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use syn::visit::{self, Visit};
 use syn::{BinOp, Block, Expr, Pat, Stmt};
@@ -154,7 +154,7 @@ impl<'ast> Visit<'ast> for AsyncBodies<'_> {
     fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
         self.requires_send = self
             .spawned_blocks
-            .contains(&Span::from_pm2(expr.async_token.span).start);
+            .contains(&Span::start_of(expr.async_token.span));
         self.scan_block(&expr.block);
         visit::visit_expr_async(self, expr);
     }
@@ -177,7 +177,7 @@ impl AsyncBodies<'_> {
         for arg in args {
             if let Expr::Async(block) = arg {
                 self.spawned_blocks
-                    .push(Span::from_pm2(block.async_token.span).start);
+                    .push(Span::start_of(block.async_token.span));
             }
         }
     }

@@ -6,7 +6,7 @@
 //! taken item, the buffer), how the future reaches it, and the root cause in the code. The rules
 //! word it.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use super::items::TypeRef;
 use super::names::{APPENDING_READS, BYTE_TAKERS, CONSUMERS, ITEM_TAKERS, TIMER_FNS};

@@ -23,7 +23,7 @@ pub mod typing;
 pub mod value;
 pub mod workspace;
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashSet};
 
 use crate::span::Span;
 

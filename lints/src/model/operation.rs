@@ -39,6 +39,25 @@ pub(crate) fn place_of(expr: &Expr) -> Option<Place> {
     })
 }
 
+/// [`place_of`] a field expression, without making an [`Expr`] of it.
+pub(crate) fn place_of_field(field: &syn::ExprField) -> Option<Place> {
+    let text = field_text(field)?;
+    Some(Place {
+        text,
+        span: Span::of_field(field),
+    })
+}
+
+/// The place text of `base.member`, when `base` is a place.
+fn field_text(field: &syn::ExprField) -> Option<String> {
+    let base = place_text(&field.base)?;
+    let member = match &field.member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
+    };
+    Some(format!("{base}.{member}"))
+}
+
 pub(crate) fn place_text(expr: &Expr) -> Option<String> {
     match expr {
         Expr::Path(path) if path.qself.is_none() => {
@@ -47,14 +66,7 @@ pub(crate) fn place_text(expr: &Expr) -> Option<String> {
                 (path.path.segments.len() == 1).then(|| path.path.segments[0].ident.to_string())
             })
         }
-        Expr::Field(field) => {
-            let base = place_text(&field.base)?;
-            let member = match &field.member {
-                syn::Member::Named(ident) => ident.to_string(),
-                syn::Member::Unnamed(index) => index.index.to_string(),
-            };
-            Some(format!("{base}.{member}"))
-        }
+        Expr::Field(field) => field_text(field),
         Expr::Reference(reference) => place_text(&reference.expr),
         Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Deref(_)) => place_text(&unary.expr),
         Expr::Paren(inner) => place_text(&inner.expr),

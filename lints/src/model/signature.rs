@@ -399,14 +399,12 @@ fn boxed_future_end(ty: &Type) -> Option<usize> {
 
 /// Where the parts of an `async fn` signature are.
 fn async_signature(sig: &syn::Signature, provided: bool) -> AsyncSignature {
-    let start = sig
-        .asyncness
-        .map_or(0, |token| Span::from_pm2(token.span).start);
+    let start = sig.asyncness.map_or(0, |token| Span::start_of(token.span));
     let next = match (&sig.safety, &sig.abi) {
-        (syn::Safety::Unsafe(token), _) => Span::from_pm2(token.span).start,
-        (syn::Safety::Safe(token), _) => Span::from_pm2(token.span).start,
+        (syn::Safety::Unsafe(token), _) => Span::start_of(token.span),
+        (syn::Safety::Safe(token), _) => Span::start_of(token.span),
         (syn::Safety::Default, Some(abi)) => Span::of(abi).start,
-        (syn::Safety::Default, None) => Span::from_pm2(sig.fn_token.span).start,
+        (syn::Safety::Default, None) => Span::start_of(sig.fn_token.span),
     };
     let (output, has_output) = match &sig.output {
         ReturnType::Type(_, ty) => (Span::of(&**ty), true),

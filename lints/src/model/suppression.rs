@@ -387,20 +387,14 @@ fn near_marker(text: &str) -> Option<&str> {
 /// lexer runs.
 fn mentions_marker(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut from = 0;
-    while let Some(at) = text[from..].find("ancel") {
-        let after = from + at + "ancel".len();
-        for skip in 0..=1 {
-            if bytes
+    memchr::memmem::find_iter(bytes, b"ancel").any(|at| {
+        let after = at + "ancel".len();
+        (0..=1).any(|skip| {
+            bytes
                 .get(after + skip..after + skip + 5)
                 .is_some_and(|word| word.eq_ignore_ascii_case(b"check"))
-            {
-                return true;
-            }
-        }
-        from = after;
-    }
-    false
+        })
+    })
 }
 
 /// The next line after `line` that holds code: not blank, not a plain `//` comment.

@@ -3,7 +3,8 @@
 //!
 //! Only compact models are kept here, never syntax trees.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::VecDeque;
 
 use rayon::prelude::*;
 

@@ -3,7 +3,7 @@
 //! bodies' statement-level items. It skips expressions and types, so it costs little next to the
 //! main walk, which needs its answers (imports, which scope and impl each fn belongs to) up front.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use syn::visit::{self, Visit};
 use syn::{Expr, ImplItemFn, Stmt, Type};
@@ -20,6 +20,8 @@ use crate::syntax::{is_macro_rules, macro_span, type_name};
 /// First pass: imports, types, struct fields and method names, in every module and in fn bodies'
 /// statement-level items. It skips expressions, so it costs little next to the full walk.
 pub(super) struct Declarations<'m> {
+    /// The text the spans point into.
+    pub(super) text: &'m str,
     pub(super) model: &'m mut FileModel,
     pub(super) imports: &'m mut Imports,
     /// Item macros parsed as items, by start offset, for the second pass to reuse.
@@ -81,7 +83,7 @@ impl Declarations<'_> {
         }
         let scope = self.open_scope(None, true);
         self.places.blocks.insert(
-            crate::span::Span::from_pm2(block.brace_token.span.open()).start,
+            crate::span::Span::start_of(block.brace_token.span.open()),
             scope,
         );
         for stmt in &block.stmts {
@@ -291,7 +293,7 @@ impl<'ast> Visit<'ast> for Declarations<'_> {
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
-        if is_macro_rules(&item.mac) || !mentions_interesting(&item.mac.tokens, 0) {
+        if is_macro_rules(&item.mac) || !mentions_interesting(self.text, &item.mac) {
             return;
         }
         if let Ok(file) = syn::parse2::<syn::File>(item.mac.tokens.clone()) {

@@ -16,7 +16,7 @@ mod declarations;
 mod races;
 mod scopes;
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
@@ -24,7 +24,7 @@ use syn::{Expr, ImplItemFn, Item, ItemFn, Stmt, Token};
 
 use super::imports::{path_segments, Imports};
 use super::names::{INTERESTING, INTERESTING_CALLS};
-use super::operation::place_of;
+use super::operation::place_of_field;
 use super::operation::{future_shape, FutureShape};
 use super::select::parse_select_body;
 use super::{AwaitSite, BodyId, BodyKind, FileModel, LoopSite};
@@ -37,14 +37,34 @@ use crate::syntax::{
 use declarations::{Declarations, Places};
 use proc_macro2::{TokenStream, TokenTree};
 
-/// Whether the tokens mention an identifier that makes them worth parsing as code.
-pub(super) fn mentions_interesting(tokens: &TokenStream, depth: usize) -> bool {
+/// Whether a macro's body mentions an identifier that makes it worth parsing as code. `text` is
+/// the text its spans point into: a body whose text holds none of the names, even as part of a
+/// word, holds none of them as an identifier, and is ruled out without walking its tokens.
+pub(super) fn mentions_interesting(text: &str, mac: &syn::Macro) -> bool {
+    let body = Span::from_pm2(mac.delimiter.span().join());
+    // A span that does not point into the text (an empty one) proves nothing.
+    let body = text
+        .get(body.start..body.end)
+        .filter(|body| !body.is_empty());
+    let may_mention = body.is_none_or(|body| {
+        INTERESTING_STEMS
+            .iter()
+            .any(|stem| memchr::memmem::find(body.as_bytes(), stem.as_bytes()).is_some())
+    });
+    may_mention && mentions_interesting_tokens(&mac.tokens, 0)
+}
+
+/// Strings one of which each of [`INTERESTING`] contains.
+const INTERESTING_STEMS: &[&str] = &["await", "async", "select", "timeout"];
+
+/// Whether the tokens mention one of [`INTERESTING`].
+fn mentions_interesting_tokens(tokens: &TokenStream, depth: usize) -> bool {
     if depth > 64 {
         return false;
     }
     tokens.clone().into_iter().any(|tree| match tree {
         TokenTree::Ident(ident) => INTERESTING.iter().any(|name| ident == name),
-        TokenTree::Group(group) => mentions_interesting(&group.stream(), depth + 1),
+        TokenTree::Group(group) => mentions_interesting_tokens(&group.stream(), depth + 1),
         _ => false,
     })
 }
@@ -60,6 +80,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
     let mut imports = Imports::default();
     model.items.scopes.push(super::items::Scope::default());
     let mut declarations = Declarations {
+        text,
         model: &mut model,
         imports: &mut imports,
         parsed_macros: HashMap::new(),
@@ -192,7 +213,7 @@ impl Collector<'_> {
                 return;
             }
         }
-        if !mentions_interesting(&mac.tokens, 0) {
+        if !mentions_interesting(self.text, mac) {
             return;
         }
         self.macro_depth += 1;
@@ -379,7 +400,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 Expr::Call(_) | Expr::MethodCall(_) | Expr::Paren(_)
             );
             self.awaited_base =
-                base_is_call.then(|| (Span::from_pm2(first_token(&expr.base)).start, span));
+                base_is_call.then(|| (Span::start_of(first_token(&expr.base)), span));
         }
         visit::visit_expr_await(self, expr);
     }
@@ -508,7 +529,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             }
         }
         // The arguments of an awaited call are held across its await.
-        let holder = self.awaited_call(Span::from_pm2(first_token(&call.func)).start);
+        let holder = self.awaited_call(Span::start_of(first_token(&call.func)));
         self.visit_expr(&call.func);
         self.held_into.extend(holder);
         for arg in &call.args {
@@ -526,7 +547,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         }
         self.race_method_call(call);
         self.note_method_call(call);
-        let holder = self.awaited_call(Span::from_pm2(first_token(&call.receiver)).start);
+        let holder = self.awaited_call(Span::start_of(first_token(&call.receiver)));
         self.visit_expr(&call.receiver);
         self.held_into.extend(holder);
         for arg in &call.args {
@@ -589,7 +610,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             let name = expr.path.segments[0].ident.to_string();
             if !name.starts_with(char::is_uppercase) {
                 let span = if expr.attrs.is_empty() {
-                    Span::from_pm2(expr.path.segments[0].ident.span())
+                    Span::of_word(expr.path.segments[0].ident.span(), name.len())
                 } else {
                     Span::of(expr)
                 };
@@ -599,7 +620,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_field(&mut self, expr: &'ast syn::ExprField) {
-        match place_of(&Expr::Field(expr.clone())) {
+        match place_of_field(expr) {
             Some(place) => self.record_use(place.text, place.span),
             None => visit::visit_expr_field(self, expr),
         }
@@ -609,6 +630,18 @@ impl<'ast> Visit<'ast> for Collector<'_> {
 #[cfg(test)]
 mod tests {
     use crate::model::items::TypeRef;
+
+    #[test]
+    fn every_interesting_name_contains_a_stem() {
+        for name in super::INTERESTING {
+            assert!(
+                super::INTERESTING_STEMS
+                    .iter()
+                    .any(|stem| name.contains(stem)),
+                "{name}"
+            );
+        }
+    }
     use crate::model::test_support::model_of;
     use crate::model::{BodyKind, OpTarget, RaceKind};
 

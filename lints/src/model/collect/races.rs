@@ -200,15 +200,13 @@ impl Collector<'_> {
         let Some(outcome) = outcome else { return };
         if matches!(expr, Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_)) {
             self.races_leaving
-                .insert(Span::from_pm2(first_token(expr)).start, outcome);
+                .insert(Span::start_of(first_token(expr)), outcome);
         }
     }
 
     /// How the race whose expression starts at `start` leaves when it is lost, if it does.
     fn leaving(&self, start: proc_macro2::Span) -> Option<Leaves> {
-        self.races_leaving
-            .get(&Span::from_pm2(start).start)
-            .copied()
+        self.races_leaving.get(&Span::start_of(start)).copied()
     }
 
     /// [`Collector::leaving`] for a macro.

@@ -121,7 +121,7 @@ impl Collector<'_> {
             .unwrap_or(0);
         let body_scope = block
             .and_then(|block| {
-                let at = Span::from_pm2(block.brace_token.span.open()).start;
+                let at = Span::start_of(block.brace_token.span.open());
                 self.places.blocks.get(&at).copied()
             })
             .unwrap_or(scope);
@@ -236,7 +236,7 @@ impl Collector<'_> {
         if names.is_empty() {
             return;
         }
-        let start = Span::from_pm2(first_token(expr)).start;
+        let start = Span::start_of(first_token(expr));
         match &mut self.pending_binds {
             Some((at, existing)) if *at == start => existing.extend(names),
             _ => self.pending_binds = Some((start, names)),
@@ -396,7 +396,7 @@ pub(super) fn awaited_value(expr: &Expr) -> Option<&Expr> {
 /// the [`ITEM_KEEPERS`], `Ok(..)`/`Some(..)`), or a name.
 fn returned(expr: &Expr) -> Option<Returned> {
     if let Some(awaited) = awaited_value(expr) {
-        return Some(Returned::Await(Span::from_pm2(first_token(awaited)).start));
+        return Some(Returned::Await(Span::start_of(first_token(awaited))));
     }
     let mut expr = expr;
     for _ in 0..32 {
@@ -412,7 +412,7 @@ fn returned(expr: &Expr) -> Option<Returned> {
                         if path.path.segments.last().is_some_and(|s| s.ident == "Ok" || s.ident == "Some")) =>
             {
                 if let Some(awaited) = awaited_value(&call.args[0]) {
-                    return Some(Returned::Await(Span::from_pm2(first_token(awaited)).start));
+                    return Some(Returned::Await(Span::start_of(first_token(awaited))));
                 }
                 expr = &call.args[0];
             }

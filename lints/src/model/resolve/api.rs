@@ -9,7 +9,8 @@
 //! a library). A crate whose root is not among the analysed files, or an item below a module
 //! none of them is, has an unknown answer: callers keep reporting, as before.
 
-use std::collections::{HashSet, VecDeque};
+use foldhash::{HashSet, HashSetExt};
+use std::collections::VecDeque;
 
 use super::{Def, DefMap, ModId};
 use crate::model::workspace::Unit;

@@ -7,7 +7,8 @@
 //! counts when any trait of its name in its module implies `Send`, which is what the build for
 //! a multi-threaded target sees.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::VecDeque;
 
 use super::{Def, DefMap, ItemId, ModId, Res};
 use crate::model::workspace::Unit;
