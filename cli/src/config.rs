@@ -54,7 +54,7 @@ pub fn standalone_file(dir: &Path) -> Result<Option<PathBuf>> {
 /// The keys of a configuration table.
 const KEYS: &str = "`exclude`, `not-send-types`, `lock-types`, `lints`, `lints-in-tests`, `api`";
 /// The keys of an `[[api]]` entry.
-const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`, `note`, `source`, `effect`, `args`, `lost-only-with`, `resource-intact`";
+const API_KEYS: &str = "`path`, `kind`, `verdict`, `cancel-safe`, `loses`, `fix`, `note`, `source`, `effect`, `args`, `lost-only-with`, `resource-intact`, `listen-then-check`";
 
 /// The settings of one configuration table.
 #[derive(Debug, Default)]
@@ -407,6 +407,8 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
                 | "lost_only_with"
                 | "resource-intact"
                 | "resource_intact"
+                | "listen-then-check"
+                | "listen_then_check"
         );
         if !known {
             bail!(
@@ -477,6 +479,7 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
         }
     };
     let resource_intact = flag(["resource-intact", "resource_intact"])?;
+    let listen_then_check = flag(["listen-then-check", "listen_then_check"])?;
     let lost_only_with = match text("lost-only-with")? {
         Some(method) => Some(method),
         None => text("lost_only_with")?,
@@ -496,6 +499,7 @@ fn api_entry(table: &Table, file: &str, name: &str) -> Result<ApiEntry> {
         effect,
         lost_only_with,
         resource_intact,
+        listen_then_check,
         args,
         origin: Origin::Config,
     })

@@ -388,6 +388,7 @@ impl Miner<'_> {
             effect: None,
             lost_only_with: None,
             resource_intact: false,
+            listen_then_check: false,
             args: Some(declared.args),
             origin: Origin::Mined {
                 krate: self.crate_name.to_string(),

@@ -114,6 +114,12 @@ pub struct ApiEntry {
     /// mid-frame), so only a loop that repeats the loss matters.
     #[serde(default, skip_serializing_if = "is_false")]
     pub resource_intact: bool,
+    /// The future is a listener that stays registered from its creation (event-listener's
+    /// `listen`): a loop that creates it and then checks the state the event guards before
+    /// racing it misses nothing, since a notification sent in between is either seen by the
+    /// check or wakes the listener.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub listen_then_check: bool,
     /// How many arguments a call passes (not counting `self`), when verified from the
     /// signature: a same-named method with another arity is a different API.
     #[serde(default, skip_serializing_if = "Option::is_none")]

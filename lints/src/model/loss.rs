@@ -219,6 +219,13 @@ impl<'k> Workspace<'k> {
             (_, Some(block)) => self.body_loss(file, block).map(|loss| (loss, None)),
             (Some(op), None) => {
                 let body = branch.body.unwrap_or(race.body);
+                // A listener bound, then the state it guards checked, then raced: a notification
+                // sent in between is seen by the check or wakes the listener.
+                if branch.checked_after_binding
+                    && matches!(self.resolve(file, body, op), Some(Callee::Api(api)) if api.listen_then_check)
+                {
+                    return None;
+                }
                 if let Some(found) = self.call_loss(file, body, op, race.in_loop) {
                     return Some(found);
                 }

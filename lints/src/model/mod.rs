@@ -273,6 +273,8 @@ pub struct LocalDecl {
     pub alias_of: Option<String>,
     /// Single-segment names the initialiser mentions.
     pub init_names: Vec<String>,
+    /// The `let`'s place in the order statements are met (see `Collector::statements`).
+    pub statement: usize,
 }
 
 /// A name a pattern binds outside a `let`: in an `if let`, `while let`, `match` arm or `for`

@@ -80,6 +80,9 @@ pub struct Branch {
     pub binding: Option<String>,
     /// The future is polled by name (`&mut pending`): that name.
     pub bound: Option<String>,
+    /// The future is a binding whose `let` is followed by other statements before the one that
+    /// races it (the listen, check, then wait idiom).
+    pub checked_after_binding: bool,
 }
 
 impl Branch {

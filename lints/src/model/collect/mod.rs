@@ -1,3 +1,7 @@
+// Length: about 640 lines of code and 180 of unit tests; the main walk is one `Visit` impl, whose
+// methods share the walk's state (open bodies, loops, races, pending bindings), and the focused
+// passes it calls are in the files beside it.
+
 //! Builds a [`FileModel`] from a syntax tree.
 //!
 //! The build makes two walks and three focused passes:
@@ -31,8 +35,8 @@ use super::{AwaitSite, BodyId, BodyKind, FileModel, LoopSite};
 use crate::config::Config;
 use crate::span::Span;
 use crate::syntax::{
-    between, diverges, first_token, is_err_pattern, is_macro_rules, is_ok_pattern, macro_span,
-    type_name,
+    between, block_diverges, diverges, first_token, is_err_pattern, is_macro_rules, is_ok_pattern,
+    macro_span, type_name,
 };
 use declarations::{Declarations, Places};
 use proc_macro2::{TokenStream, TokenTree};
@@ -123,6 +127,8 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         awaited_base: None,
         next_closure_element: None,
         loop_statement: None,
+        statements: 0,
+        open_statements: Vec::new(),
     };
     for item in &file.items {
         collector.open_scope();
@@ -175,6 +181,11 @@ pub(super) struct Collector<'m> {
     awaited_base: Option<(usize, Span)>,
     /// The start of a loop that is an expression statement, met on the way down to it.
     loop_statement: Option<usize>,
+    /// How many statements the walk has met, and the numbers of those it is inside, innermost
+    /// last: a `let` and the statement that races its binding are adjacent when nothing was met
+    /// between them.
+    statements: usize,
+    open_statements: Vec<usize>,
 }
 
 impl Collector<'_> {
@@ -445,7 +456,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
         if let Stmt::Expr(expr @ (Expr::Loop(_) | Expr::While(_) | Expr::ForLoop(_)), _) = stmt {
             self.loop_statement = Some(Span::of_expr(expr).start);
         }
+        self.statements += 1;
+        self.open_statements.push(self.statements);
         visit::visit_stmt(self, stmt);
+        self.open_statements.pop();
     }
 
     fn visit_local(&mut self, local: &'ast syn::Local) {
@@ -460,8 +474,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
             self.note_timeout_outcome(&init.expr, diverging_else);
             self.note_binds(&init.expr, &local.pat);
         }
+        let body = self.current_body();
+        let declared = body.map_or(0, |body| self.model.bodies[body].locals.len());
         self.record_local(local);
         visit::visit_local(self, local);
+        // The `let` ends after the statements inside its initialiser.
+        if let Some(body) = body {
+            for decl in &mut self.model.bodies[body].locals[declared..] {
+                decl.statement = self.statements;
+            }
+        }
     }
 
     fn visit_expr_try(&mut self, expr: &'ast syn::ExprTry) {
@@ -490,6 +512,7 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_expr_if(&mut self, expr: &'ast syn::ExprIf) {
+        let then_leaves = block_diverges(&expr.then_branch);
         if let Expr::Let(cond) = &*expr.cond {
             self.note_binds(&cond.expr, &cond.pat);
             let live =
@@ -499,7 +522,16 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 .else_branch
                 .as_ref()
                 .is_some_and(|(_, other)| diverges(other));
-            self.note_timeout_outcome(&cond.expr, is_ok_pattern(&cond.pat) && else_leaves);
+            // `if let Ok(v) = timeout(..).await { .. } else { leave }`, and
+            // `if let Err(_) = timeout(..).await { leave }`.
+            let leaves = (is_ok_pattern(&cond.pat) && else_leaves)
+                || (is_err_pattern(&cond.pat) && then_leaves);
+            self.note_timeout_outcome(&cond.expr, leaves);
+        } else if then_leaves {
+            // `if timeout(..).await.is_err() { leave }`, `if !timeout(..).await.is_ok() { .. }`.
+            if let Some(elapsed) = races::tests_elapsed(&expr.cond) {
+                self.note_timeout_outcome(elapsed, true);
+            }
         }
         visit::visit_expr_if(self, expr);
     }
@@ -509,6 +541,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
     }
 
     fn visit_stmt_macro(&mut self, stmt: &'ast syn::StmtMacro) {
+        if let Some(local) = scopes::listener_local(&stmt.mac, self.imports) {
+            self.visit_local(&local);
+            return;
+        }
         self.handle_macro(&stmt.mac);
     }
 

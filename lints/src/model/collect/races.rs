@@ -27,6 +27,7 @@ impl Collector<'_> {
         let mut block_body = None;
         let mut binding = None;
         let mut bound = None;
+        let mut checked_after_binding = false;
         let (op, created_in_loop, resumed) = match future_shape(future, self.imports) {
             FutureShape::Call(op) => (Some(*op), in_loop.is_some(), false),
             FutureShape::Binding(name) => {
@@ -35,6 +36,10 @@ impl Collector<'_> {
                 match local {
                     Some(local) => {
                         let inside = in_loop.is_some_and(|lp| lp.span.contains(&local.span));
+                        checked_after_binding = self
+                            .open_statements
+                            .last()
+                            .is_some_and(|&here| here > local.statement + 1);
                         block_body = local.init_block;
                         binding = local.future_of.clone();
                         (local.init.clone(), inside, !inside)
@@ -59,6 +64,7 @@ impl Collector<'_> {
             body: None,
             binding,
             bound,
+            checked_after_binding,
         }
     }
 
@@ -531,4 +537,22 @@ pub(super) fn panics_unless_ok(stmt: &syn::Stmt, name: &syn::Ident) -> bool {
     }
     matches!(call.method.to_string().as_str(), "unwrap" | "expect")
         && matches!(&*call.receiver, Expr::Path(path) if path.path.is_ident(name))
+}
+
+/// The awaited result an `if` condition tests for an error: `r.is_err()` and `!r.is_ok()` give
+/// `r` (a timeout's result, when `r` awaits one; [`Collector::note_timeout_outcome`] decides).
+pub(super) fn tests_elapsed(cond: &Expr) -> Option<&Expr> {
+    match cond {
+        Expr::MethodCall(call) if call.method == "is_err" && call.args.is_empty() => {
+            Some(&call.receiver)
+        }
+        Expr::Unary(unary) if matches!(unary.op, syn::UnOp::Not(_)) => match &*unary.expr {
+            Expr::MethodCall(call) if call.method == "is_ok" && call.args.is_empty() => {
+                Some(&call.receiver)
+            }
+            _ => None,
+        },
+        Expr::Paren(inner) => tests_elapsed(&inner.expr),
+        _ => None,
+    }
 }

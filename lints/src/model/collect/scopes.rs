@@ -305,6 +305,7 @@ impl Collector<'_> {
                 collection,
                 alias_of: alias_of.clone(),
                 init_names: init_names.clone(),
+                statement: 0,
             });
         }
     }
@@ -530,4 +531,63 @@ pub(super) fn closure_params(expr: &syn::ExprClosure) -> Vec<Param> {
             })
         })
         .collect()
+}
+
+/// `event_listener::listener!(event => name);` as the `let` it expands to:
+/// `let mut name = event.listen();` (the macro's last statement binds a listener registered on
+/// `event`; the stack slot it goes through makes no difference to what can be lost), spanned
+/// over the macro call so that a loop or race around it sees where the listener is created.
+pub(super) fn listener_local(
+    mac: &syn::Macro,
+    imports: &super::super::imports::Imports,
+) -> Option<syn::Local> {
+    let segments: Vec<String> = mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    if imports.expand(&segments) != "event_listener::listener" {
+        return None;
+    }
+    let syn::MacroDelimiter::Paren(paren) = &mac.delimiter else {
+        return None;
+    };
+    let (event, arrow, name) = mac
+        .parse_body_with(|input: syn::parse::ParseStream| {
+            let event: Expr = input.parse()?;
+            let arrow: syn::Token![=>] = input.parse()?;
+            let name: syn::Ident = input.parse()?;
+            Ok((event, arrow, name))
+        })
+        .ok()?;
+    let start = mac.path.segments.first()?.ident.span();
+    let end = paren.span.close();
+    let listen = Expr::MethodCall(syn::ExprMethodCall {
+        attrs: Vec::new(),
+        receiver: Box::new(event),
+        dot_token: syn::Token![.](arrow.spans[0]),
+        method: syn::Ident::new("listen", name.span()),
+        turbofish: None,
+        paren_token: syn::token::Paren(end),
+        args: syn::punctuated::Punctuated::new(),
+    });
+    Some(syn::Local {
+        attrs: Vec::new(),
+        let_token: syn::Token![let](start),
+        modifiers: syn::LocalModifiers::default(),
+        pat: Pat::Ident(syn::PatIdent {
+            attrs: Vec::new(),
+            by_ref: None,
+            mutability: Some(syn::Token![mut](name.span())),
+            ident: name,
+            subpat: None,
+        }),
+        init: Some(syn::LocalInit {
+            eq_token: syn::Token![=](arrow.spans[0]),
+            expr: Box::new(listen),
+            diverge: None,
+        }),
+        semi_token: syn::Token![;](end),
+    })
 }

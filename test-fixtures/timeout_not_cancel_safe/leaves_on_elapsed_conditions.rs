@@ -1,16 +1,7 @@
-// PENDING: needs model support (not a .rs file, so the fixture harness ignores it). Merge into
-// `leaves_on_elapsed.rs` once the model reads these conditions.
-//
 // A timeout whose elapsed case leaves the loop drops its future at most once, so a message-lost
-// API under it is not a repeated loss. The model sees this for `match` arms, `?`, `unwrap` and
-// `if let Ok(..) = .. else { leave }`, but not for an `if` whose condition tests the elapsed case
-// and whose block leaves: `if timeout(..).await.is_err() { break }` and
-// `if let Err(_) = timeout(..).await { return }`. Both are reported today (seen on Xline's
-// `get_leader_id`, curp/src/client.rs at 71249bda^, with `event_listener::Event::listen`, and
-// they hold for every message-lost entry, tokio's `Sender::send` included).
-// What the model needs: in `visit_expr_if`, when the condition is `<timeout>.await.is_err()`
-// (or `!<timeout>.await.is_ok()`), or `let Err(..) = <timeout>.await`, and the `then` block
-// diverges, call `note_timeout_outcome(<timeout>, true)`.
+// API under it is not a repeated loss: also when an `if` tests the elapsed case and its block
+// leaves, `if timeout(..).await.is_err() { break }` and `if let Err(_) = timeout(..).await {
+// return }` (the shape of Xline's `get_leader_id`, with `event_listener::Event::listen`).
 
 use std::time::Duration;
 

@@ -1,17 +1,6 @@
-// PENDING: needs model support (not a .rs file, so the fixture harness ignores it). Rename to
-// `event_listener_macro.rs` once the model reads the macro.
-//
 // `event_listener::listener!(event => name)` expands to three `let` statements that end in
 // `let mut name = <stack slot>.listen();`: a listener registered on `event` and bound to `name`,
-// exactly like `let mut name = event.listen();`. The model sees a statement macro and no local,
-// so a `select!` branch that races `name` (by value or through `&mut name`) finds no binding and
-// reports nothing. What the model needs: when a statement macro's path resolves through the
-// imports to `event_listener::listener` (or ends in `listener` and its tokens are
-// `<expr> => <ident>`), record a local `<ident>` declared at the macro's span whose initialiser
-// is the operation `<expr>.listen()` (method `listen`, no arguments, receiver the place of
-// `<expr>`). The existing binding logic in `Collector::branch` then decides "created in the
-// loop" from the local's span, and the knowledge base's `event_listener::Event::listen` entry
-// gives the verdict.
+// exactly like `let mut name = event.listen();`, and read by the model as that `let`.
 
 use std::sync::Arc;
 

@@ -1,17 +1,8 @@
-// PENDING: needs model support (not a .rs file, so the fixture harness ignores it). Merge into
-// `event_listener.rs` once the model knows the idiom.
-//
 // event-listener's documented idiom is listen, check the state, then wait. A loop that creates
 // the listener at the top of each iteration, before it looks at the state the event guards,
 // misses nothing: a notification sent while no listener exists is lost, but the state check that
-// follows the next `listen()` sees what it announced. Today such a listener, bound by `let` and
-// raced later, is reported like one created inside the `select!` (seen on Xline's
-// `sync_follower_task`, curp/src/server/curp_node.rs at 71249bda^, there under a `timeout` inside
-// the `select!`, by `timeout_not_cancel_safe`).
-// What the model needs: for a binding whose initialiser resolves to `event_listener::Event::listen`
-// (a knowledge-base flag such as `listen_then_check = true` would keep this data, not code),
-// treat the branch as not lossy when statements that read state run between the `let` and the
-// race, as opposed to a `let` immediately followed by the race (still reported, see
+// follows the next `listen()` sees what it announced. A `let` of the listener followed by other
+// statements before the race is read as that idiom; a `let` right before the race is not (see
 // `serve_until_shutdown` in event_listener.rs).
 
 use std::sync::{Arc, Mutex};
@@ -54,6 +45,27 @@ async fn replicate_racy(log: Arc<Log>, appended: Arc<Event>, period: Duration) {
         tokio::select! {
             _ = ticker.tick() => {}
             _ = appended.listen() => {} //~ select_arm_not_cancel_safe
+        }
+    }
+}
+
+// Not reported: the same idiom with the listener under a timeout inside the `select!` (a
+// replication task that syncs on new entries or on a heartbeat, whichever comes first).
+async fn sync_task(log: Arc<Log>, appended: Arc<Event>, period: Duration) {
+    let mut ticker = tokio::time::interval(period);
+    loop {
+        let listener = appended.listen();
+        let batch = log.take();
+        if batch.is_empty() {
+            tracing::trace!("nothing new");
+        }
+        tokio::select! {
+            _ = ticker.tick() => {}
+            res = tokio::time::timeout(period, listener) => {
+                if res.is_err() {
+                    tracing::trace!("quiet");
+                }
+            }
         }
     }
 }
