@@ -1019,7 +1019,11 @@ impl<'k> Workspace<'k> {
         let mut held = Vec::new();
         for local in the_body.locals.iter().filter(|local| local.collection) {
             for lp in &the_body.loops {
-                if lp.span.contains(&local.span) || local.span.start > lp.span.start {
+                // A buffer declared before the loop, and still in scope there.
+                if lp.span.contains(&local.span)
+                    || local.span.start > lp.span.start
+                    || lp.span.start > local.scope_end
+                {
                     continue;
                 }
                 let owned = self.items_moved_out_of_locals(model, body, lp);

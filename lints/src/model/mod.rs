@@ -275,6 +275,17 @@ pub struct LocalDecl {
     pub init_names: Vec<String>,
     /// The `let`'s place in the order statements are met (see `Collector::statements`).
     pub statement: usize,
+    /// Where the block the `let` is in ends: the name is out of scope after it (a `let` in one
+    /// `match` arm is not the same-named binding of the next arm).
+    pub scope_end: usize,
+}
+
+impl LocalDecl {
+    /// Whether this is the `let` of `name` that `offset` can see: declared before it, in a block
+    /// that has not ended.
+    pub fn in_scope(&self, name: &str, offset: usize) -> bool {
+        self.name == name && self.span.start < offset && offset <= self.scope_end
+    }
 }
 
 /// A name a pattern binds outside a `let`: in an `if let`, `while let`, `match` arm or `for`
@@ -342,7 +353,7 @@ impl FileModel {
         self.body_chain(body).find_map(|body| {
             body.locals
                 .iter()
-                .filter(|local| local.name == name && local.span.start < offset)
+                .filter(|local| local.in_scope(name, offset))
                 .max_by_key(|local| local.span.start)
         })
     }
@@ -359,7 +370,7 @@ impl FileModel {
             let found = self.bodies[current]
                 .locals
                 .iter()
-                .filter(|local| local.name == name && local.span.start < offset)
+                .filter(|local| local.in_scope(name, offset))
                 .max_by_key(|local| local.span.start);
             if let Some(local) = found {
                 return Some((current, local));

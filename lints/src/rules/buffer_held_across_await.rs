@@ -35,6 +35,12 @@ declare_lint! {
     /// shutdown branch) on a resource that is not the caller's, or after a failed `try_join!`
     /// whose error ends the exchange: those races are not reported.
     ///
+    /// Any await on a resource that outlives the function counts as a read, also a query the
+    /// code could simply run again (pages of a database listing collected into a `Vec`): such a
+    /// buffer is reported although a dropped future loses nothing that cannot be fetched again.
+    /// A buffer is only the `let` in scope where it is filled: a same-named binding of another
+    /// `match` arm (a state machine that keeps its progress in `self`) is not it.
+    ///
     /// ### Example
     /// ```rust
     /// use tokio::io::AsyncReadExt;

@@ -129,6 +129,7 @@ pub(super) fn build(path: &str, file: &syn::File, text: &str, config: &Config) -
         loop_statement: None,
         statements: 0,
         open_statements: Vec::new(),
+        open_blocks: Vec::new(),
     };
     for item in &file.items {
         collector.open_scope();
@@ -186,6 +187,8 @@ pub(super) struct Collector<'m> {
     /// between them.
     statements: usize,
     open_statements: Vec<usize>,
+    /// Where each block the walk is inside ends, innermost last: the scope of its `let`s.
+    open_blocks: Vec<usize>,
 }
 
 impl Collector<'_> {
@@ -446,7 +449,10 @@ impl<'ast> Visit<'ast> for Collector<'_> {
                 self.note_race_outcome(&init.expr, Some(races::Leaves::Panics));
             }
         }
+        self.open_blocks
+            .push(Span::start_of(block.brace_token.span.close()));
         visit::visit_block(self, block);
+        self.open_blocks.pop();
     }
 
     fn visit_stmt(&mut self, stmt: &'ast Stmt) {

@@ -306,6 +306,7 @@ impl Collector<'_> {
                 alias_of: alias_of.clone(),
                 init_names: init_names.clone(),
                 statement: 0,
+                scope_end: self.open_blocks.last().copied().unwrap_or(usize::MAX),
             });
         }
     }
