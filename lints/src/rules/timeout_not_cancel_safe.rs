@@ -8,8 +8,9 @@ declare_lint! {
     /// Flags a future that is not cancel safe wrapped in `tokio::time::timeout`, `timeout_at` or
     /// a `.timeout(..)` extension, when the loss matters: the timeout sits in a loop or retry and
     /// the future is created anew inside it, or the resource is used again afterwards (also as a
-    /// field of `self` or a `&mut` parameter). A timeout in a loop whose elapsed case leaves the
-    /// loop (`?`, a `match` or `if let Err(_) = ..` arm that breaks or returns,
+    /// field of `self` or a `&mut` parameter).
+    ///
+    /// A timeout in a loop whose elapsed case leaves the loop (`?`, a `match` or `if let Err(_) = ..` arm that breaks or returns,
     /// `if timeout(..).await.is_err() { break }`) drops its future at most once and is not
     /// reported for a value the future owned.
     ///
