@@ -130,37 +130,37 @@ impl Span {
 
     /// [`Span::of`] a call, as [`Span::of_expr`] finds it.
     pub(crate) fn of_call(call: &syn::ExprCall) -> Span {
-        let span = match ends(&call.func) {
-            Some((first, _)) if call.attrs.is_empty() => {
-                Span::between(first, call.paren_token.span.close())
-            }
-            _ => Span::of(call),
-        };
-        debug_assert_eq!(span, Span::of(call));
-        span
+        Span::headed(call, &call.attrs, &call.func, call.paren_token.span.close())
     }
 
     /// [`Span::of`] a method call, as [`Span::of_expr`] finds it.
     pub(crate) fn of_method_call(call: &syn::ExprMethodCall) -> Span {
-        let span = match ends(&call.receiver) {
-            Some((first, _)) if call.attrs.is_empty() => {
-                Span::between(first, call.paren_token.span.close())
-            }
-            _ => Span::of(call),
-        };
-        debug_assert_eq!(span, Span::of(call));
-        span
+        Span::headed(
+            call,
+            &call.attrs,
+            &call.receiver,
+            call.paren_token.span.close(),
+        )
     }
 
     /// [`Span::of`] a field expression, as [`Span::of_expr`] finds it.
     pub(crate) fn of_field(field: &syn::ExprField) -> Span {
-        let span = match ends(&field.base) {
-            Some((first, _)) if field.attrs.is_empty() => {
-                Span::between(first, member_span(&field.member))
-            }
-            _ => Span::of(field),
+        Span::headed(field, &field.attrs, &field.base, member_span(&field.member))
+    }
+
+    /// [`Span::of`] a node that starts with the expression `head` and ends with the token
+    /// `last`, from those two ends when `head`'s shape says where it starts.
+    fn headed<T: syn::spanned::Spanned>(
+        node: &T,
+        attrs: &[syn::Attribute],
+        head: &syn::Expr,
+        last: proc_macro2::Span,
+    ) -> Span {
+        let span = match ends(head) {
+            Some((first, _)) if attrs.is_empty() => Span::between(first, last),
+            _ => Span::of(node),
         };
-        debug_assert_eq!(span, Span::of(field));
+        debug_assert_eq!(span, Span::of(node));
         span
     }
 

@@ -350,12 +350,7 @@ impl FileModel {
 
     /// The most recent `let` of `name` before `offset`, searching the body and then its parents.
     pub fn local_before(&self, body: BodyId, name: &str, offset: usize) -> Option<&LocalDecl> {
-        self.body_chain(body).find_map(|body| {
-            body.locals
-                .iter()
-                .filter(|local| local.in_scope(name, offset))
-                .max_by_key(|local| local.span.start)
-        })
+        self.local_owner(body, name, offset).map(|(_, local)| local)
     }
 
     /// The most recent `let` of `name` before `offset` and the body that declares it.

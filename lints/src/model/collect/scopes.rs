@@ -542,13 +542,9 @@ pub(super) fn listener_local(
     mac: &syn::Macro,
     imports: &super::super::imports::Imports,
 ) -> Option<syn::Local> {
-    let segments: Vec<String> = mac
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    if imports.expand(&segments) != "event_listener::listener" {
+    if imports.expand(&super::super::imports::path_segments(&mac.path))
+        != "event_listener::listener"
+    {
         return None;
     }
     let syn::MacroDelimiter::Paren(paren) = &mac.delimiter else {
